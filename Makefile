@@ -1,0 +1,64 @@
+# Policyline: every target installs what it needs first, so a fresh clone needs only `make run`
+# or `make test`. The virtual environment is .venv (Python 3.10, required by Rasa 3.6).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+UV_VERSION := 0.13.8
+MODEL := models/policyline.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: run test test-fast test-faults lint typecheck bench train install system lock clean help
+
+help:
+	@echo "make run    install, train if needed, start the whole local stack"
+	@echo "make test   install, train if needed, run every test"
+	@echo "make bench  run the benchmarks in bench/ and print their figures"
+
+run: install $(MODEL)
+	$(BIN)/policyline run
+
+test: install system $(MODEL)
+	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: install system
+	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install system $(MODEL)
+	$(PY) -m bench
+
+train: $(MODEL)
+
+$(MODEL): $(TRAINING_INPUTS) | install
+	$(BIN)/rasa train --fixed-model-name policyline --out models --quiet
+	@touch $(MODEL)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@set -e; if [ ! -x $(PY) ]; then \
+	  py310=$$(scripts/find-python310.sh); \
+	  echo "creating $(VENV) with $$py310"; \
+	  "$$py310" -m venv $(VENV); \
+	fi
+	@$(PY) -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install -q --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install -q --python $(PY) --no-deps -e .
+	@touch $@
+
+system:
+	@scripts/ensure-system-packages.sh
+
+# Regenerate the lock after changing pyproject.toml dependencies.
+lock: $(PY)
+	$(BIN)/uv pip compile --python-version 3.10 --extra test pyproject.toml -o requirements.lock --no-header -q
+
+clean:
+	rm -rf $(VENV) models var .pytest_cache test-artifacts

@@ -1,0 +1,192 @@
+"""All configuration, read once from environment variables.
+
+Every value has a safe local default so that ``make run`` works on a fresh machine with no
+accounts. Secrets have *local* defaults only: when ``POLICYLINE_ENV`` is anything but ``local`` or
+``test``, a missing secret is an error at start-up (fail fast), never a silent default.
+Documented in ``.env.example``; nothing is read from ``os.environ`` outside this module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Local-only defaults for secrets. They are public (they are in this file), so they are refused
+# outside local and test environments.
+LOCAL_SECRETS = {
+    "PAS_HMAC_SECRET": "local-pas-hmac-secret-not-for-production",
+    "PAS_SANDBOX_ADMIN_TOKEN": "local-sandbox-admin-token",
+    "AUDIT_HASH_KEY": "local-audit-hash-key-not-for-production",
+    "APP_SECRET_KEY": "local-app-secret-key-not-for-production",
+    "TWILIO_AUTH_TOKEN": "local-twilio-auth-token",
+    "STRIPE_WEBHOOK_SECRET": "whsec_local_policyline",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class PasSettings:
+    base_url: str = "http://127.0.0.1:8100"
+    key_id: str = "policyline"
+    hmac_secret: str = LOCAL_SECRETS["PAS_HMAC_SECRET"]
+    replica_url: str = ""
+    connect_timeout_s: float = 1.0
+    read_timeout_s: float = 2.0
+    # Turn budget: at most this many attempts and this many seconds for one read (FIELD-NOTES).
+    read_attempts: int = 2
+    read_budget_s: float = 4.5
+    rate_limit_per_s: float = 50.0
+    breaker_threshold: int = 5
+    breaker_ttl_s: float = 30.0
+    max_connections: int = 50
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    redis_url: str | None = None
+    policy_ttl_s: float = 300.0
+    billing_ttl_s: float = 60.0
+    claims_ttl_s: float = 120.0
+    # How long an expired entry is kept to answer (marked stale) while the PAS is failing.
+    stale_max_s: float = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    host: str = "127.0.0.1"
+    port: int = 8100
+    seed: int = 20261125
+    policyholders: int = 200
+    admin_token: str = LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "local"
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    audit_hash_key: str = LOCAL_SECRETS["AUDIT_HASH_KEY"]
+    app_secret_key: str = LOCAL_SECRETS["APP_SECRET_KEY"]
+    public_base_url: str = "http://127.0.0.1:8000"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    localstripe_port: int = 8420
+    carrier_name: str = "Harbor Mutual Insurance"
+    contact_centre_phone: str = "+18005550100"
+    claims_phone: str = "+18005550199"
+    pas: PasSettings = field(default_factory=PasSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+
+    @property
+    def is_local(self) -> bool:
+        return self.env in ("local", "test")
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        reader = _Reader(env)
+        var_dir = Path(reader.str("POLICYLINE_VAR_DIR", str(PROJECT_ROOT / "var")))
+        settings = cls(
+            env=reader.str("POLICYLINE_ENV", "local"),
+            var_dir=var_dir,
+            database_url=reader.str("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
+            audit_hash_key=reader.secret("AUDIT_HASH_KEY"),
+            app_secret_key=reader.secret("APP_SECRET_KEY"),
+            public_base_url=reader.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            rasa_port=reader.int("RASA_PORT", 5005),
+            actions_port=reader.int("ACTIONS_PORT", 5055),
+            web_port=reader.int("WEB_PORT", 8000),
+            localstripe_port=reader.int("LOCALSTRIPE_PORT", 8420),
+            carrier_name=reader.str("CARRIER_NAME", "Harbor Mutual Insurance"),
+            contact_centre_phone=reader.str("CONTACT_CENTRE_PHONE", "+18005550100"),
+            claims_phone=reader.str("CLAIMS_PHONE", "+18005550199"),
+            pas=PasSettings(
+                base_url=reader.str(
+                    "PAS_BASE_URL", f"http://127.0.0.1:{reader.int('PAS_SANDBOX_PORT', 8100)}"
+                ).rstrip("/"),
+                key_id=reader.str("PAS_KEY_ID", "policyline"),
+                hmac_secret=reader.secret("PAS_HMAC_SECRET"),
+                replica_url=reader.str(
+                    "PAS_REPLICA_URL", f"sqlite:///{var_dir / 'pas_replica.sqlite'}"
+                ),
+                connect_timeout_s=reader.float("PAS_CONNECT_TIMEOUT_S", 1.0),
+                read_timeout_s=reader.float("PAS_READ_TIMEOUT_S", 2.0),
+                read_attempts=reader.int("PAS_READ_ATTEMPTS", 2),
+                read_budget_s=reader.float("PAS_READ_BUDGET_S", 4.5),
+                rate_limit_per_s=reader.float("PAS_RATE_LIMIT_PER_S", 50.0),
+                breaker_threshold=reader.int("PAS_BREAKER_THRESHOLD", 5),
+                breaker_ttl_s=reader.float("PAS_BREAKER_TTL_S", 30.0),
+                max_connections=reader.int("PAS_MAX_CONNECTIONS", 50),
+            ),
+            cache=CacheSettings(
+                redis_url=reader.str("REDIS_URL", "") or None,
+                policy_ttl_s=reader.float("CACHE_POLICY_TTL_S", 300.0),
+                billing_ttl_s=reader.float("CACHE_BILLING_TTL_S", 60.0),
+                claims_ttl_s=reader.float("CACHE_CLAIMS_TTL_S", 120.0),
+                stale_max_s=reader.float("CACHE_STALE_MAX_S", 24 * 3600.0),
+            ),
+            sandbox=SandboxSettings(
+                host=reader.str("PAS_SANDBOX_HOST", "127.0.0.1"),
+                port=reader.int("PAS_SANDBOX_PORT", 8100),
+                seed=reader.int("PAS_SANDBOX_SEED", 20261125),
+                policyholders=reader.int("PAS_SANDBOX_POLICYHOLDERS", 200),
+                admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
+            ),
+        )
+        return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self._local = env.get("POLICYLINE_ENV", "local") in ("local", "test")
+
+    def str(self, name: str, default: str) -> str:
+        value = self._env.get(name)
+        return default if value is None or value == "" else value
+
+    def int(self, name: str, default: int) -> int:
+        raw = self._env.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
+
+    def float(self, name: str, default: float) -> float:
+        raw = self._env.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+
+    def secret(self, name: str) -> str:
+        value = self._env.get(name)
+        if value:
+            if not self._local and value == LOCAL_SECRETS[name]:
+                raise ConfigurationError(f"{name} is the public local default; set a real secret")
+            return value
+        if self._local:
+            return LOCAL_SECRETS[name]
+        raise ConfigurationError(f"{name} must be set when POLICYLINE_ENV is not local")
+
+
+def load_settings() -> Settings:
+    """Settings for this process, from its environment."""
+    return Settings.from_env()
