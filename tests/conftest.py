@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.rasa_stack import RasaStack, start_rasa_stack
 from tests.support.servers import (
     PostgresServer,
     RedisServer,
@@ -77,3 +78,15 @@ def tmp_var(tmp_path: Path) -> Path:
     var = tmp_path / "var"
     var.mkdir()
     return var
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(
+    sandbox_session: SandboxHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RasaStack]:
+    """The trained assistant: a Rasa server (REST channel) and an action server on the sandbox."""
+    stack = start_rasa_stack(sandbox_session, tmp_path_factory.mktemp("rasa"))
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -1,0 +1,146 @@
+"""A real Rasa server and action server, wired to a running PAS sandbox, for end-to-end tests.
+
+The trained model is the one ``make test`` trains (models/policyline.tar.gz). Each stack gets its
+own temp var/ folder: application database, tracker store and logs, so tests never touch a
+developer's running stack.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.servers import (
+    PROJECT_ROOT,
+    SandboxHandle,
+    _stop,
+    free_port,
+    sandbox_env,
+    wait_for_port,
+)
+
+MODEL = PROJECT_ROOT / "models" / "policyline.tar.gz"
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+@dataclass
+class RasaStack:
+    rasa_port: int
+    actions_port: int
+    workdir: Path
+    env: dict[str, str]
+    procs: list[subprocess.Popen[bytes]]
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
+        """Send one user message through the REST channel; returns the bot's messages."""
+        metadata.setdefault("channel", "rest")
+        response = httpx.post(
+            self.rest_url,
+            json={"sender": sender, "message": text, "metadata": metadata},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return list(response.json())
+
+    def logs(self) -> str:
+        parts = []
+        for name in ("actions.log", "rasa.log"):
+            path = self.workdir / name
+            if path.exists():
+                parts.append(f"--- {name} ---\n{path.read_text(errors='replace')[-6000:]}")
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            _stop(proc, timeout=20)
+
+
+def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[str, str]:
+    var = workdir / "var"
+    var.mkdir(parents=True, exist_ok=True)
+    return sandbox_env(
+        {
+            "POLICYLINE_VAR_DIR": str(var),
+            "DATABASE_URL": f"sqlite:///{var / 'policyline.sqlite'}",
+            "PAS_BASE_URL": sandbox.base_url,
+            "PAS_REPLICA_URL": sandbox.replica_url,
+            "PAS_HMAC_SECRET": sandbox.hmac_secret,
+            "PAS_KEY_ID": sandbox.key_id,
+            "ACTIONS_PORT": str(actions_port),
+            "TRACKER_DB": str(var / "rasa_tracker.sqlite"),
+            "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        }
+    )
+
+
+def start_rasa_stack(sandbox: SandboxHandle, workdir: Path) -> RasaStack:
+    if not MODEL.exists():
+        raise RuntimeError("no trained model at models/policyline.tar.gz: run `make test`")
+    actions_port, rasa_port = free_port(), free_port()
+    env = stack_env(sandbox, workdir, actions_port)
+    procs: list[subprocess.Popen[bytes]] = []
+    stack = RasaStack(rasa_port, actions_port, workdir, env, procs)
+    try:
+        with open(workdir / "actions.log", "wb") as log:
+            procs.append(
+                subprocess.Popen(
+                    [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        with open(workdir / "rasa.log", "wb") as log:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        RASA,
+                        "run",
+                        "--model",
+                        str(MODEL),
+                        "--port",
+                        str(rasa_port),
+                        "--interface",
+                        "127.0.0.1",
+                        "--credentials",
+                        str(PROJECT_ROOT / "credentials.yml"),
+                        "--endpoints",
+                        str(PROJECT_ROOT / "endpoints.yml"),
+                    ],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        wait_for_port(actions_port, procs[0], 120, "action server")
+        wait_for_port(rasa_port, procs[1], 300, "Rasa server")
+        _wait_until_model_loaded(stack)
+    except Exception as exc:
+        stack.stop()
+        raise RuntimeError(f"{exc}\n{stack.logs()}") from exc
+    return stack
+
+
+def _wait_until_model_loaded(stack: RasaStack, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            reply = httpx.get(f"http://127.0.0.1:{stack.rasa_port}/webhooks/rest/", timeout=5)
+            if reply.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("Rasa server never became ready")
