@@ -1,0 +1,53 @@
+"""Sentences shared by every journey: stale-data notes, apologies and the offer of a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, phone
+
+OFFER_PERSON = "Reply AGENT to talk to a person."
+
+
+def with_staleness(
+    text: str,
+    *,
+    stale: bool,
+    fetched_at: datetime,
+    now: datetime,
+    tz: ZoneInfo = DEFAULT_DISPLAY_TZ,
+) -> str:
+    """Prefix ``text`` with its age when the data came from a stale cache entry.
+
+    Stale data is only ever shown with the time it was true ("As of 2:41 PM: ...").
+    """
+    if not stale:
+        return text
+    note = as_of(fetched_at, now, tz)
+    return f"{note[0].upper()}{note[1:]} (our policy system is slow right now): {text}"
+
+
+def pas_unavailable(contact_phone: str) -> str:
+    """The apology when the PAS cannot answer and nothing is cached: a way forward and a person."""
+    return (
+        "Sorry, I can't reach our policy system right now, so I can't look that up. "
+        f"Please try again in a few minutes, or call us at {phone(contact_phone)}. "
+        f"{OFFER_PERSON}"
+    )
+
+
+def took_too_long(contact_phone: str) -> str:
+    """The apology when a turn ran out of time."""
+    return (
+        "Sorry, that is taking longer than it should. Please try again in a minute, "
+        f"or call us at {phone(contact_phone)}. {OFFER_PERSON}"
+    )
+
+
+def something_went_wrong(contact_phone: str) -> str:
+    """The apology for our own errors: no details, a way forward."""
+    return (
+        "Sorry, something went wrong on our side. Please try again, "
+        f"or call us at {phone(contact_phone)}. {OFFER_PERSON}"
+    )

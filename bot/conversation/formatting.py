@@ -1,0 +1,66 @@
+"""How money, dates and instants are written to policyholders (SMS first: short and plain).
+
+Amounts are "$1,234.50", dates "Dec 5, 2026", times of day "2:41 PM" in the carrier's display
+time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+# The carrier's contact-centre time zone; policyholders read "as of" times in it.
+DEFAULT_DISPLAY_TZ = ZoneInfo("America/Chicago")
+
+
+def money(amount: Decimal) -> str:
+    """Format an amount as dollars with thousands separators: ``$1,234.50``, ``-$84.00``."""
+    quantized = amount.quantize(Decimal("0.01"))
+    sign = "-" if quantized < 0 else ""
+    return f"{sign}${abs(quantized):,.2f}"
+
+
+def day(value: date) -> str:
+    """Format a date as ``Dec 5, 2026``."""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def time_of_day(instant: datetime, tz: ZoneInfo = DEFAULT_DISPLAY_TZ) -> str:
+    """Format an instant's local time as ``2:41 PM``."""
+    local = _aware(instant).astimezone(tz)
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def as_of(fetched_at: datetime, now: datetime, tz: ZoneInfo = DEFAULT_DISPLAY_TZ) -> str:
+    """Say how old data is: ``as of 2:41 PM`` today, ``as of Dec 4, 2:41 PM`` otherwise."""
+    fetched_local = _aware(fetched_at).astimezone(tz)
+    now_local = _aware(now).astimezone(tz)
+    clock_time = time_of_day(fetched_at, tz)
+    if fetched_local.date() == now_local.date():
+        return f"as of {clock_time}"
+    return f"as of {fetched_local:%b} {fetched_local.day}, {clock_time}"
+
+
+def phone(e164: str) -> str:
+    """Write a US E.164 number the way people read it: ``(800) 555-0142``; others unchanged."""
+    digits = e164[2:] if e164.startswith("+1") else ""
+    if len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return e164
+
+
+def mask_policy_number(policy_number: str) -> str:
+    """Keep the line prefix and the last three digits: ``AUT-1000001`` → ``AUT-****001``."""
+    prefix, _, digits = policy_number.rpartition("-")
+    if not digits:
+        return "****"
+    hidden = "*" * max(len(digits) - 3, 0)
+    masked = f"{hidden}{digits[-3:]}"
+    return f"{prefix}-{masked}" if prefix else masked
+
+
+def _aware(instant: datetime) -> datetime:
+    # Naive instants in this code base are UTC by convention (the PAS speaks UTC).
+    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
