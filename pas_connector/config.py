@@ -12,7 +12,8 @@ from dataclasses import dataclass
 class PasSettings:
     base_url: str = "http://127.0.0.1:8100"
     key_id: str = "policyline"
-    hmac_secret: str = "local-pas-hmac-secret-not-for-production"
+    # Public local default; bot.settings refuses it outside local and test environments.
+    hmac_secret: str = "local-pas-hmac-secret-not-for-production"  # noqa: S105
     replica_url: str = ""
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 2.0

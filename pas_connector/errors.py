@@ -3,9 +3,10 @@
     PasError
     ├── PasUnavailable        the PAS could not answer now: timeout, connection error, 5xx,
     │   │                     429 after waiting, or the circuit breaker is open. Retryable reads.
+    │   ├── PasRateLimited    429: the PAS asked us to slow down (``retry_after`` seconds, if said)
     │   └── CircuitOpen       the breaker is open; no request was sent
     ├── PasNotFound           404: no such policyholder, policy or claim
-    ├── PasRejected           409/422: the PAS refused a write (e.g. amount above balance)
+    ├── PasRejected           400/409/422: the PAS refused the request (e.g. amount above balance)
     ├── PasAuthError          401: our request signature was refused (configuration problem)
     └── PasProtocolError      a response we could not parse (contract drift)
 
@@ -22,6 +23,14 @@ class PasError(Exception):
 
 class PasUnavailable(PasError):
     """The PAS did not answer in time or answered with a server error."""
+
+
+class PasRateLimited(PasUnavailable):
+    """The PAS answered 429; ``retry_after`` is its ``Retry-After`` hint in seconds, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class CircuitOpen(PasUnavailable):
