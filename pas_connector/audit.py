@@ -1,0 +1,174 @@
+"""The audit trail of PAS access: one ``pas_audit`` row per connector call.
+
+Every call is recorded — PAS requests, cache hits and replica reads — with what was asked, how it
+ended, how long it took, whether the cache answered and how many attempts went on the wire. The
+reference asked about (policy, claim, policyholder or phone number) is never stored as such:
+
+- ``policy_ref``: HMAC-SHA256 of the reference under ``audit_hash_key``, first 16 hex digits, so a
+  staff member who knows a policy number can find its rows, but the table alone reveals nothing;
+- ``policy_ref_masked``: a human hint such as ``AUT-***0001``.
+
+The table has its own ``MetaData`` (the connector does not import ``bot``); the engine comes from
+the caller. Inserts run in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from pas_connector.cache import Clock, utc_now
+
+log = logging.getLogger("pas_connector.audit")
+
+Outcome = Literal["ok", "not_found", "rejected", "unavailable", "circuit_open", "stale", "error"]
+CacheUse = Literal["hit", "miss", "stale", "none"]
+
+metadata = MetaData()
+
+pas_audit = Table(
+    "pas_audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("operation", String(40), nullable=False),
+    Column("policy_ref", String(16), nullable=True, index=True),
+    Column("policy_ref_masked", String(24), nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("cache", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+)
+
+_PREFIX = re.compile(r"^([A-Za-z]{1,4}-?)?(.*)$")
+
+
+def mask_reference(reference: str) -> str:
+    """A hint safe to show staff: letter prefix kept, last four characters kept, the rest hidden.
+
+    ``AUT-1000001`` → ``AUT-***0001``, ``H0000001`` → ``H***0001``, ``+15125550101`` → ``***0101``.
+    """
+    match = _PREFIX.match(reference.strip())
+    head, body = (match.group(1) or "", match.group(2)) if match else ("", reference)
+    tail = body[-4:] if len(body) > 4 else ""
+    return f"{head}***{tail}"
+
+
+def reference_hash(key: str, reference: str) -> str:
+    """First 16 hex digits of HMAC-SHA256 of the normalised reference under ``key``."""
+    normalised = reference.strip().upper()
+    return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One connector call, as the connector saw it."""
+
+    operation: str
+    reference: str | None
+    outcome: Outcome
+    latency_ms: float
+    cache: CacheUse = "none"
+    status_code: int | None = None
+    attempts: int = 0
+
+
+def audit_engine(url: str) -> Engine:
+    """An engine for the application database when the caller has none to give.
+
+    SQLite gets WAL and a busy timeout (several local processes share the file); bound parameters
+    are kept out of logs and error text.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, hide_parameters=True,
+                               connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, hide_parameters=True)
+
+
+class AuditLog:
+    """Writes ``pas_audit`` rows.
+
+    A failed write is logged (without the reference) and counted in ``failed_writes``, never
+    raised: an audit database hiccup must not turn a policyholder's answer into an error.
+    """
+
+    def __init__(self, engine: Engine, hash_key: str, *, clock: Clock = utc_now) -> None:
+        if not hash_key:
+            raise ValueError("audit_hash_key is required")
+        self._engine = engine
+        self._hash_key = hash_key
+        self._clock = clock
+        self.failed_writes = 0
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def create_table(self) -> None:
+        """Create ``pas_audit`` if it does not exist (blocking; call at start-up)."""
+        metadata.create_all(self._engine, tables=[pas_audit], checkfirst=True)
+
+    def hash_reference(self, reference: str) -> str:
+        """The ``policy_ref`` value for ``reference`` (to look up a policy's rows)."""
+        return reference_hash(self._hash_key, reference)
+
+    async def record(self, entry: AuditEvent) -> None:
+        """Insert one row for ``entry`` in a worker thread."""
+        row = {
+            "at": self._clock(),
+            "operation": entry.operation,
+            "policy_ref": (None if entry.reference is None
+                           else reference_hash(self._hash_key, entry.reference)),
+            "policy_ref_masked": (None if entry.reference is None
+                                  else mask_reference(entry.reference)),
+            "outcome": entry.outcome,
+            "status_code": entry.status_code,
+            "latency_ms": round(entry.latency_ms, 3),
+            "cache": entry.cache,
+            "attempts": entry.attempts,
+        }
+        try:
+            await asyncio.to_thread(self._insert, row)
+        except SQLAlchemyError as exc:
+            self.failed_writes += 1
+            log.error("pas_audit write failed for %s: %s", entry.operation, type(exc).__name__)
+
+    def _insert(self, row: dict[str, object]) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(pas_audit.insert().values(**row))
