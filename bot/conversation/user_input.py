@@ -44,8 +44,13 @@ def parse_date_of_birth(text: str, today: date) -> date | None:
     candidate = _from_digits(re.sub(r"\s", "", cleaned)) if keyed else _from_words(cleaned)
     if candidate is None:
         return None
-    if candidate > today:
-        # A two-digit year that dateutil put in this century ("12/01/85" never is, "01/01/30" is).
+    four_digit_year = str(candidate.year) in re.findall(r"(?<!\d)\d{4}(?!\d)", cleaned)
+    if (
+        candidate > today
+        and not (keyed and len(cleaned.replace(" ", "")) == 8)
+        and not four_digit_year
+    ):
+        # A two-digit year put in this century ("01/01/30" is 1930 for a date of birth).
         try:
             candidate = candidate.replace(year=candidate.year - 100)
         except ValueError:

@@ -1,0 +1,1 @@
+"""Payments: pay links issued in conversations (the Stripe pay page comes later)."""
