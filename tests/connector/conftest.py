@@ -1,0 +1,105 @@
+"""Fixtures for connector tests: a fake PAS behind ``httpx.MockTransport``, an exact clock, and a
+connector built exactly as the composition root builds it (``build_connector``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import stamina
+from sqlalchemy import create_engine, select
+
+from pas_connector.audit import pas_audit
+from pas_connector.config import CacheSettings, PasSettings
+from pas_connector.connector import PasConnector
+from pas_connector.factory import build_connector
+from tests.connector.fakes import KEY_ID, SECRET, FakeClock, FakePas
+
+AUDIT_KEY = "unit-test-audit-key"
+
+
+@pytest.fixture(autouse=True)
+def no_backoff_sleeps() -> Iterator[None]:
+    """stamina's test mode: no backoff sleeps, but our attempt limits still apply (cap=True)."""
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_pas() -> FakePas:
+    return FakePas()
+
+
+@pytest.fixture
+def pas_settings() -> PasSettings:
+    return PasSettings(
+        base_url="http://pas.test",
+        key_id=KEY_ID,
+        hmac_secret=SECRET,
+        read_attempts=2,
+        read_budget_s=4.5,
+        rate_limit_per_s=1000.0,
+        breaker_threshold=3,
+        breaker_ttl_s=30.0,
+    )
+
+
+@pytest.fixture
+def cache_settings() -> CacheSettings:
+    return CacheSettings(redis_url=None, policy_ttl_s=300, billing_ttl_s=60, claims_ttl_s=120,
+                         stale_max_s=3600)
+
+
+@pytest.fixture
+def audit_db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'app.sqlite'}"
+
+
+ConnectorFactory = Callable[..., Awaitable[PasConnector]]
+
+
+@pytest.fixture
+async def make_connector(
+    fake_pas: FakePas, clock: FakeClock, pas_settings: PasSettings,
+    cache_settings: CacheSettings, audit_db_url: str,
+) -> AsyncIterator[ConnectorFactory]:
+    """Builds connectors on the fake PAS; ``pas=``/``cache=`` keyword overrides change settings."""
+    built: list[PasConnector] = []
+
+    async def factory(**overrides: Any) -> PasConnector:
+        pas = replace(pas_settings, **overrides.pop("pas", {}))
+        cache = replace(cache_settings, **overrides.pop("cache", {}))
+        connector = build_connector(
+            pas, cache, database_url=audit_db_url, audit_hash_key=AUDIT_KEY, clock=clock,
+            transport=overrides.pop("transport", fake_pas.transport()),
+        )
+        built.append(connector)
+        return connector
+
+    yield factory
+    for connector in built:
+        await connector.aclose()
+
+
+@pytest.fixture
+def audit_rows(audit_db_url: str) -> Callable[[], list[dict[str, Any]]]:
+    """Reads every ``pas_audit`` row written so far, oldest first."""
+
+    def read() -> list[dict[str, Any]]:
+        engine = create_engine(audit_db_url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(select(pas_audit).order_by(pas_audit.c.id)).mappings().all()
+                return [dict(r) for r in rows]
+        finally:
+            engine.dispose()
+
+    return read
