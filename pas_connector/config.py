@@ -29,6 +29,8 @@ class PasSettings:
 @dataclass(frozen=True)
 class CacheSettings:
     redis_url: str | None = None
+    # Namespace for every cache key in Redis (lets deployments and tests share one server).
+    redis_prefix: str = "policyline:pas:"
     policy_ttl_s: float = 300.0
     billing_ttl_s: float = 60.0
     claims_ttl_s: float = 120.0

@@ -23,7 +23,7 @@ from pas_connector.transport import make_http_client
 def build_cache(settings: CacheSettings, clock: Clock = utc_now) -> CacheBackend:
     """Redis when ``redis_url`` is set (shared by every process), else in-process memory."""
     if settings.redis_url:
-        return RedisCache(settings.redis_url, clock=clock)
+        return RedisCache(settings.redis_url, prefix=settings.redis_prefix, clock=clock)
     return MemoryCache(clock=clock)
 
 

@@ -3,6 +3,7 @@ connector built exactly as the composition root builds it (``build_connector``).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -103,3 +104,30 @@ def audit_rows(audit_db_url: str) -> Callable[[], list[dict[str, Any]]]:
             engine.dispose()
 
     return read
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the shared test server (dropped afterwards), so our
+    fixed table names never meet another test's."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    name = f"connector_{uuid.uuid4().hex[:12]}"
+
+    def admin(sql: str) -> None:
+        conn = psycopg2.connect(host=url.host, port=url.port, user=url.username,
+                                dbname="postgres")
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        finally:
+            conn.close()
+
+    admin(f"CREATE DATABASE {name}")
+    try:
+        yield str(url.set(database=name))
+    finally:
+        admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
