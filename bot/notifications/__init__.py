@@ -1,0 +1,12 @@
+"""Outbound notifications to policyholders: SMS through one interface.
+
+- ``sms``: the ``SmsSender`` port (``send_sms(to, body, media_url=None)``) with a Twilio REST
+  sender and a local outbox sender; ``create_sms_sender`` picks one from the configuration.
+- ``suppression``: numbers that opted out (STOP); every sender enforces it.
+- ``outbox``: the local stand-in for Twilio (an app DB table the simulators and web app read).
+- ``delivery_status``: Twilio status callbacks (message sid, status, error code).
+- ``phone_numbers``: E.164 normalisation and keyed digests of numbers (never raw numbers as keys).
+- ``config``: the Twilio settings this package needs.
+
+This is domain core: channels and actions both use it; it imports neither.
+"""

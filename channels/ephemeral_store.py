@@ -1,0 +1,131 @@
+"""Short-lived channel state with a TTL: replay de-duplication, menus, voice turn results.
+
+One small async interface, two backends: Redis when ``REDIS_URL`` is set (required for
+correctness with more than one Rasa server), in-process otherwise. Values are text (JSON where
+structured): never pickled.
+
+- ``add(key, value, ttl_s)``: store only if absent; True for the first caller. This is the
+  de-duplication primitive (Redis ``SET NX EX``: atomic across servers).
+- ``put`` / ``get`` / ``delete``: plain TTL'd values.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Callable
+
+from redis import asyncio as aioredis
+
+KEY_PREFIX = "policyline:channels:"
+
+
+class EphemeralStore(abc.ABC):
+    """Text values that expire."""
+
+    @abc.abstractmethod
+    async def add(self, key: str, value: str, ttl_s: float) -> bool:
+        """Store ``value`` only if ``key`` is absent (or expired). True when it was stored."""
+
+    @abc.abstractmethod
+    async def put(self, key: str, value: str, ttl_s: float) -> None:
+        """Store ``value`` under ``key`` for ``ttl_s`` seconds, replacing any value."""
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> str | None:
+        """The live value under ``key``, or ``None``."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str) -> None:
+        """Forget ``key``."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to close in memory
+        """Release connections."""
+
+
+class InMemoryEphemeralStore(EphemeralStore):
+    """Per-process store for one local Rasa server. Expired entries are swept as writes arrive."""
+
+    SWEEP_EVERY = 512
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._values: dict[str, tuple[str, float]] = {}
+        self._writes = 0
+
+    def _live(self, key: str) -> str | None:
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        value, expires_at = entry
+        if expires_at <= self._clock():
+            del self._values[key]
+            return None
+        return value
+
+    def _written(self) -> None:
+        self._writes += 1
+        if self._writes % self.SWEEP_EVERY == 0:
+            now = self._clock()
+            for key in [k for k, (_, exp) in self._values.items() if exp <= now]:
+                del self._values[key]
+
+    async def add(self, key: str, value: str, ttl_s: float) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._values[key] = (value, self._clock() + ttl_s)
+        self._written()
+        return True
+
+    async def put(self, key: str, value: str, ttl_s: float) -> None:
+        self._values[key] = (value, self._clock() + ttl_s)
+        self._written()
+
+    async def get(self, key: str) -> str | None:
+        return self._live(key)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class RedisEphemeralStore(EphemeralStore):
+    """Shared store in Redis; keys are prefixed ``policyline:channels:``."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisEphemeralStore:
+        """A store on the Redis at ``url`` (connects lazily, on the caller's event loop)."""
+        return cls(aioredis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
+
+    @staticmethod
+    def _ms(ttl_s: float) -> int:
+        return max(1, int(ttl_s * 1000))
+
+    async def add(self, key: str, value: str, ttl_s: float) -> bool:
+        stored = await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s), nx=True)
+        return bool(stored)
+
+    async def put(self, key: str, value: str, ttl_s: float) -> None:
+        await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s))
+
+    async def get(self, key: str) -> str | None:
+        raw = await self._client.get(KEY_PREFIX + key)
+        if raw is None:
+            return None
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete(KEY_PREFIX + key)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def build_ephemeral_store(redis_url: str | None) -> EphemeralStore:
+    """Redis when a URL is configured, else in-process."""
+    return RedisEphemeralStore.from_url(redis_url) if redis_url else InMemoryEphemeralStore()

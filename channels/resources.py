@@ -1,0 +1,50 @@
+"""What the Twilio channels are built from: one composition root that tests override.
+
+``ChannelResources.build(settings)`` makes the app database engine, the suppression list, the
+configured SMS sender and the ephemeral store. Nothing is built at import time; tests construct
+``ChannelResources`` directly with their own engine, fake sender or in-memory store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.db import make_engine
+from bot.notifications.sms import SmsSender, create_sms_sender
+from bot.notifications.suppression import SuppressionList
+from channels.config import ChannelSettings
+from channels.ephemeral_store import EphemeralStore, build_ephemeral_store
+
+SMS_STATUS_PATH = "/webhooks/twilio_sms/status"
+
+
+@dataclass
+class ChannelResources:
+    engine: Engine
+    sender: SmsSender
+    suppression: SuppressionList
+    store: EphemeralStore
+
+    @classmethod
+    def build(cls, settings: ChannelSettings) -> ChannelResources:
+        """The production wiring for ``settings``."""
+        engine = make_engine(settings.database_url)
+        status_callback = (
+            settings.public_webhook_base_url + SMS_STATUS_PATH
+            if settings.public_webhook_base_url
+            else None
+        )
+        sender = create_sms_sender(
+            settings.twilio,
+            engine=engine,
+            identifier_key=settings.identifier_key,
+            status_callback_url=status_callback,
+        )
+        return cls(
+            engine=engine,
+            sender=sender,
+            suppression=sender.suppression,
+            store=build_ephemeral_store(settings.redis_url),
+        )
