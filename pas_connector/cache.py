@@ -46,17 +46,20 @@ class CacheEntry:
 
 def encode_entry(value: Any, stored_at: datetime) -> str:
     """The JSON text a backend stores for ``value``."""
-    return json.dumps({"stored_at": stored_at.timestamp(), "value": value},
-                      separators=(",", ":"), allow_nan=False)
+    # ISO 8601 keeps the instant exact (a float timestamp can lose a microsecond).
+    return json.dumps({"stored_at": stored_at.astimezone(timezone.utc).isoformat(),
+                       "value": value}, separators=(",", ":"), allow_nan=False)
 
 
 def decode_entry(text: str | bytes) -> CacheEntry | None:
     """The entry from stored JSON text, or ``None`` when it is not an entry we wrote."""
     try:
         raw = json.loads(text)
-        stored_at = datetime.fromtimestamp(float(raw["stored_at"]), tz=timezone.utc)
+        stored_at = datetime.fromisoformat(raw["stored_at"])
+        if stored_at.tzinfo is None:
+            return None
         return CacheEntry(value=raw["value"], stored_at=stored_at)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
 
 

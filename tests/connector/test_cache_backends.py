@@ -95,7 +95,7 @@ async def test_redis_cache_stores_plain_json_under_its_prefix_with_an_expiry(red
         raw = await raw_client.get(prefix + "policy:AUT-1000001:billing")
         decoded = json.loads(raw)
         assert decoded["value"] == VALUE
-        assert decoded["stored_at"] == clock().timestamp()
+        assert decoded["stored_at"] == "2026-11-25T20:41:00+00:00"
         ttl_ms = await raw_client.pttl(prefix + "policy:AUT-1000001:billing")
         assert 0 < ttl_ms <= 90_000
     finally:
