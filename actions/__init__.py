@@ -1,0 +1,10 @@
+"""Rasa custom actions: thin adapters over the domain core in ``bot/``.
+
+``rasa run actions --actions actions`` registers every concrete ``Action`` subclass found in
+these modules (abstract bases are skipped). Importing builds nothing: services come from
+``bot.bootstrap.get_services()`` on first use.
+"""
+
+from actions import autopay, billing, claims, documents, handoff, identity, policy
+
+__all__ = ["autopay", "billing", "claims", "documents", "handoff", "identity", "policy"]

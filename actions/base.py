@@ -1,0 +1,189 @@
+"""Shared plumbing for every Policyline action: services, deadline, PAS errors, outcomes.
+
+``PolicylineAction`` is an abstract base (rasa-sdk skips abstract classes when it registers
+actions). Subclasses implement ``act(turn)``; ``run`` gives it an 8-second deadline, turns a PAS
+outage into an apology with a way forward (and a ``failed`` outcome for the task), and handles
+our own errors without ever logging or echoing the tracker (it holds slots such as the date of
+birth).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.wire import Button, MessageMetadata
+from bot.bootstrap import Services, get_services
+from bot.conversation.answers.common import pas_unavailable, something_went_wrong, took_too_long
+from bot.conversation.outcomes import Outcome
+from pas_connector.errors import PasUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Every action answers within this many seconds (the channel's budget is larger; FIELD-NOTES).
+ACTION_DEADLINE_S = 8.0
+VERIFIED_LEVELS = ("verified", "mfa")
+SELF_SERVICE_INTENTS = (
+    "request_id_card",
+    "request_declarations",
+    "request_certificate",
+    "check_balance",
+    "payment_history",
+    "make_payment",
+    "autopay_enroll",
+    "autopay_cancel",
+    "autopay_status",
+    "update_payment_method",
+    "claim_status",
+    "policy_summary",
+)
+
+
+@dataclass
+class Turn:
+    """One run of one action: the Rasa objects, our services, and what they say about the user."""
+
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    domain: DomainDict
+    services: Services
+
+    @property
+    def conversation_id(self) -> str:
+        return str(self.tracker.sender_id)
+
+    @property
+    def metadata(self) -> MessageMetadata:
+        """The channel's metadata on the latest user message (or the last one that had any)."""
+        latest = self.tracker.latest_message.get("metadata") or {}
+        if latest:
+            return latest  # type: ignore[return-value]
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "user" and event.get("metadata"):
+                return event["metadata"]  # type: ignore[no-any-return]
+        return {}
+
+    @property
+    def channel(self) -> str:
+        return str(
+            self.metadata.get("channel") or self.tracker.get_latest_input_channel() or "rest"
+        )
+
+    @property
+    def phone(self) -> str | None:
+        return self.metadata.get("phone") or None
+
+    @property
+    def intent(self) -> str | None:
+        return (self.tracker.latest_message.get("intent") or {}).get("name")
+
+    @property
+    def assurance(self) -> str:
+        return str(self.tracker.get_slot("assurance") or "anonymous")
+
+    @property
+    def holder_id(self) -> str | None:
+        holder = self.tracker.get_slot("holder_id")
+        return str(holder) if holder and self.assurance in VERIFIED_LEVELS else None
+
+    @property
+    def verified(self) -> bool:
+        return self.holder_id is not None
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    def now(self) -> datetime:
+        return self.services.clock()
+
+    def user_messages(self) -> list[str]:
+        """What the user said so far in this conversation, oldest first."""
+        return [
+            str(e.get("text"))
+            for e in self.tracker.events
+            if e.get("event") == "user" and e.get("text")
+        ]
+
+    def say(self, text: str, *, buttons: Sequence[Button] = ()) -> None:
+        self.dispatcher.utter_message(text=text, buttons=[dict(b) for b in buttons])
+
+    def send_payload(self, payload: dict[str, Any]) -> None:
+        self.dispatcher.utter_message(json_message=payload)
+
+    async def record(
+        self, intent: str | None, outcome: Outcome, *, reason: str | None = None
+    ) -> None:
+        """Store the outcome of a task of this conversation (off the event loop)."""
+        await asyncio.to_thread(
+            self.services.outcomes.record,
+            conversation_id=self.conversation_id,
+            channel=self.channel,
+            intent=intent or self.intent or "unknown",
+            outcome=outcome,
+            holder_id=self.holder_id,
+            reason=reason,
+        )
+
+
+class PolicylineAction(Action, ABC):
+    """Base of every custom action: a deadline, degradation on PAS outages, outcome on failure."""
+
+    deadline_s: float = ACTION_DEADLINE_S
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action name used in domain.yml and the dialogue contract."""
+
+    @abstractmethod
+    async def act(self, turn: Turn) -> list[EventType]:
+        """Do the action's work and return its events."""
+
+    def task_intent(self, turn: Turn) -> str | None:
+        """The self-service task this run serves (for outcomes); the pending task by default."""
+        return turn.slot("pending_task") or turn.intent
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        services = get_services()
+        turn = Turn(dispatcher, tracker, domain, services)
+        contact = services.settings.contact_centre_phone
+        try:
+            return await asyncio.wait_for(self.act(turn), timeout=self.deadline_s)
+        except PasUnavailable:
+            logger.warning("action %s: PAS unavailable", self.name())
+            turn.say(pas_unavailable(contact))
+            apology = "pas_unavailable"
+        except asyncio.TimeoutError:
+            logger.warning("action %s: deadline of %.0f s passed", self.name(), self.deadline_s)
+            turn.say(took_too_long(contact))
+            apology = "deadline"
+        except Exception as exc:
+            # The exception text may quote user input; log its type and where it came from only.
+            logger.error(
+                "action %s failed with %s at:\n%s",
+                self.name(),
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            turn.say(something_went_wrong(contact))
+            apology = "error"
+        await self._record_failure(turn, apology)
+        return [SlotSet("pending_task", None)]
+
+    async def _record_failure(self, turn: Turn, reason: str) -> None:
+        try:
+            await turn.record(self.task_intent(turn), Outcome.FAILED, reason=reason)
+        except Exception as exc:  # the apology is already sent; never fail the turn twice
+            logger.error("could not record the outcome of %s: %s", self.name(), type(exc).__name__)

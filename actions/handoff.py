@@ -1,0 +1,130 @@
+"""Routing to people: handoffs, reporting a claim (claims line at once), misunderstandings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+
+from actions.base import PolicylineAction, Turn
+from bot.conversation.formatting import phone
+from bot.conversation.handoff import Handoff
+from bot.conversation.outcomes import Outcome
+
+# Why a conversation is handed off, by the intent that asked for it.
+REASON_BY_INTENT = {
+    "coverage_question": "coverage_question",
+    "change_policy": "change_policy",
+    "human_handoff": "requested_person",
+    "report_claim": "first_notice_of_loss",
+    "nlu_fallback": "repeated_misunderstanding",
+}
+# Consecutive misunderstandings after which a person is offered.
+FALLBACKS_BEFORE_PERSON = 2
+
+
+async def open_handoff(
+    turn: Turn, *, reason: str, intent: str | None, urgent: bool = False
+) -> Handoff:
+    """Record a handoff for this conversation and send its text and ``handoff`` payload."""
+    return await asyncio.to_thread(
+        turn.services.handoffs.open,
+        reason=reason,
+        intent=intent,
+        assurance=turn.assurance,
+        policy_number=turn.slot("policy_number") if turn.verified else None,
+        user_messages=turn.user_messages(),
+        channel=turn.channel,
+        conversation_id=turn.conversation_id,
+        urgent=urgent,
+    )
+
+
+class ActionHandoff(PolicylineAction):
+    """Coverage questions, policy changes, "agent", lockout, repeated misunderstanding."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        intent = turn.intent
+        reason = REASON_BY_INTENT.get(intent or "")
+        if reason is None:
+            locked = await turn.services.identity.locked_until(turn.conversation_id)
+            reason = "verification_locked" if locked is not None else "requested_person"
+        task = turn.slot("pending_task") or intent
+        record = await open_handoff(turn, reason=reason, intent=task)
+        contact = phone(turn.services.settings.contact_centre_phone)
+        lead = {
+            "coverage_question": "Coverage questions need one of our licensed agents.",
+            "change_policy": "Policy changes are handled by our service team.",
+            "verification_locked": "I've asked our service team to help you.",
+        }.get(reason, "I'm connecting you with our service team.")
+        turn.say(
+            f"{lead} Your reference is {record.ticket}. A person will pick this up shortly "
+            f"(weekdays 8 AM to 6 PM); you can also call {contact} and quote the reference."
+        )
+        turn.send_payload({"handoff": record.payload()})
+        await turn.record(task, Outcome.HANDOFF, reason=reason)
+        return [SlotSet("pending_task", None), SlotSet("fallback_count", 0.0)]
+
+
+class ActionReportClaim(PolicylineAction):
+    """First notice of loss is urgent: the claims line at once, then an urgent handoff record."""
+
+    def name(self) -> str:
+        return "action_report_claim"
+
+    def task_intent(self, turn: Turn) -> str | None:
+        return "report_claim"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        claims_line = phone(turn.services.settings.claims_phone)
+        # Said first, before any database work, so the number arrives even if the rest fails.
+        turn.say(
+            f"I'm sorry this happened. If anyone is hurt, call 911 first. To report the claim, "
+            f"call our 24/7 claims line now: {claims_line}."
+        )
+        record = await open_handoff(
+            turn, reason="first_notice_of_loss", intent="report_claim", urgent=True
+        )
+        turn.say(
+            f"I've also alerted our claims team (reference {record.ticket}); they will contact "
+            "you if you can't call."
+        )
+        turn.send_payload({"handoff": record.payload()})
+        await turn.record("report_claim", Outcome.HANDOFF, reason="first_notice_of_loss")
+        return [SlotSet("pending_task", None)]
+
+
+class ActionUnderstandingFallback(PolicylineAction):
+    """Asks to rephrase; the second misunderstanding in a row offers a person."""
+
+    def name(self) -> str:
+        return "action_understanding_fallback"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        misses = consecutive_misses(turn)
+        if misses >= FALLBACKS_BEFORE_PERSON:
+            turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+            return [SlotSet("fallback_count", float(misses)), FollowupAction("action_handoff")]
+        turn.say(
+            "Sorry, I didn't understand that. Could you say it another way? For example: "
+            "'send my ID card' or 'what do I owe'."
+        )
+        return [SlotSet("fallback_count", float(misses))]
+
+
+def consecutive_misses(turn: Turn) -> int:
+    """How many of the latest user messages in a row were not understood (this one included)."""
+    misses = 0
+    for event in reversed(turn.tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        misses += 1
+    if misses == 0 and turn.intent == "nlu_fallback":
+        misses = 1  # the tracker's events may not include the latest message's parse data
+    return misses

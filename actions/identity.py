@@ -1,0 +1,300 @@
+"""Identity journey: start a task, verify (form + PAS check), resume the task, restart.
+
+The form only collects and checks formats; ``action_verify_identity`` asks the PAS. The date of
+birth and ZIP slots are cleared right after each check, whatever the result, so they stay in the
+tracker for as short a time as possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.base import ACTION_DEADLINE_S, SELF_SERVICE_INTENTS, PolicylineAction, Turn
+from actions.tasks import (
+    NO_ELIGIBLE_POLICY,
+    TASK_ACTIONS,
+    TASK_NEXT,
+    ask_policy_choice,
+    choose_claim,
+    choose_policy,
+    eligible_for,
+)
+from bot.bootstrap import get_services
+from bot.conversation.answers.billing import balance_text
+from bot.conversation.answers.claims import no_claims_text
+from bot.conversation.answers.common import OFFER_PERSON, pas_unavailable
+from bot.conversation.formatting import time_of_day
+from bot.conversation.identity import VerificationStatus
+from bot.conversation.outcomes import Outcome
+from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
+from pas_connector.errors import PasUnavailable
+
+# Whether this turn's channel phone found a policyholder (set per run of the form validation).
+_PHONE_FOUND: ContextVar[bool] = ContextVar("policyline_phone_found", default=False)
+_CLEAR_ANSWERS = [SlotSet("date_of_birth", None), SlotSet("zip_code", None)]
+
+
+def locked_text(until: datetime | None) -> str:
+    """What a locked-out person is told (never how close a guess was)."""
+    when = f" until {time_of_day(until)}" if until else " for 15 minutes"
+    return f"For your security, I can't verify your identity{when} after too many attempts."
+
+
+class ActionStartTask(PolicylineAction):
+    """Records the task; verified → resume it, otherwise verify first (or hand off if locked)."""
+
+    def name(self) -> str:
+        return "action_start_task"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        intent = turn.intent
+        task = intent if intent in SELF_SERVICE_INTENTS else turn.slot("pending_task")
+        events: list[EventType] = [SlotSet("pending_task", task)]
+
+        token = turn.metadata.get("web_token")
+        if not turn.verified and token:
+            handover = turn.services.identity.accept_handover(str(token))
+            if handover is not None:
+                turn.tracker.slots.update(
+                    assurance=handover.assurance, holder_id=handover.holder_id
+                )
+                events += [
+                    SlotSet("assurance", handover.assurance),
+                    SlotSet("holder_id", handover.holder_id),
+                ]
+        if turn.verified:
+            return [
+                *events,
+                SlotSet("identity_locked", False),
+                FollowupAction("action_resume_task"),
+            ]
+
+        locked = await turn.services.identity.locked_until(turn.conversation_id)
+        if locked is not None:
+            # Explain and offer a person, then listen (the rules predict no follow-up).
+            turn.say(f"{locked_text(locked)} {OFFER_PERSON}")
+            return [*events, SlotSet("identity_locked", True)]
+        turn.say("I can help with that. First I need to confirm who you are.")
+        return [*events, SlotSet("identity_locked", False), FollowupAction("verification_form")]
+
+
+class ValidateVerificationForm(FormValidationAction):
+    """Formats only; asks for the policy number only when the channel's phone found no one."""
+
+    def name(self) -> str:
+        return "validate_verification_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        slots = list(domain_slots)
+        if "policy_number" in slots and _PHONE_FOUND.get():
+            slots.remove("policy_number")
+        return slots
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        # required_slots runs several times per turn: look the phone up once.
+        found = _PHONE_FOUND.set(await _phone_finds_holder(tracker))
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        finally:
+            _PHONE_FOUND.reset(found)
+
+    def validate_policy_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        candidates = parse_policy_number(str(value or ""))
+        if not candidates:
+            dispatcher.utter_message(
+                text="That doesn't look like a policy number. It looks like AUT-1234567."
+            )
+            return {"policy_number": None}
+        # One candidate is canonical; several mean bare digits (verification tries each line).
+        return {"policy_number": candidates[0] if len(candidates) == 1 else _digits(value)}
+
+    def validate_date_of_birth(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        today = get_services().clock().date()
+        parsed = parse_date_of_birth(str(value or ""), today)
+        if parsed is None:
+            dispatcher.utter_message(
+                text="Sorry, I couldn't read that date. Please give your date of birth like "
+                "04/12/1985 or April 12 1985."
+            )
+            return {"date_of_birth": None}
+        return {"date_of_birth": parsed.isoformat()}
+
+    def validate_zip_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        zip5 = parse_zip(str(value or ""))
+        if zip5 is None:
+            dispatcher.utter_message(text="Please give the 5-digit ZIP code of your address.")
+            return {"zip_code": None}
+        return {"zip_code": zip5}
+
+
+async def _phone_finds_holder(tracker: Tracker) -> bool:
+    metadata = tracker.latest_message.get("metadata") or {}
+    phone = metadata.get("phone")
+    if not phone:
+        for event in reversed(tracker.events):
+            if event.get("event") == "user" and (event.get("metadata") or {}).get("phone"):
+                phone = event["metadata"]["phone"]
+                break
+    if not phone:
+        return False
+    try:
+        identity = get_services().identity
+        match = await asyncio.wait_for(identity.find_by_phone(phone), timeout=ACTION_DEADLINE_S)
+    except (PasUnavailable, asyncio.TimeoutError):
+        return False  # ask for the policy number instead: it works without the phone index
+    return match is not None
+
+
+def _digits(value: Any) -> str:
+    return "".join(ch for ch in str(value) if ch.isdigit())
+
+
+class ActionVerifyIdentity(PolicylineAction):
+    """Checks the form's answers against the PAS; success resumes the task."""
+
+    def name(self) -> str:
+        return "action_verify_identity"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        try:
+            result = await turn.services.identity.verify(
+                conversation_id=turn.conversation_id,
+                phone=turn.phone,
+                policy_number=turn.slot("policy_number"),
+                date_of_birth=turn.slot("date_of_birth"),
+                zip_code=turn.slot("zip_code"),
+            )
+        except PasUnavailable:
+            # Not the person's failure: nothing is counted, the answers are still cleared.
+            turn.say(pas_unavailable(turn.services.settings.contact_centre_phone))
+            await turn.record(turn.slot("pending_task"), Outcome.FAILED, reason="pas_unavailable")
+            return [*_CLEAR_ANSWERS, SlotSet("pending_task", None)]
+        status = result.status
+        if status is VerificationStatus.VERIFIED:
+            turn.say("Thanks, you're verified.")
+            return [
+                *_CLEAR_ANSWERS,
+                SlotSet("assurance", "verified"),
+                SlotSet("holder_id", result.holder_id),
+                SlotSet("fallback_count", 0.0),
+                FollowupAction("action_resume_task"),
+            ]
+        if status is VerificationStatus.LOCKED:
+            turn.say(locked_text(result.locked_until))
+            return [
+                *_CLEAR_ANSWERS,
+                SlotSet("policy_number", None),
+                SlotSet("identity_locked", True),
+                FollowupAction("action_handoff"),
+            ]
+        if status is VerificationStatus.NEED_POLICY_NUMBER:
+            turn.say("I couldn't find an account by this phone number. What is your policy number?")
+            return [
+                *_CLEAR_ANSWERS,
+                SlotSet("policy_number", None),
+                FollowupAction("verification_form"),
+            ]
+        if status is VerificationStatus.UNREADABLE:
+            turn.say("Sorry, I couldn't read those answers. Let's try again.")
+            return [*_CLEAR_ANSWERS, FollowupAction("verification_form")]
+        tries = "1 more try" if result.attempts_left == 1 else f"{result.attempts_left} more tries"
+        turn.say(f"Sorry, that doesn't match our records. You have {tries}.")
+        clear_policy = [] if turn.phone else [SlotSet("policy_number", None)]
+        return [*_CLEAR_ANSWERS, *clear_policy, FollowupAction("verification_form")]
+
+
+class ActionResumeTask(PolicylineAction):
+    """Selects the policy (or claim) for the pending task, then runs the task or its form.
+
+    It dispatches only with ``policy_number`` set (the rules rely on it); when it has to ask
+    which policy or claim, it sends buttons and listens.
+    """
+
+    def name(self) -> str:
+        return "action_resume_task"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        task = turn.slot("pending_task")
+        if not task or task not in TASK_ACTIONS:
+            turn.say(
+                "How can I help? I can send ID cards, check balances, take payments, "
+                "manage autopay and check claims."
+            )
+            return []
+        if not turn.verified:
+            return [FollowupAction("action_start_task")]
+        if task == "claim_status":
+            claim = await choose_claim(turn)
+            if claim.claim is None:
+                if claim.events:
+                    return claim.events
+                turn.say(no_claims_text())
+                await turn.record(task, Outcome.CONTAINED)
+                return [SlotSet("pending_task", None)]
+            return [*claim.events, FollowupAction(TASK_NEXT[task])]
+
+        choice = await choose_policy(turn, task)
+        if choice.policy is None:
+            if choice.events:
+                return choice.events
+            turn.say(NO_ELIGIBLE_POLICY.get(task, "I don't see a policy this applies to."))
+            await turn.record(task, Outcome.CONTAINED)
+            return [SlotSet("pending_task", None)]
+        if task == "make_payment" and not turn.slot("amount"):
+            number = choice.policy.policy_number
+            billing = (await turn.services.connector.get_billing(number)).value
+            turn.say(balance_text(billing))
+            if billing.balance <= 0:
+                await turn.record(task, Outcome.CONTAINED)
+                return [*choice.events, SlotSet("pending_task", None)]
+        return [*choice.events, FollowupAction(TASK_NEXT[task])]
+
+
+class ActionAskPolicyChoice(PolicylineAction):
+    """Asks which policy the pending task is for, with one button per policy."""
+
+    def name(self) -> str:
+        return "action_ask_policy_choice"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        task = str(turn.slot("pending_task") or "")
+        if not turn.verified:
+            return [FollowupAction("action_start_task")]
+        refs = (await turn.services.connector.list_policies(str(turn.holder_id))).value
+        ask_policy_choice(turn, task, [ref for ref in refs if eligible_for(task)(ref)])
+        return [SlotSet("policy_number", None)]
+
+
+class ActionRestartConversation(PolicylineAction):
+    """Clears identity and every slot; assurance goes back to anonymous."""
+
+    def name(self) -> str:
+        return "action_restart_conversation"
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        turn.say("Okay, let's start over. How can I help?")
+        # Not Restarted: the transcript stays whole; the slots (identity included) go.
+        return [AllSlotsReset(), ActiveLoop(None), SlotSet("assurance", "anonymous")]

@@ -1,0 +1,122 @@
+"""The composition root: builds every service a process needs from ``Settings``, once.
+
+Nothing is built at import. ``build_services(settings=None, **overrides)`` builds what was not
+overridden (tests pass a clock, an engine, a connector pointed at the sandbox, ...). The action
+server cannot pass arguments to actions (rasa-sdk builds them with none), so it reaches its
+``Services`` through ``get_services()``, which builds them lazily on first use; tests call
+``set_services(...)`` to install their own and ``set_services(None)`` to reset.
+
+A ``Services`` holds a PAS connector, which belongs to the event loop it is first used on; close
+it with ``await services.aclose()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.conversation.clock import Clock, utc_now
+from bot.conversation.handoff import HandoffService
+from bot.conversation.identity import IdentityService
+from bot.conversation.lockout import LockoutStore
+from bot.conversation.outcomes import OutcomeRecorder
+from bot.conversation.web_handover import WebHandoverSigner
+from bot.db import create_schema, make_engine
+from bot.payments.links import PaymentLinkService
+from bot.settings import Settings, load_settings
+from pas_connector.connector import PasConnector
+from pas_connector.factory import build_connector
+
+
+@dataclass
+class Services:
+    """Everything the adapters use, built once per process."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    connector: PasConnector
+    documents: Any  # bot.documents.DocumentService
+    payments: PaymentLinkService
+    identity: IdentityService
+    handoffs: HandoffService
+    outcomes: OutcomeRecorder
+
+    async def aclose(self) -> None:
+        """Close the PAS connector and the application database pool."""
+        await self.connector.aclose()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings | None = None, **overrides: Any) -> Services:
+    """Build the services from ``settings`` (environment by default), keeping any overrides.
+
+    Overrides are ``Services`` field names: ``clock``, ``engine``, ``connector``, ``documents``,
+    ``payments``, ``identity``, ``handoffs``, ``outcomes``.
+    """
+    known = {f.name for f in fields(Services)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise TypeError(f"unknown service overrides: {sorted(unknown)}")
+    settings = settings or load_settings()
+    clock: Clock = overrides.get("clock") or utc_now
+    engine: Engine = overrides.get("engine") or make_engine(settings.database_url)
+    create_schema(engine)
+    connector: PasConnector = overrides.get("connector") or build_connector(
+        settings.pas,
+        settings.cache,
+        database_url=settings.database_url,
+        audit_hash_key=settings.audit_hash_key,
+        clock=clock,
+    )
+    identity = overrides.get("identity") or IdentityService(
+        connector,
+        LockoutStore(engine, clock=clock),
+        hash_key=settings.audit_hash_key,
+        handover=WebHandoverSigner(settings.app_secret_key, clock=clock),
+        clock=clock,
+    )
+    payments = overrides.get("payments") or PaymentLinkService(
+        engine,
+        secret_key=settings.app_secret_key,
+        public_base_url=settings.public_base_url,
+        clock=clock,
+    )
+    documents = overrides.get("documents") or _build_documents(settings, engine, clock)
+    return Services(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        connector=connector,
+        documents=documents,
+        payments=payments,
+        identity=identity,
+        handoffs=overrides.get("handoffs") or HandoffService(engine, clock=clock),
+        outcomes=overrides.get("outcomes")
+        or OutcomeRecorder(engine, hash_key=settings.audit_hash_key, clock=clock),
+    )
+
+
+def _build_documents(settings: Settings, engine: Engine, clock: Clock) -> Any:
+    from bot.documents.service import DocumentService
+
+    return DocumentService(settings=settings, engine=engine, clock=clock)
+
+
+_services: Services | None = None
+
+
+def get_services() -> Services:
+    """The process's services, built on first use (the action server's entry to the core)."""
+    global _services
+    if _services is None:
+        _services = build_services()
+    return _services
+
+
+def set_services(services: Services | None) -> None:
+    """Install ``services`` for this process (tests), or ``None`` to build afresh next time."""
+    global _services
+    _services = services
