@@ -12,10 +12,14 @@ structured): never pickled.
 from __future__ import annotations
 
 import abc
+import logging
 import time
 from collections.abc import Callable
 
 from redis import asyncio as aioredis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("channels.ephemeral_store")
 
 KEY_PREFIX = "policyline:channels:"
 
@@ -129,3 +133,16 @@ class RedisEphemeralStore(EphemeralStore):
 def build_ephemeral_store(redis_url: str | None) -> EphemeralStore:
     """Redis when a URL is configured, else in-process."""
     return RedisEphemeralStore.from_url(redis_url) if redis_url else InMemoryEphemeralStore()
+
+
+async def claim_once(store: EphemeralStore, key: str, ttl_s: float) -> bool:
+    """True the first time ``key`` is claimed within ``ttl_s`` (replay de-duplication).
+
+    If the store is unreachable the request is treated as new: answering a retry twice is better
+    than leaving a policyholder without an answer.
+    """
+    try:
+        return await store.add(key, "1", ttl_s)
+    except (RedisError, OSError):
+        log.warning("replay check unavailable (store error); processing anyway")
+        return True

@@ -21,11 +21,12 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.notifications.delivery_status import record_delivery_status
 from channels.config import ChannelSettings, load_channel_settings
+from channels.ephemeral_store import claim_once
 from channels.menu_choices import MenuMemory
 from channels.rasa_turns import OnNewMessage, TurnRunner, rasa_turn_runner
 from channels.resources import ChannelResources
 from channels.sms_service import InboundSms, SmsConversations, SmsReplies
-from channels.twilio_webhooks import first_delivery, first_value, read_signed_form, twiml
+from channels.twilio_webhooks import first_value, read_signed_form, twiml
 
 log = logging.getLogger("channels.sms")
 
@@ -118,7 +119,7 @@ class TwilioSmsInput(InputChannel):
             if not message_sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
             ack = twiml(str(MessagingResponse()))
-            if not await first_delivery(
+            if not await claim_once(
                 self.resources.store, f"sms:sid:{message_sid}", MESSAGE_SID_TTL_S
             ):
                 log.info("sms %s is a retry: already handled", message_sid)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 
 from multidict import MultiDict
-from redis.exceptions import RedisError
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.config import ChannelSettings
-from channels.ephemeral_store import EphemeralStore
 from channels.webhook_security import (
     SIGNATURE_HEADER,
     MalformedForm,
@@ -65,19 +63,6 @@ def read_signed_form(
         log.warning("twilio webhook refused: signature does not match (%s)", request.path)
         return None, response.text("forbidden", status=403)
     return form, None
-
-
-async def first_delivery(store: EphemeralStore, key: str, ttl_s: float) -> bool:
-    """True the first time ``key`` is seen within ``ttl_s``.
-
-    If the store is unreachable the request is treated as new: answering a retry twice is better
-    than leaving a policyholder without an answer.
-    """
-    try:
-        return await store.add(key, "1", ttl_s)
-    except (RedisError, OSError):
-        log.warning("replay check unavailable (store error); processing anyway")
-        return True
 
 
 def twiml(body: str) -> HTTPResponse:

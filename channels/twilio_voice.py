@@ -1,0 +1,134 @@
+"""Twilio Voice as a Rasa input channel: ``POST /webhooks/twilio_voice/webhook``.
+
+Registered in credentials.yml as ``channels.twilio_voice.TwilioVoiceInput:``. Each request is
+signature-checked (same rules as SMS) before ``voice_calls.VoiceCalls`` answers it with TwiML.
+The call's sequence number, hold polls and retry count travel in the query string of the URLs we
+give Twilio; Twilio signs the full URL, so they cannot be forged either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.config import ChannelSettings, load_channel_settings
+from channels.rasa_turns import (
+    ConversationFacts,
+    ConversationReader,
+    OnNewMessage,
+    TurnRunner,
+    rasa_turn_runner,
+    tracker_reader,
+)
+from channels.resources import ChannelResources
+from channels.twilio_webhooks import first_value, read_signed_form, twiml
+from channels.voice_calls import VoiceCalls, VoiceReplies, VoiceRequest
+from channels.voice_twiml import VoicePaymentHook, VoiceTwiml
+
+VOICE_WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+# Far beyond any real call; bounds what a query value can make us allocate or store.
+MAX_SEQUENCE = 10_000
+
+
+def _query_int(request: Request, name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or not raw.isdigit():
+        return None
+    return min(int(raw), MAX_SEQUENCE)
+
+
+class TwilioVoiceInput(InputChannel):
+    """Phone calls through Twilio Programmable Voice."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio_voice"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        # Everything comes from the environment (channels.config); the credentials entry is empty.
+        return cls(load_channel_settings())
+
+    def __init__(
+        self,
+        settings: ChannelSettings,
+        resources: ChannelResources | None = None,
+        *,
+        turn_runner: TurnRunner | None = None,
+        conversation_reader: ConversationReader | None = None,
+        payment_hook: VoicePaymentHook | None = None,
+    ) -> None:
+        self.settings = settings
+        self.resources = resources or ChannelResources.build(settings)
+        self._turn_runner = turn_runner
+        self._conversation_reader = conversation_reader
+        self._payment_hook = payment_hook
+        self._app: Any = None
+        self.calls: VoiceCalls | None = None
+
+    def get_output_channel(self) -> OutputChannel | None:
+        # A call can only be spoken to while Twilio waits for our TwiML.
+        return None
+
+    async def _read_facts(self, sender_id: str) -> ConversationFacts:
+        if self._conversation_reader is not None:
+            return await self._conversation_reader(sender_id)
+        return await tracker_reader(self._app)(sender_id)
+
+    def build_calls(self, on_new_message: OnNewMessage) -> VoiceCalls:
+        """The call flow, wired to Rasa through ``on_new_message``."""
+        base = self.settings.public_webhook_base_url or ""
+        return VoiceCalls(
+            twiml=VoiceTwiml(
+                self.settings.voice,
+                contact_centre_phone=self.settings.contact_centre_phone,
+                claims_phone=self.settings.claims_phone,
+            ),
+            voice=self.settings.voice,
+            store=self.resources.store,
+            run_turn=self._turn_runner or rasa_turn_runner(on_new_message),
+            read_facts=self._read_facts,
+            sender=self.resources.sender,
+            replies=VoiceReplies.for_carrier(self.settings.carrier_name),
+            webhook_url=base + VOICE_WEBHOOK_PATH,
+            payment_hook=self._payment_hook,
+        )
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        calls = self.build_calls(on_new_message)
+        self.calls = calls
+        voice = Blueprint("twilio_voice_webhook", __name__)
+
+        @voice.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @voice.route("/webhook", methods=["POST"])
+        async def incoming(request: Request) -> HTTPResponse:
+            form, refusal = read_signed_form(request, self.settings)
+            if refusal is not None:
+                return refusal
+            assert form is not None
+            call_sid = first_value(form, "CallSid")
+            if not call_sid:
+                return response.text("missing CallSid", status=400)
+            self._app = request.app
+            answer = await calls.respond(
+                VoiceRequest(
+                    call_sid=call_sid,
+                    caller=first_value(form, "From"),
+                    seq=_query_int(request, "seq"),
+                    poll=_query_int(request, "poll") or 0,
+                    misses=_query_int(request, "miss") or 0,
+                    digits=first_value(form, "Digits"),
+                    speech=first_value(form, "SpeechResult"),
+                    call_status=first_value(form, "CallStatus"),
+                )
+            )
+            return twiml(answer)
+
+        return voice

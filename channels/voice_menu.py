@@ -1,0 +1,34 @@
+"""The IVR's main keypad menu: every self-service journey has a key, 0 is a person.
+
+A single key pressed while the bot offers no choices of its own picks from this menu; the key
+becomes the journey's intent as a Rasa payload (``/request_id_card``), so it does not depend on
+how the NLU understands speech. Intent names are the contract's (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from channels.menu_choices import MenuOption
+
+MAIN_MENU: tuple[MenuOption, ...] = (
+    MenuOption("1", "ID cards", "/request_id_card"),
+    MenuOption("2", "your balance", "/check_balance"),
+    MenuOption("3", "making a payment", "/make_payment"),
+    MenuOption("4", "a claim's status", "/claim_status"),
+    MenuOption("5", "reporting a new claim", "/report_claim"),
+    MenuOption("6", "your policy summary", "/policy_summary"),
+    MenuOption("0", "a person", "/human_handoff"),
+)
+
+
+def main_menu_prompt() -> str:
+    """ "You can say what you need, or press 1 for ID cards, ... or 0 for a person." """
+    phrases = [f"{o.key} for {o.title}" for o in MAIN_MENU]
+    return "You can say what you need, or press " + ", ".join(phrases[:-1]) + f", or {phrases[-1]}."
+
+
+# Words that help Twilio's recogniser with our vocabulary (<Gather hints>).
+SPEECH_HINTS = (
+    "ID card, insurance card, proof of insurance, declarations page, certificate of insurance, "
+    "balance, bill, payment, pay my bill, autopay, claim, claim status, report a claim, accident, "
+    "policy number, date of birth, zip code, representative, agent, person, yes, no"
+)
