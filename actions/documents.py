@@ -8,9 +8,7 @@ from stale data: when the PAS only has an old cached answer, the person gets an 
 from __future__ import annotations
 
 import asyncio
-import inspect
 from abc import ABC
-from typing import Any
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
@@ -19,14 +17,16 @@ from actions.tasks import NO_ELIGIBLE_POLICY, TaskAction, choose_policy
 from bot.conversation.answers.common import pas_unavailable
 from bot.conversation.formatting import mask_policy_number, time_of_day
 from bot.conversation.outcomes import Outcome
-from bot.documents.certificate import CertificateHolder
-from bot.documents.errors import (
+from bot.documents import (
+    CertificateHolder,
     CertificateHolderRequired,
+    DocumentKind,
     DocumentUnavailable,
+    IssuedDocument,
     PolicyNotInForce,
     WrongLineOfBusiness,
 )
-from bot.documents.kinds import DocumentKind
+from pas_connector.models import Policy, Policyholder
 
 
 def refusal_text(error: DocumentUnavailable, kind: DocumentKind, policy_number: str) -> str:
@@ -93,34 +93,20 @@ class DocumentAction(TaskAction, ABC):
             f"{mask_policy_number(choice.policy.policy_number)}: {issued.url} "
             f"The link works once and expires at {expires}."
         )
-        turn.send_payload(
-            {
-                "document": {
-                    "kind": self.kind.value,
-                    "url": issued.url,
-                    "expires_at": _iso(issued.expires_at),
-                    "bytes": issued.size_bytes,
-                }
-            }
-        )
+        turn.send_payload(issued.payload())
         return await self.completed(turn, *choice.events, *self.finished_events())
 
-    async def _issue(self, turn: Turn, policy: Any, holder: Any) -> Any:
-        documents = turn.services.documents
-        call = documents.issue_link
-        kwargs = {
-            "conversation_id": turn.conversation_id,
-            "channel": turn.channel,
-            "certificate_holder": self.certificate_holder(turn),
-        }
-        if inspect.iscoroutinefunction(call):
-            return await call(self.kind, policy, holder, **kwargs)
+    async def _issue(self, turn: Turn, policy: Policy, holder: Policyholder) -> IssuedDocument:
         # Rendering a PDF is CPU and file work: keep it off the event loop.
-        return await asyncio.to_thread(call, self.kind, policy, holder, **kwargs)
-
-
-def _iso(value: Any) -> str:
-    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else str(value)
+        return await asyncio.to_thread(
+            turn.services.documents.issue_link,
+            self.kind,
+            policy,
+            holder,
+            conversation_id=turn.conversation_id,
+            channel=turn.channel,
+            certificate_holder=self.certificate_holder(turn),
+        )
 
 
 class ActionSendIdCard(DocumentAction):

@@ -107,7 +107,7 @@ class ActionUnderstandingFallback(PolicylineAction):
         misses = consecutive_misses(turn)
         if misses >= FALLBACKS_BEFORE_PERSON:
             turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
-            return [SlotSet("fallback_count", float(misses)), FollowupAction("action_handoff")]
+            return [SlotSet("fallback_count", 2.0), FollowupAction("action_handoff")]
         turn.say(
             "Sorry, I didn't understand that. Could you say it another way? For example: "
             "'send my ID card' or 'what do I owe'."

@@ -24,6 +24,7 @@ from bot.conversation.lockout import LockoutStore
 from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import create_schema, make_engine
+from bot.documents import DocumentService
 from bot.payments.links import PaymentLinkService
 from bot.settings import Settings, load_settings
 from pas_connector.connector import PasConnector
@@ -38,7 +39,7 @@ class Services:
     clock: Clock
     engine: Engine
     connector: PasConnector
-    documents: Any  # bot.documents.DocumentService
+    documents: DocumentService
     payments: PaymentLinkService
     identity: IdentityService
     handoffs: HandoffService
@@ -63,6 +64,7 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     settings = settings or load_settings()
     clock: Clock = overrides.get("clock") or utc_now
     engine: Engine = overrides.get("engine") or make_engine(settings.database_url)
+    # Every feature module imported above has declared its tables by now.
     create_schema(engine)
     connector: PasConnector = overrides.get("connector") or build_connector(
         settings.pas,
@@ -99,10 +101,8 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     )
 
 
-def _build_documents(settings: Settings, engine: Engine, clock: Clock) -> Any:
-    from bot.documents.service import DocumentService
-
-    return DocumentService(settings=settings, engine=engine, clock=clock)
+def _build_documents(settings: Settings, engine: Engine, clock: Clock) -> DocumentService:
+    return DocumentService(engine, settings.app_secret_key, settings.public_base_url, clock=clock)
 
 
 _services: Services | None = None

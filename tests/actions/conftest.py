@@ -1,0 +1,176 @@
+"""Action tests: real ``rasa_sdk`` trackers and dispatchers, real services on the PAS sandbox.
+
+``services`` builds the production composition root (``bot.bootstrap.build_services``) with the
+connector pointed at the sandbox and an app database in a temp folder, installs it as the action
+server would see it, and closes it after the test. ``run`` executes one action like rasa-sdk's
+executor does and returns its events and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.bootstrap import Services, build_services, set_services
+from bot.settings import Settings
+from pas_connector.config import CacheSettings, PasSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_BASE_URL = "https://policyline.test"
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    policy_number: str
+    phone: str
+    date_of_birth: str
+    zip: str
+
+
+MARIA = Persona("Maria Alvarez", "AUT-1000001", "+15125550101", "1985-04-12", "78704")
+JAMES = Persona("James Whitfield", "HOM-2000001", "+17045550102", "1972-09-30", "28203")
+PRIYA = Persona("Priya Raman", "REN-3000001", "+16145550103", "1996-01-22", "43215")
+ROBERT = Persona("Robert Chen", "AUT-1000002", "+12065550104", "1968-11-05", "98109")
+JOSE = Persona("José Núñez", "AUT-1000003", "+17185550105", "1979-06-18", "11215")
+
+
+def settings_for(sandbox: Any, var_dir: Path, **cache: float) -> Settings:
+    """Settings for one test: the sandbox's PAS, an app database under ``var_dir``."""
+    return Settings(
+        env="test",
+        var_dir=var_dir,
+        database_url=f"sqlite:///{var_dir / 'app.sqlite'}",
+        public_base_url=PUBLIC_BASE_URL,
+        pas=PasSettings(
+            base_url=sandbox.base_url,
+            key_id=sandbox.key_id,
+            hmac_secret=sandbox.hmac_secret,
+            replica_url=sandbox.replica_url,
+        ),
+        cache=CacheSettings(**cache),
+    )
+
+
+@pytest.fixture
+def domain() -> dict[str, Any]:
+    """The assistant's real domain (forms and slot mappings drive the form validators)."""
+    with open(PROJECT_ROOT / "domain.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture
+async def services(sandbox: Any, tmp_var: Path) -> AsyncIterator[Services]:
+    built = build_services(settings_for(sandbox, tmp_var))
+    set_services(built)
+    try:
+        yield built
+    finally:
+        set_services(None)
+        await built.aclose()
+
+
+@dataclass
+class Conversation:
+    """A conversation as the tracker sees it, built turn by turn in a test."""
+
+    sender_id: str = "test-conversation"
+    channel: str = "sms"
+    phone: str | None = None
+    slots: dict[str, Any] = field(default_factory=lambda: {"assurance": "anonymous"})
+    events: list[dict[str, Any]] = field(default_factory=list)
+    latest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {"channel": self.channel, "phone": self.phone}
+
+    def user(self, text: str, intent: str, **extra_metadata: Any) -> Conversation:
+        """The user says ``text``, understood as ``intent``."""
+        metadata = {**self.metadata, **extra_metadata}
+        parse = {"intent": {"name": intent, "confidence": 1.0}, "entities": [], "text": text}
+        self.latest = {**parse, "metadata": metadata}
+        self.events.append(
+            {
+                "event": "user",
+                "text": text,
+                "parse_data": parse,
+                "metadata": metadata,
+                "input_channel": self.channel,
+            }
+        )
+        return self
+
+    def verified(self, holder_id: str) -> Conversation:
+        self.slots.update(assurance="verified", holder_id=holder_id)
+        return self
+
+    def candidate_slots(self, **values: Any) -> Conversation:
+        """Slot values a form just extracted (what ``slots_to_validate`` sees)."""
+        for name, value in values.items():
+            self.events.append({"event": "slot", "name": name, "value": value})
+            self.slots[name] = value
+        return self
+
+    def tracker(self) -> Tracker:
+        return Tracker(
+            self.sender_id,
+            dict(self.slots),
+            dict(self.latest),
+            list(self.events),
+            False,
+            None,
+            {},
+            None,
+        )
+
+    def apply(self, events: list[dict[str, Any]]) -> None:
+        """Apply returned events to the slots, as Rasa would."""
+        for event in events:
+            if event["event"] == "slot":
+                self.slots[event["name"]] = event["value"]
+            elif event["event"] == "reset_slots":
+                self.slots = {}
+
+
+@dataclass
+class Result:
+    events: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("text") or "" for m in self.messages)
+
+    @property
+    def payloads(self) -> list[dict[str, Any]]:
+        return [m["custom"] for m in self.messages if m.get("custom")]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [b for m in self.messages for b in m.get("buttons") or []]
+
+    def slot(self, name: str) -> Any:
+        values = [e["value"] for e in self.events if e["event"] == "slot" and e["name"] == name]
+        assert values, f"no SlotSet({name!r}) in {self.events}"
+        return values[-1]
+
+    @property
+    def followup(self) -> str | None:
+        names = [e["name"] for e in self.events if e["event"] == "followup"]
+        return names[-1] if names else None
+
+
+async def run(action: Action, conversation: Conversation, domain: dict[str, Any]) -> Result:
+    """Run ``action`` as rasa-sdk's executor does; apply its slot events to the conversation."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, conversation.tracker(), domain)
+    conversation.apply(events)
+    return Result(events=list(events), messages=list(dispatcher.messages))

@@ -1,0 +1,150 @@
+"""Billing and autopay actions for the personas, against the PAS sandbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from actions.autopay import ActionAutopayCancel, ActionAutopayEnroll, ActionAutopayStatus
+from actions.billing import (
+    ActionCheckBalance,
+    ActionMakePayment,
+    ActionPaymentHistory,
+    ValidatePaymentForm,
+)
+from actions.identity import ActionResumeTask
+from bot.conversation.outcomes import Category, Outcome
+from bot.payments.links import payment_links
+from tests.actions.conftest import JAMES, MARIA, PRIYA, PUBLIC_BASE_URL, Conversation, run
+
+
+def verified(persona, holder_id: str, intent: str = "check_balance") -> Conversation:
+    return Conversation(phone=persona.phone).user("hi", intent).verified(holder_id)
+
+
+async def test_maria_balance_is_412_50_and_the_task_is_contained(services, domain):
+    talk = verified(MARIA, "H0000001")
+    result = await run(ActionCheckBalance(), talk, domain)
+    assert "$412.50" in result.text
+    assert "past due" not in result.text
+    assert result.slot("policy_number") == "AUT-1000001"
+    assert result.slot("pending_task") is None
+    [outcome] = services.outcomes.for_conversation(talk.sender_id)
+    assert (outcome.intent, outcome.category, outcome.outcome) == (
+        "check_balance",
+        Category.PAYMENTS,
+        Outcome.CONTAINED,
+    )
+    assert outcome.channel == "sms"
+    assert outcome.holder_hash == services.outcomes.holder_hash("H0000001")
+
+
+async def test_priya_is_told_96_dollars_are_past_due(services, domain):
+    result = await run(ActionCheckBalance(), verified(PRIYA, "H0000003"), domain)
+    assert "$144.00" in result.text
+    assert "$96.00 past due" in result.text
+
+
+async def test_unverified_request_goes_to_verification_first(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("balance", "check_balance")
+    result = await run(ActionCheckBalance(), talk, domain)
+    assert result.followup == "action_start_task"
+    assert result.slot("pending_task") == "check_balance"
+    assert "$" not in result.text
+
+
+async def test_someone_elses_policy_number_is_not_used(services, domain):
+    talk = verified(MARIA, "H0000001")
+    talk.slots["policy_number"] = PRIYA.policy_number
+    result = await run(ActionCheckBalance(), talk, domain)
+    assert "$412.50" in result.text  # Maria's own (only) policy, never Priya's
+    assert "$144.00" not in result.text
+
+
+async def test_maria_payment_history_lists_dates_and_amounts(services, domain):
+    result = await run(
+        ActionPaymentHistory(), verified(MARIA, "H0000001", "payment_history"), domain
+    )
+    lines = result.text.splitlines()
+    assert lines[0].startswith("Your last") and "AUT-****001" in lines[0]
+    assert all(line.startswith("- ") and "$" in line for line in lines[1:])
+    assert 1 <= len(lines) - 1 <= 5
+
+
+async def test_make_payment_resume_states_the_balance_then_opens_the_form(services, domain):
+    talk = verified(MARIA, "H0000001", "make_payment")
+    talk.slots["pending_task"] = "make_payment"
+    result = await run(ActionResumeTask(), talk, domain)
+    assert "$412.50" in result.text
+    assert result.followup == "payment_form"
+
+
+async def test_payment_form_refuses_more_than_the_balance(services, domain):
+    talk = verified(MARIA, "H0000001", "inform")
+    talk.slots["policy_number"] = "AUT-1000001"
+    talk.candidate_slots(amount="$500")
+    result = await run(ValidatePaymentForm(), talk, domain)
+    assert result.slot("amount") is None
+    assert "more than your balance of $412.50" in result.text
+
+    talk.user("the full balance", "inform").candidate_slots(amount="the full balance")
+    full = await run(ValidatePaymentForm(), talk, domain)
+    assert full.slot("amount") == "full"
+
+
+async def test_make_payment_sends_a_single_use_pay_link_without_pii(services, domain):
+    talk = verified(MARIA, "H0000001", "make_payment")
+    talk.slots.update(policy_number="AUT-1000001", amount="200")
+    result = await run(ActionMakePayment(), talk, domain)
+    [payload] = result.payloads
+    link = payload["pay_link"]
+    assert link["amount"] == "200.00"
+    assert link["url"].startswith(f"{PUBLIC_BASE_URL}/pay/")
+    assert "1000001" not in link["url"]
+    assert link["url"] in result.text and "$200.00" in result.text
+    assert result.slot("amount") is None
+    with services.engine.connect() as conn:
+        row = conn.execute(select(payment_links)).one()._mapping
+    assert (row["policy_number"], row["amount_cents"], row["purpose"]) == (
+        "AUT-1000001",
+        20000,
+        "one_time",
+    )
+
+
+async def test_make_payment_of_the_full_balance(services, domain):
+    talk = verified(MARIA, "H0000001", "make_payment")
+    talk.slots.update(policy_number="AUT-1000001", amount="full")
+    result = await run(ActionMakePayment(), talk, domain)
+    assert result.payloads[0]["pay_link"]["amount"] == "412.50"
+
+
+async def test_james_autopay_is_on(services, domain):
+    result = await run(ActionAutopayStatus(), verified(JAMES, "H0000002", "autopay_status"), domain)
+    assert "Autopay is on" in result.text
+
+
+async def test_maria_autopay_enrolment_sends_a_set_up_link(services, domain):
+    result = await run(ActionAutopayEnroll(), verified(MARIA, "H0000001", "autopay_enroll"), domain)
+    assert result.payloads[0]["pay_link"]["url"].startswith(f"{PUBLIC_BASE_URL}/pay/")
+    assert "turn on autopay" in result.text
+
+
+async def test_james_autopay_cancel_asks_first_then_turns_it_off(services, domain):
+    talk = verified(JAMES, "H0000002", "autopay_cancel")
+    asked = await run(ActionAutopayCancel(), talk, domain)
+    assert "Reply YES" in asked.text
+    assert {b["payload"] for b in asked.buttons} == {"/affirm", "/deny"}
+    assert asked.slot("pending_task") == "autopay_cancel"
+
+    talk.user("yes", "affirm")
+    done = await run(ActionAutopayCancel(), talk, domain)
+    assert "autopay is now off" in done.text
+    status = await run(ActionAutopayStatus(), talk.user("autopay?", "autopay_status"), domain)
+    assert "Autopay is off" in status.text
+
+
+async def test_declining_the_autopay_cancel_keeps_it_on(services, domain):
+    talk = verified(JAMES, "H0000002", "autopay_cancel")
+    await run(ActionAutopayCancel(), talk, domain)
+    kept = await run(ActionAutopayCancel(), talk.user("no", "deny"), domain)
+    assert "stays on" in kept.text
