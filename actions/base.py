@@ -21,6 +21,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.wire import Button, MessageMetadata
@@ -187,3 +188,34 @@ class PolicylineAction(Action, ABC):
             await turn.record(self.task_intent(turn), Outcome.FAILED, reason=reason)
         except Exception as exc:  # the apology is already sent; never fail the turn twice
             logger.error("could not record the outcome of %s: %s", self.name(), type(exc).__name__)
+
+
+class SafeFormValidation(FormValidationAction, ABC):
+    """Base of our form validators: the same deadline, and our own error handling.
+
+    rasa-sdk's default error answer echoes the request (the tracker, with the answers being
+    validated); here an unexpected error is logged by type only and the turn goes on with an
+    apology, leaving the slots unvalidated so the form asks again.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """The validator's name: ``validate_<form name>``."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        try:
+            return await asyncio.wait_for(
+                super().run(dispatcher, tracker, domain), timeout=ACTION_DEADLINE_S
+            )
+        except Exception as exc:
+            logger.error(
+                "form validation %s failed with %s at:\n%s",
+                self.name(),
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
+            contact = get_services().settings.contact_centre_phone
+            dispatcher.utter_message(text=something_went_wrong(contact))
+            return []

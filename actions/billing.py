@@ -8,10 +8,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ACTION_DEADLINE_S, VERIFIED_LEVELS, Turn
+from actions.base import ACTION_DEADLINE_S, VERIFIED_LEVELS, SafeFormValidation, Turn
 from actions.tasks import TaskAction, choose_policy, same_policy
 from bot.bootstrap import get_services
 from bot.conversation.answers.billing import balance_text, payment_history_text
@@ -123,7 +122,7 @@ class ActionMakePayment(TaskAction):
         return await self.completed(turn, *choice.events, SlotSet("amount", None))
 
 
-class ValidatePaymentForm(FormValidationAction):
+class ValidatePaymentForm(SafeFormValidation):
     """Checks the amount's format and that it is above zero and at most the balance."""
 
     def name(self) -> str:

@@ -15,10 +15,15 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import ACTION_DEADLINE_S, SELF_SERVICE_INTENTS, PolicylineAction, Turn
+from actions.base import (
+    ACTION_DEADLINE_S,
+    SELF_SERVICE_INTENTS,
+    PolicylineAction,
+    SafeFormValidation,
+    Turn,
+)
 from actions.tasks import (
     NO_ELIGIBLE_POLICY,
     TASK_ACTIONS,
@@ -87,7 +92,7 @@ class ActionStartTask(PolicylineAction):
         return [*events, SlotSet("identity_locked", False), FollowupAction("verification_form")]
 
 
-class ValidateVerificationForm(FormValidationAction):
+class ValidateVerificationForm(SafeFormValidation):
     """Formats only; asks for the policy number only when the channel's phone found no one."""
 
     def name(self) -> str:
