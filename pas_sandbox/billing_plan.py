@@ -5,7 +5,7 @@ due on the effective date and each next one on the same day of the following mon
 as-of day the PAS shows:
 
 - ``balance``: every instalment not yet paid (billed or not),
-- ``past_due``: instalments whose due date has passed unpaid,
+- ``past_due``: instalments whose due date has passed unpaid (one due today is not late yet),
 - ``minimum_due``: the past-due amount when there is one, else the next instalment,
 - ``due_date``: the most recent missed due date, else the next due date.
 
@@ -17,24 +17,33 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from pas_sandbox.dates import add_months, at, days
 from pas_sandbox.records import Autopay, Billing, PaymentRow
 from pas_sandbox.vin import VIN_ALPHABET
 
 INSTALMENTS = 12
-_REF_ALPHABET = VIN_ALPHABET  # no I, O or Q: confirmations are read aloud on the phone
+# 32 symbols without I, O, Q or 0: confirmations are read aloud on the phone.
+_REF_ALPHABET = VIN_ALPHABET.replace("0", "")
+_PM_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
+
+def _symbols(bits: int, alphabet: str, count: int) -> str:
+    # One getrandbits call per code instead of one rng.choice per character: payment history is
+    # the bulk of a large book. Both alphabets have a power-of-two size, so no symbol is favoured.
+    width = len(alphabet).bit_length() - 1
+    return "".join(alphabet[(bits >> (width * i)) & (len(alphabet) - 1)] for i in range(count))
 
 
 def confirmation_code(rng: random.Random) -> str:
-    """A payment confirmation such as ``PAY-7KD2M9QX4T``."""
-    return "PAY-" + "".join(rng.choice(_REF_ALPHABET) for _ in range(10))
+    """A payment confirmation such as ``PAY-7KD2M9RX4T``."""
+    return "PAY-" + _symbols(rng.getrandbits(50), _REF_ALPHABET, 10)
 
 
 def payment_method_ref(rng: random.Random) -> str:
     """An opaque stored-payment-method reference shaped like a Stripe id."""
-    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    return "pm_" + "".join(rng.choice(alphabet) for _ in range(24))
+    return "pm_" + _symbols(rng.getrandbits(144), _PM_ALPHABET, 24)
 
 
 @dataclass(frozen=True)
@@ -49,22 +58,24 @@ class Schedule:
     def instalment_cents(self) -> int:
         return self.total_cents // INSTALMENTS if self.monthly else self.total_cents
 
-    def amounts(self) -> list[int]:
+    @cached_property
+    def amounts(self) -> tuple[int, ...]:
         """Each instalment's amount; the last absorbs the rounding remainder."""
         if not self.monthly:
-            return [self.total_cents]
+            return (self.total_cents,)
         regular = self.instalment_cents
-        return [regular] * (INSTALMENTS - 1) + [self.total_cents - regular * (INSTALMENTS - 1)]
+        return (regular,) * (INSTALMENTS - 1) + (self.total_cents - regular * (INSTALMENTS - 1),)
 
-    def due_dates(self) -> list[date]:
-        return [add_months(self.effective, i) for i in range(len(self.amounts()))]
+    @cached_property
+    def due_dates(self) -> tuple[date, ...]:
+        return tuple(add_months(self.effective, i) for i in range(len(self.amounts)))
 
 
 def bill(schedule: Schedule, as_of: date, *, missed: int, autopay: Autopay) -> Billing:
     """The billing state on ``as_of`` when the last ``missed`` due instalments went unpaid."""
-    amounts = schedule.amounts()
-    dues = schedule.due_dates()
-    n_due = sum(1 for d in dues if d <= as_of)
+    amounts = schedule.amounts
+    dues = schedule.due_dates
+    n_due = sum(1 for d in dues if d < as_of)
     missed = min(missed, n_due)
     paid = n_due - missed
     balance = sum(amounts[paid:])
@@ -89,10 +100,10 @@ def bill(schedule: Schedule, as_of: date, *, missed: int, autopay: Autopay) -> B
 
 def paid_instalments(schedule: Schedule, as_of: date, *, missed: int) -> list[tuple[date, int]]:
     """``(due_date, amount_cents)`` of every instalment paid by ``as_of``."""
-    dues = schedule.due_dates()
-    n_due = sum(1 for d in dues if d <= as_of)
+    dues = schedule.due_dates
+    n_due = sum(1 for d in dues if d < as_of)
     paid = max(0, n_due - missed)
-    return list(zip(dues[:paid], schedule.amounts()[:paid], strict=True))
+    return list(zip(dues[:paid], schedule.amounts[:paid], strict=True))
 
 
 def payment_history(

@@ -12,6 +12,7 @@ old or the new book, never half of one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -128,14 +129,46 @@ class Replica:
         self.engine.dispose()
 
 
+# SQLAlchemy's own text form of a SQLite DATETIME, so values written on the fast path read back
+# through ``DateTime`` exactly like values it wrote itself.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
 def _insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]],
                  chunk: int = 50_000) -> None:
-    # Chunks bound the memory of the parameter lists; all chunks share one transaction.
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= chunk:
+    """Insert ``rows`` in chunks inside the caller's transaction.
+
+    On SQLite the rows go straight to the driver's ``executemany`` as tuples: SQLAlchemy's
+    per-row parameter processing is most of the cost of seeding 41,000 holders otherwise.
+    """
+    columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)]
+    fast = conn.dialect.name == "sqlite"
+    if fast:
+        cursor = conn.connection.cursor()
+        # Names come from the Table objects above, never from input; values are bound.
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+               f"VALUES ({', '.join('?' for _ in columns)})")
+    batch: list[Any] = []
+
+    def flush() -> None:
+        if fast:
+            cursor.executemany(sql, batch)
+        else:
             conn.execute(table.insert(), batch)
-            batch = []
+        batch.clear()
+
+    for row in rows:
+        if fast:
+            batch.append(tuple(_sqlite_value(row[c]) for c in columns))
+        else:
+            batch.append(row)
+        if len(batch) >= chunk:
+            flush()
     if batch:
-        conn.execute(table.insert(), batch)
+        flush()
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime(_SQLITE_DATETIME)
+    return value
