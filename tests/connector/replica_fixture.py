@@ -1,51 +1,17 @@
-"""Replica tables as docs/pas-api.md describes them, filled with a few persona rows.
-
-Used to test ``ReplicaReader`` on SQLite and PostgreSQL without the sandbox: the DDL here is ours,
-typed the way a carrier's replica would be (timestamps, integer cents).
+"""The sandbox's replica tables (its own DDL, ``pas_sandbox.replica``) filled with a few rows we
+control, to test ``ReplicaReader`` on SQLite and PostgreSQL independently of the seeded book.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    create_engine,
-)
+from sqlalchemy import create_engine
 
-replica_metadata = MetaData()
-
-payments = Table(
-    "replica_payments", replica_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("policy_number", String(20), nullable=False, index=True),
-    Column("posted_at", DateTime(timezone=True), nullable=False),
-    Column("amount_cents", BigInteger, nullable=False),
-    Column("method", String(20), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("reference", String(64), nullable=False),
-)
-claim_events = Table(
-    "replica_claim_events", replica_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("claim_number", String(20), nullable=False, index=True),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("milestone", String(30), nullable=False),
-    Column("description", String(200), nullable=False),
-    Column("next_action", String(200), nullable=True),
-)
-phone_index = Table(
-    "replica_phone_index", replica_metadata,
-    Column("phone_e164", String(16), nullable=False, index=True),
-    Column("holder_id", String(12), nullable=False),
-    Column("policy_number", String(20), nullable=False),
-)
+from pas_sandbox.replica import metadata as replica_metadata
+from pas_sandbox.replica import replica_claim_events as claim_events
+from pas_sandbox.replica import replica_payments as payments
+from pas_sandbox.replica import replica_phone_index as phone_index
 
 
 def utc(*args: int) -> datetime:
