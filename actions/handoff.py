@@ -61,8 +61,8 @@ class ActionHandoff(PolicylineAction):
             "verification_locked": "I've asked our service team to help you.",
         }.get(reason, "I'm connecting you with our service team.")
         turn.say(
-            f"{lead} Your reference is {record.ticket}. A person will pick this up shortly "
-            f"(weekdays 8 AM to 6 PM); you can also call {contact} and quote the reference."
+            f"{lead} Your reference is {record.ticket}. A person will pick this up; you can "
+            f"also call {contact} and quote the reference."
         )
         turn.send_payload({"handoff": record.payload()})
         await turn.record(task, Outcome.HANDOFF, reason=reason)
@@ -83,15 +83,12 @@ class ActionReportClaim(PolicylineAction):
         # Said first, before any database work, so the number arrives even if the rest fails.
         turn.say(
             f"I'm sorry this happened. If anyone is hurt, call 911 first. To report the claim, "
-            f"call our 24/7 claims line now: {claims_line}."
+            f"call our claims line now: {claims_line}."
         )
         record = await open_handoff(
             turn, reason="first_notice_of_loss", intent="report_claim", urgent=True
         )
-        turn.say(
-            f"I've also alerted our claims team (reference {record.ticket}); they will contact "
-            "you if you can't call."
-        )
+        turn.say(f"I've also passed this to our claims team; your reference is {record.ticket}.")
         turn.send_payload({"handoff": record.payload()})
         await turn.record("report_claim", Outcome.HANDOFF, reason="first_notice_of_loss")
         return [SlotSet("pending_task", None)]

@@ -79,6 +79,8 @@ def test_outcome_rows_carry_category_and_a_holder_pseudonym_not_the_id(engine, c
         outcome=Outcome.CONTAINED,
         holder_id="H0000001",
     )
+    first_at = clock.now
+    clock.advance(seconds=30)  # rows of one conversation read back in time order
     recorder.record(
         conversation_id="c1",
         channel="sms",
@@ -93,7 +95,7 @@ def test_outcome_rows_carry_category_and_a_holder_pseudonym_not_the_id(engine, c
         ("coverage_question", Category.COVERAGE, Outcome.HANDOFF),
     ]
     assert rows[1].reason == "needs_judgment"
-    assert rows[0].at == clock.now
+    assert rows[0].at == first_at
     with engine.connect() as conn:
         stored = conn.execute(select(task_outcomes.c.holder_hash)).scalars().all()
     assert stored == [recorder.holder_hash("H0000001")] * 2
