@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -263,3 +264,25 @@ def test_reference_hash_is_keyed_and_stable_across_case_and_spaces():
     assert reference_hash("k", "aut-1000001 ") == reference_hash("k", "AUT-1000001")
     assert reference_hash("k", "AUT-1000001") != reference_hash("other", "AUT-1000001")
     assert len(reference_hash("k", "AUT-1000001")) == 16
+
+
+async def test_logs_at_debug_carry_no_raw_references(make_connector, fake_pas, clock, caplog):
+    caplog.set_level(logging.DEBUG)
+    pas = await make_connector(pas={"breaker_threshold": 1})
+    await pas.get_policyholder("H0000001")
+    await pas.get_billing("AUT-1000001")
+    await pas.post_payment("AUT-1000001", Decimal("1.00"), "card", "r", "k-log")
+    await pas.get_billing("AUT-1000001")
+    with pytest.raises(PasNotFound):
+        await pas.get_claim("CLM-99999999")
+    clock.advance(120)
+    fake_pas.fail_next(BILLING, 503, times=2)
+    assert (await pas.get_billing("AUT-1000001")).stale  # and the failure opens the breaker
+    with pytest.raises(CircuitOpen):
+        await pas.get_policy("AUT-1000001")
+
+    httpx_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert any("/api/v1/policies/***/billing" in line for line in httpx_lines), httpx_lines
+    for raw in ("AUT-1000001", "1000001", "H0000001", "CLM-99999999", "1985-04-12",
+                "+15125550101"):
+        assert raw not in caplog.text
