@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -121,15 +123,14 @@ class PostgresServer:
     def start(cls, workdir: Path) -> PostgresServer:
         initdb = _require_binary("initdb", ["/usr/lib/postgresql/*/bin/initdb"])
         pg_ctl = str(Path(initdb).with_name("pg_ctl"))
-        # PostgreSQL refuses to run as root: run it as the `postgres` system user when we are root.
+        # PostgreSQL refuses to run as root: run it as the `postgres` system user when we are root,
+        # in a private folder of its own (pytest's temp root is 0700 and shared between sessions).
         run_as: list[str] = []
         if os.geteuid() == 0:
             run_as = ["runuser", "-u", "postgres", "--"]
-            os.chmod(workdir, 0o777)
-            for parent in workdir.parents:
-                if str(parent) in ("/", "/tmp"):
-                    break
-                os.chmod(parent, os.stat(parent).st_mode | 0o011)
+            workdir = Path(tempfile.mkdtemp(prefix="policyline-pg-"))
+            pw = pwd.getpwnam("postgres")
+            os.chown(workdir, pw.pw_uid, pw.pw_gid)
         datadir = workdir / "data"
         sockdir = workdir / "sock"
         sockdir.mkdir()
