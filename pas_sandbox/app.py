@@ -18,7 +18,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -140,14 +140,16 @@ def create_app(sandbox: Sandbox) -> web.Application:
         web.post("/_sandbox/claims/{claim_number}/advance", post_advance_claim),
         web.get("/_sandbox/stats", get_stats),
     ])
-
-    async def _close_replica(app: web.Application) -> None:
-        replica = app[SANDBOX_KEY].store.replica
-        if replica is not None:
-            replica.dispose()
-
-    app.on_cleanup.append(_close_replica)
+    app.cleanup_ctx.append(_replica_connections)
     return app
+
+
+async def _replica_connections(app: web.Application) -> AsyncIterator[None]:
+    """Close the replica's pooled connections when the application stops."""
+    yield
+    replica = app[SANDBOX_KEY].store.replica
+    if replica is not None:
+        replica.dispose()
 
 
 # --- middlewares ------------------------------------------------------------------------------
