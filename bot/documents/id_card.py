@@ -15,7 +15,7 @@ import segno
 
 from bot.documents.eligibility import ensure_id_card_allowed
 from bot.documents.formatting import limit, phone, us_date
-from bot.documents.layout import MUTED, NAVY, RULE, TINT, WHITE, DocumentPDF, Field
+from bot.documents.layout import MUTED, NAVY, RULE, TINT, VALUE_PT, WHITE, DocumentPDF, Field
 from bot.documents.state_templates import IdCardTemplate, TemplateRegistry
 from pas_connector.models import Policy, Policyholder, Vehicle
 
@@ -35,7 +35,7 @@ _LABELS = {
     "named_insureds": "Named insured(s)",
     "insured_address": "Address of named insured",
     "vehicle": "Year / make / model",
-    "vin": "Vehicle identification number (VIN)",
+    "vin": "VIN",
     "claims_phone": "Report a claim 24/7",
     "producer": "Agent",
     "liability_limits": "Liability limits",
@@ -232,10 +232,28 @@ def _draw_card(
     items = [
         Field(_LABELS[name], field_text(name, policy, plan.vehicle)) for name in template.fields
     ]
+    statement_top = _draw_statement(pdf, template, left + 4, top + CARD_HEIGHT - 4, width - 8)
+    columns = _fit_fields(pdf, items, fields_width, statement_top - 2 - body_top)
     pdf.set_xy(fields_left, body_top)
-    pdf.field_grid(items, columns=2, x=fields_left, width=fields_width, gap=5, row_gap=1.6)
+    pdf.field_grid(items, columns=columns, x=fields_left, width=fields_width, gap=5, row_gap=1.6)
+    pdf.value_pt = VALUE_PT
 
-    _draw_statement(pdf, template, left + 4, top + CARD_HEIGHT - 4, width - 8)
+
+# Layouts tried in order until the fields fit above the statement: (columns, value size in pt).
+_FITS = ((2, 9.5), (3, 9.5), (3, 8.6), (3, 7.8), (4, 7.2), (4, 6.6))
+
+
+def _fit_fields(pdf: DocumentPDF, items: list[Field], width: float, room: float) -> int:
+    """Pick columns and value size (left on ``pdf.value_pt``) so the fields fit in ``room``.
+
+    Cards have a fixed size; many named insureds or long names must shrink the text rather than
+    run into the statement. The smallest layout is used when nothing fits.
+    """
+    for columns, size in _FITS:
+        pdf.value_pt = size
+        if pdf.field_grid_height(items, columns=columns, width=width, gap=5, row_gap=1.6) <= room:
+            return columns
+    return _FITS[-1][0]
 
 
 def _draw_code(pdf: DocumentPDF, payload: str, *, x: float, y: float) -> None:
@@ -254,8 +272,8 @@ def _draw_code(pdf: DocumentPDF, payload: str, *, x: float, y: float) -> None:
 
 def _draw_statement(
     pdf: DocumentPDF, template: IdCardTemplate, x: float, bottom: float, w: float
-) -> None:
-    """The template's statement (and notice) in a tinted box anchored to the card's bottom edge."""
+) -> float:
+    """The template's statement (and notice) in a box on the card's bottom edge; returns its top."""
     size, line_h, pad = 6.9, 3.05, 2.2
     pdf.set_text_style(size)
     inner = w - 2 * pad
@@ -274,3 +292,4 @@ def _draw_statement(
         pdf.set_x(x + pad)
         pdf.set_text_style(size, colour=MUTED)
         pdf.multi_cell(inner, line_h, template.notice, align="L", new_x="LEFT", new_y="NEXT")
+    return top

@@ -69,6 +69,7 @@ class DocumentPDF(FPDF):
         self.set_auto_page_break(True, margin=margin + 4)
         self.footer_note = footer_note
         self.c_margin = 1.2
+        self.value_pt = VALUE_PT
         self.set_text_style(BODY_PT)
 
     # --- text --------------------------------------------------------------------------------
@@ -87,6 +88,11 @@ class DocumentPDF(FPDF):
         width = self.w - self.l_margin - self.r_margin
         self.cell(width - 30, 4, self.footer_note)
         self.cell(30, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    @property
+    def value_line_height(self) -> float:
+        """Line height for field values, in proportion to their size (4.4 mm at 9.5 pt)."""
+        return round(self.value_pt * 0.4632, 2)
 
     def content_width(self) -> float:
         return self.w - self.l_margin - self.r_margin
@@ -129,16 +135,25 @@ class DocumentPDF(FPDF):
     def field_at(self, x: float, y: float, width: float, item: Field) -> float:
         """Draw one labelled value with its top-left corner at (x, y); return its height."""
         self.set_xy(x, y)
-        self.set_text_style(LABEL_PT, bold=True, colour=MUTED)
-        self.cell(width, 3.4, item.label.upper(), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        label = item.label.upper()
+        size = LABEL_PT
+        self.set_text_style(size, bold=True, colour=MUTED)
+        # Labels stay on one line: a long one in a narrow column gets smaller, never clipped.
+        while size > 4.6 and self.get_string_width(label) > width - 2 * self.c_margin:
+            size -= 0.2
+            self.set_text_style(size, bold=True, colour=MUTED)
+        self.cell(width, 3.4, label, new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_x(x)
-        self.set_text_style(VALUE_PT)
-        self.multi_cell(width, 4.4, item.value or "—", align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.set_text_style(self.value_pt)
+        self.multi_cell(
+            width, self.value_line_height, item.value or "—", align="L", new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )  # fmt: skip
         return self.get_y() - y
 
     def field_height(self, width: float, item: Field) -> float:
-        self.set_text_style(VALUE_PT)
-        return 3.4 + self.text_height(width, item.value or "—", 4.4)
+        self.set_text_style(self.value_pt)
+        return 3.4 + self.text_height(width, item.value or "—", self.value_line_height)
 
     def field_grid(
         self,
@@ -169,6 +184,22 @@ class DocumentPDF(FPDF):
             for i, item in enumerate(row):
                 self.field_at(offsets[i], top, widths[i], item)
             self.set_xy(left, top + height + row_gap)
+
+    def field_grid_height(
+        self,
+        items: Sequence[Field],
+        *,
+        columns: int,
+        width: float,
+        gap: float = 4.0,
+        row_gap: float = 2.2,
+    ) -> float:
+        """How tall ``field_grid`` with equal columns would draw these fields."""
+        col_w = (width - gap * (columns - 1)) / columns
+        return sum(
+            max(self.field_height(col_w, f) for f in items[start : start + columns]) + row_gap
+            for start in range(0, len(items), columns)
+        )
 
     def boxed_fields(
         self, title: str, items: Sequence[Field], x: float, y: float, w: float
