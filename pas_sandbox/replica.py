@@ -114,12 +114,16 @@ class Replica:
             _insert_many(conn, replica_phone_index, book.phone_index_rows())
 
     def add_payment(self, row: PaymentRow) -> None:
+        values = row.to_row()
+        values["posted_at"] = _utc(row.posted_at)
         with self.engine.begin() as conn:
-            conn.execute(replica_payments.insert(), row.to_row())
+            conn.execute(replica_payments.insert(), values)
 
     def add_claim_event(self, row: ClaimEventRow) -> None:
+        values = row.to_row()
+        values["occurred_at"] = _utc(row.occurred_at)
         with self.engine.begin() as conn:
-            conn.execute(replica_claim_events.insert(), row.to_row())
+            conn.execute(replica_claim_events.insert(), values)
 
     def count(self, table: Table) -> int:
         with self.engine.connect() as conn:
@@ -166,6 +170,11 @@ def _insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]],
             flush()
     if batch:
         flush()
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps only the wall-clock fields, so every instant is stored as UTC wall time.
+    return moment.astimezone(timezone.utc)
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+
 from sqlalchemy import create_engine, func, select
 
 from pas_sandbox.replica import replica_payments
@@ -47,6 +50,17 @@ async def test_a_payment_lowers_the_balance_and_adds_one_replica_row(
     last = rows[-1]
     assert (last.amount_cents, last.method, last.status, last.reference) == (
         20625, "card", "posted", receipt["confirmation"])
+
+
+async def test_live_and_seeded_replica_rows_share_one_utc_text_format(
+    api: SignedApi, replica_url: str,
+) -> None:
+    assert (await _pay(api, MARIA, "20.00", "format"))[0] == 200
+    with sqlite3.connect(replica_url.removeprefix("sqlite:///")) as conn:
+        stored = [r[0] for r in conn.execute("SELECT posted_at FROM replica_payments ORDER BY id")]
+    assert len(stored) > 50
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stored)
+    assert stored[-1] == "2026-11-25 15:00:00.000000"  # the injected clock, in UTC
 
 
 async def test_the_same_idempotency_key_returns_the_first_receipt_without_posting_again(
