@@ -1,0 +1,78 @@
+"""The web app: a Flask app factory with one blueprint per feature.
+
+``create_app(settings=None, test_config=None)`` builds the app from ``bot.settings`` (or the
+settings given) and registers the feature blueprints. Services the blueprints use are built here,
+once, and kept in ``app.extensions``; tests override them through ``test_config`` (for example
+``{"DOCUMENT_SERVICE": service_with_a_fixed_clock}``). Nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from bot.settings import Settings
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(
+    settings: Settings | None = None, test_config: Mapping[str, Any] | None = None
+) -> Flask:
+    """The Policyline web app."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=settings.app_secret_key,
+        POLICYLINE_SETTINGS=settings,
+        DATABASE_URL=settings.database_url,
+        PUBLIC_BASE_URL=settings.public_base_url,
+        CONTACT_CENTRE_PHONE=settings.contact_centre_phone,
+        CARRIER_NAME=settings.carrier_name,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    from bot.web import documents
+
+    documents.init_app(app)
+    app.register_blueprint(documents.bp)
+
+    @app.after_request
+    def _security_headers(response):  # type: ignore[no-untyped-def]
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return _error_page(exc.code or 500, exc.name, exc.description or "")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        # Never a stack trace to the browser; the log keeps it (no request body is logged).
+        app.logger.exception("unhandled error on %s", _safe_path())
+        return _error_page(
+            500, "Something went wrong", "Please try again in a minute, or call us for help."
+        )
+
+    return app
+
+
+def _safe_path() -> str:
+    from flask import request
+
+    # Document tokens are bearer secrets: log the route, not the token.
+    return request.url_rule.rule if request.url_rule else "(no route)"
+
+
+def _error_page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
+    body = render_template("error.html", title=title, message=message)
+    return body, status, {"Cache-Control": "no-store", "Content-Type": "text/html; charset=utf-8"}

@@ -1,0 +1,50 @@
+"""``python -m bot.web --port 8000``: serve the web app (what ``policyline web`` runs).
+
+Werkzeug's threaded server is enough for the local stack; production runs ``create_app`` under a
+WSGI server behind the load balancer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler, run_simple
+
+from bot.settings import Settings
+from bot.web import create_app
+
+_DOCUMENT_TOKEN = re.compile(r"/d/[^\s?]+")
+
+
+class RedactingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's access log without document link tokens (they are bearer secrets)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        self.requestline = _DOCUMENT_TOKEN.sub("/d/<token>", self.requestline)
+        super().log_request(*args, **kwargs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="python -m bot.web", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=settings.web_port)
+    args = parser.parse_args(argv)
+    app = create_app(settings)
+    run_simple(
+        args.host,
+        args.port,
+        app,
+        threaded=True,
+        use_reloader=False,
+        use_debugger=False,
+        request_handler=RedactingRequestHandler,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
