@@ -220,29 +220,35 @@ def _store(request: web.Request) -> PasStore:
 
 
 async def health(request: web.Request) -> web.Response:
+    """GET /api/v1/health: {"status": "ok"} (signed like every /api/ route)."""
     return web.json_response({"status": "ok"})
 
 
 async def get_holder(request: web.Request) -> web.Response:
+    """GET /api/v1/policyholders/{holder_id}: Policyholder."""
     return web.json_response(_store(request).holder(request.match_info["holder_id"]).to_json())
 
 
 async def get_holder_policies(request: web.Request) -> web.Response:
+    """GET /api/v1/policyholders/{holder_id}/policies: {"policies": [PolicyRef]}."""
     policies = _store(request).policies_of(request.match_info["holder_id"])
     return web.json_response({"policies": [p.ref_json() for p in policies]})
 
 
 async def get_policy(request: web.Request) -> web.Response:
+    """GET /api/v1/policies/{policy_number}: Policy."""
     return web.json_response(
         _store(request).policy(request.match_info["policy_number"]).to_json())
 
 
 async def get_billing(request: web.Request) -> web.Response:
+    """GET /api/v1/policies/{policy_number}/billing: Billing."""
     number = request.match_info["policy_number"]
     return web.json_response(_store(request).policy(number).billing.to_json(number))
 
 
 async def post_payment(request: web.Request) -> web.Response:
+    """POST /api/v1/policies/{policy_number}/payments: PaymentReceipt."""
     receipt = _store(request).post_payment(
         request.match_info["policy_number"], request.headers.get("Idempotency-Key"),
         await _json_object(request))
@@ -250,21 +256,25 @@ async def post_payment(request: web.Request) -> web.Response:
 
 
 async def put_autopay(request: web.Request) -> web.Response:
+    """PUT /api/v1/policies/{policy_number}/autopay: Billing."""
     billing = _store(request).set_autopay(request.match_info["policy_number"],
                                           await _json_object(request))
     return web.json_response(billing)
 
 
 async def delete_autopay(request: web.Request) -> web.Response:
+    """DELETE /api/v1/policies/{policy_number}/autopay: Billing."""
     return web.json_response(_store(request).cancel_autopay(request.match_info["policy_number"]))
 
 
 async def get_policy_claims(request: web.Request) -> web.Response:
+    """GET /api/v1/policies/{policy_number}/claims: {"claims": [Claim]}."""
     claims = _store(request).claims_of(request.match_info["policy_number"])
     return web.json_response({"claims": [c.to_json() for c in claims]})
 
 
 async def get_claim(request: web.Request) -> web.Response:
+    """GET /api/v1/claims/{claim_number}: Claim."""
     return web.json_response(_store(request).claim(request.match_info["claim_number"]).to_json())
 
 
@@ -272,10 +282,12 @@ async def get_claim(request: web.Request) -> web.Response:
 
 
 async def get_faults(request: web.Request) -> web.Response:
+    """GET /_sandbox/faults: the current fault settings."""
     return web.json_response(request.app[SANDBOX_KEY].faults.settings.to_json())
 
 
 async def put_faults(request: web.Request) -> web.Response:
+    """PUT /_sandbox/faults: change some fault settings; 400 leaves them unchanged."""
     faults = request.app[SANDBOX_KEY].faults
     try:
         faults.settings = faults.settings.updated(await _json_object(request))
@@ -286,6 +298,7 @@ async def put_faults(request: web.Request) -> web.Response:
 
 
 async def post_reset(request: web.Request) -> web.Response:
+    """POST /_sandbox/reset: reseed book and replica, clear faults and stats."""
     sandbox = request.app[SANDBOX_KEY]
     await sandbox.reset()
     return web.json_response({"status": "reset", "policyholders": len(sandbox.store.book.holders),
@@ -294,8 +307,10 @@ async def post_reset(request: web.Request) -> web.Response:
 
 
 async def post_advance_claim(request: web.Request) -> web.Response:
+    """POST /_sandbox/claims/{claim_number}/advance: next milestone."""
     return web.json_response(_store(request).advance_claim(request.match_info["claim_number"]))
 
 
 async def get_stats(request: web.Request) -> web.Response:
+    """GET /_sandbox/stats: /api/ request counts by route and status."""
     return web.json_response(request.app[SANDBOX_KEY].stats.to_json())

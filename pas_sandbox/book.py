@@ -32,13 +32,16 @@ class Book:
     claim_event_rows: list[ClaimEventRow] = field(default_factory=list)
 
     def add_holder(self, holder: Holder) -> None:
+        """Add a policyholder (before any of their policies)."""
         self.holders[holder.holder_id] = holder
 
     def add_policy(self, policy: Policy) -> None:
+        """Add a policy and list it under its holder."""
         self.policies[policy.policy_number] = policy
         self.holders[policy.holder_id].policy_numbers.append(policy.policy_number)
 
     def add_claim(self, claim: Claim) -> None:
+        """Add a claim and list it under its policy."""
         self.claims[claim.claim_number] = claim
         self.policies[claim.policy_number].claim_numbers.append(claim.claim_number)
 

@@ -40,6 +40,7 @@ def next_stage(stage: str) -> str | None:
 
 
 def pick_adjuster(rng: random.Random) -> Adjuster:
+    """An adjuster from the fixed pool, drawn from ``rng``."""
     name, phone, email = rng.choice(ADJUSTERS)
     return Adjuster(name, phone, email)
 

@@ -132,6 +132,7 @@ def auto_discounts(
     rng: random.Random, coverages: list[Coverage], vehicles: list[Vehicle], *,
     multi_policy: bool, autopay: bool
 ) -> list[Discount]:
+    """Auto discounts (negative amounts) from the policy's shape and a few draws."""
     base = sum(c.premium_cents for c in coverages) / 100
     discounts = []
     if len(vehicles) > 1:
@@ -207,6 +208,7 @@ def home_coverages(
 
 def home_discounts(rng: random.Random, coverages: list[Coverage], year_built: int, *,
                    multi_policy: bool, as_of_year: int) -> list[Discount]:
+    """Home and renters discounts (negative amounts); ``year_built`` 0 means none for age."""
     base = sum(c.premium_cents for c in coverages) / 100
     discounts = []
     if multi_policy:
@@ -222,6 +224,7 @@ def home_discounts(rng: random.Random, coverages: list[Coverage], year_built: in
 
 def home_endorsements(state: str, coverages: list[Coverage], rng: random.Random
                       ) -> tuple[list[Endorsement], list[str]]:
+    """Home endorsements and the full form list (HO 3 form first)."""
     endorsements = [Endorsement(f"HM HO 01 {state}", f"Special Provisions - {STATE_NAMES[state]}")]
     if rng.random() < 0.6:
         endorsements.append(
@@ -254,6 +257,7 @@ def renters_coverages(rng: random.Random, state: str, property_id: str) -> list[
 
 
 def renters_endorsements(state: str, rng: random.Random) -> tuple[list[Endorsement], list[str]]:
+    """Renters endorsements and the full form list (HO 4 form first)."""
     endorsements = [Endorsement(f"HM HO 01 {state}", f"Special Provisions - {STATE_NAMES[state]}")]
     if rng.random() < 0.7:
         endorsements.append(

@@ -36,4 +36,5 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def days(n: int) -> timedelta:
+    """A span of whole days."""
     return timedelta(days=n)

@@ -100,6 +100,7 @@ class Replica:
 
     @classmethod
     def from_url(cls, url: str) -> Replica:
+        """A replica writer for a SQLAlchemy URL."""
         return cls(make_replica_engine(url))
 
     def reseed(self, book: Book) -> None:
@@ -114,22 +115,26 @@ class Replica:
             _insert_many(conn, replica_phone_index, book.phone_index_rows())
 
     def add_payment(self, row: PaymentRow) -> None:
+        """Append one posted payment (what replication would carry over)."""
         values = row.to_row()
         values["posted_at"] = _utc(row.posted_at)
         with self.engine.begin() as conn:
             conn.execute(replica_payments.insert(), values)
 
     def add_claim_event(self, row: ClaimEventRow) -> None:
+        """Append one claim milestone (what replication would carry over)."""
         values = row.to_row()
         values["occurred_at"] = _utc(row.occurred_at)
         with self.engine.begin() as conn:
             conn.execute(replica_claim_events.insert(), values)
 
     def count(self, table: Table) -> int:
+        """Rows in ``table`` (for tests and benches)."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
     def dispose(self) -> None:
+        """Close pooled connections."""
         self.engine.dispose()
 
 

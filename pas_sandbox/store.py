@@ -36,6 +36,7 @@ _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 def utc_now() -> datetime:
+    """The current instant, UTC-aware (the default clock)."""
     return datetime.now(timezone.utc)
 
 
@@ -58,34 +59,41 @@ class PasStore:
         """Start over from ``book`` (used by reset); idempotency keys are forgotten."""
         self.book = book
         self._payments: dict[str, _PostedPayment] = {}
-        # Confirmation codes and newly assigned adjusters are drawn from the seed as well, so a
-        # replayed test sees the same values.
+        # Adjusters named when a claim advances follow the seed, so a replayed test sees the same
+        # names. Confirmation codes do not: like a real PAS's they must stay unique across
+        # restarts and resets, or a second run would repeat the first run's receipts.
         self._rng = random.Random(f"{book.seed}:live")
+        self._confirmations = random.SystemRandom()
 
     # --- reads ------------------------------------------------------------------------------
 
     def holder(self, holder_id: str) -> Holder:
+        """The policyholder with this id, or 404."""
         holder = self.book.holders.get(holder_id)
         if holder is None:
             raise NotFound("no such policyholder")
         return holder
 
     def policy(self, policy_number: str) -> Policy:
+        """The policy with this number, or 404."""
         policy = self.book.policies.get(policy_number)
         if policy is None:
             raise NotFound("no such policy")
         return policy
 
     def claim(self, claim_number: str) -> Claim:
+        """The claim with this number, or 404."""
         claim = self.book.claims.get(claim_number)
         if claim is None:
             raise NotFound("no such claim")
         return claim
 
     def policies_of(self, holder_id: str) -> list[Policy]:
+        """The holder's policies in the order they were issued, or 404 for an unknown holder."""
         return [self.book.policies[n] for n in self.holder(holder_id).policy_numbers]
 
     def claims_of(self, policy_number: str) -> list[Claim]:
+        """The policy's claims, oldest first, or 404 for an unknown policy."""
         return [self.book.claims[n] for n in self.policy(policy_number).claim_numbers]
 
     # --- payments ---------------------------------------------------------------------------
@@ -123,7 +131,7 @@ class PasStore:
             raise Rejected("amount is more than the balance")
         _apply_payment(policy, amount)
         posted_at = self._clock()
-        confirmation = billing_plan.confirmation_code(self._rng)
+        confirmation = billing_plan.confirmation_code(self._confirmations)
         receipt = {
             "confirmation": confirmation,
             "policy_number": policy_number,

@@ -142,6 +142,13 @@ async def test_a_payment_to_an_unknown_policy_is_not_found(api: SignedApi) -> No
     assert (await _pay(api, "/api/v1/policies/AUT-9999999", "10.00", "nobody"))[0] == 404
 
 
+async def test_receipts_stay_unique_across_a_reset(api: SignedApi) -> None:
+    _, first = await _pay(api, MARIA, "10.00", "before")
+    await api.admin("POST", "/reset")
+    _, second = await _pay(api, MARIA, "10.00", "before")  # same key: the store was reset
+    assert first["confirmation"] != second["confirmation"]
+
+
 async def test_reset_forgets_payments_and_restores_the_replica(
     api: SignedApi, replica_url: str,
 ) -> None:
