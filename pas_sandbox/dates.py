@@ -31,7 +31,8 @@ def next_day_of_month(after: date, day_of_month: int) -> date:
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
-    """``day`` at a wall-clock time, as an aware UTC instant."""
+    """``day`` at a wall-clock time, as an aware UTC instant (``minute`` may exceed 59)."""
+    hour, minute = hour + minute // 60, minute % 60
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.utc)
 
 
