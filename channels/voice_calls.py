@@ -422,11 +422,19 @@ class VoiceCalls:
                 spoken.append(hint)
         if not spoken:
             spoken = [self._replies.anything_else]
-        prompt = PromptState(spoken=spoken, menu=menu)
+        prompt = PromptState(spoken=self._reprompt(spoken, bool(menu)), menu=menu)
         twiml = self._twiml.listen(
             spoken, self.action_url(seq + 1), single_key=bool(menu) and len(menu) <= 9
         )
         return twiml, prompt
+
+    def _reprompt(self, spoken: list[str], offers_choices: bool) -> list[str]:
+        """What to repeat after silence: the last question (or choices) onward, never the
+        whole answer; after a plain statement, "What else can I help you with?"."""
+        if offers_choices:
+            return spoken[-2:] if len(spoken) > 1 else spoken
+        questions = [i for i, line in enumerate(spoken) if "?" in line]
+        return spoken[questions[-1] :] if questions else [self._replies.anything_else]
 
     async def _text_links(self, turn: BotTurn, *, include_pay_links: bool) -> list[str]:
         """Text each document / pay link to the number on file; what to say about it."""

@@ -28,7 +28,10 @@ _MONEY = re.compile(r"(-)?\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+Z?)?\b")
 _US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _WORD_DATE = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?")
-_MASKED = re.compile(r"\b(?:([A-Z]{1,4})-?)?[*•xX]{2,}[- ]?(\d{2,6})\b")
+# AUT-****001, ***0101 (an "ending in" already written before it is absorbed, not repeated)
+_MASKED = re.compile(
+    r"(?:\bending(?:\s+in)?\s+)?(?<![\w*•])(?:([A-Z]{1,4})-?)?[*•]{2,}[- ]?(\d{2,6})\b"
+)
 _PREFIXED_ID = re.compile(r"\b([A-Z]{1,4})-(\d{4,})\b")
 _PHONE = re.compile(
     # (800) 555-0100, 800-555-0100, +1 800 555 0100 ... or E.164 +18005550100

@@ -58,6 +58,7 @@ class SmsPhone:
     to_number: str
     out: TextIO
     wait_s: float = 30.0
+    quiet_s: float = QUIET_AFTER_REPLY_S
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 
@@ -93,7 +94,7 @@ class SmsPhone:
             now = self.clock()
             if got:
                 quiet_since = now
-            elif quiet_since is not None and now - quiet_since >= QUIET_AFTER_REPLY_S:
+            elif quiet_since is not None and now - quiet_since >= self.quiet_s:
                 break
             self.sleep(POLL_INTERVAL_S)
         if not received:
@@ -130,6 +131,7 @@ def run_with(
     read_line: Callable[[], str],
     out: TextIO,
     client: httpx.Client | None = None,
+    quiet_s: float = QUIET_AFTER_REPLY_S,
 ) -> int:
     """``policyline sms`` with its input, output and HTTP client supplied (tests use this)."""
     from_number = to_e164(args.from_number)
@@ -156,6 +158,7 @@ def run_with(
             to_number=args.to_number or channel.twilio.from_number or LOCAL_TWILIO_NUMBER,
             out=out,
             wait_s=args.wait,
+            quiet_s=quiet_s,
         )
         print(f"Texting {server_url} as {from_number}. Ctrl-D or /quit to stop.", file=out)
         return phone.converse(read_line)
