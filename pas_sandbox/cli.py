@@ -82,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         faults=faults,
     )
     started = time.perf_counter()
-    sandbox = build_sandbox(config)
+    try:
+        sandbox = build_sandbox(config)
+    except KeyboardInterrupt:  # Ctrl-C while a large book is still seeding
+        log.info("PAS sandbox interrupted while seeding")
+        return 130
     log.info("seeded %d policyholders and the replica in %.1f s", config.policyholders,
              time.perf_counter() - started)
     try:
