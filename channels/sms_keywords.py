@@ -17,6 +17,8 @@ import enum
 import re
 import unicodedata
 
+from bot.notifications.suppression import OptOutSource
+
 
 class SmsKeyword(enum.Enum):
     OPT_OUT = "opt_out"
@@ -81,6 +83,6 @@ def classify_sms_keyword(text: str, *, opted_out: bool = False) -> SmsKeyword | 
     return None
 
 
-def opt_out_source(text: str) -> str:
+def opt_out_source(text: str) -> OptOutSource:
     """``keyword`` for a keyword opt-out, ``plain_language`` otherwise (for the record)."""
     return "keyword" if _whole_word(text) in OPT_OUT_KEYWORDS else "plain_language"

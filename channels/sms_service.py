@@ -169,7 +169,7 @@ class SmsConversations:
 
     async def _opt_out(self, phone: str, body: str) -> SmsOutcome:
         source = opt_out_source(body)
-        first = await asyncio.to_thread(self._suppression.opt_out, phone, source)  # type: ignore[arg-type]
+        first = await asyncio.to_thread(self._suppression.opt_out, phone, source)
         if not first:
             # One confirmation only: a second STOP gets silence.
             return SmsOutcome.ALREADY_OPTED_OUT
