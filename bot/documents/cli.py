@@ -12,7 +12,7 @@ import asyncio
 import os
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.settings import Settings
 from pas_connector.errors import PasError, PasNotFound
 from pas_connector.models import Policy, Policyholder
 
-PolicyLoader = Callable[[Settings, str], Awaitable[tuple[Policy, Policyholder]]]
+PolicyLoader = Callable[[Settings, str], Coroutine[Any, Any, tuple[Policy, Policyholder]]]
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -85,7 +85,7 @@ def deductible(text: str | None, *, percent_of: tuple[str, Decimal] | None = Non
         if percent_of is None:
             return f"{pct.normalize():f}%"
         base_name, base_limit = percent_of
-        amount = (base_limit * pct / Decimal(100)).quantize(Decimal("1"))
-        return f"{pct.normalize():f}% of {base_name} ({whole_dollars(amount)})"
+        share = (base_limit * pct / Decimal(100)).quantize(Decimal("1"))
+        return f"{pct.normalize():f}% of {base_name} ({whole_dollars(share)})"
     amount = parse_amount(raw)
     return whole_dollars(amount) if amount is not None else raw

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import segno
 
@@ -201,10 +202,9 @@ def _draw_card(
         )
     band_h = BAND_HEIGHT + (4.5 if copy_text else 0.0)
     pdf.set_fill_color(*NAVY)
-    pdf.rect(
-        left, top, width, band_h, style="F",
-        round_corners=("TOP_LEFT", "TOP_RIGHT"), corner_radius=3,
-    )  # fmt: skip
+    # fpdf2 accepts a tuple of corners here, though its annotation says bool.
+    top_corners: Any = ("TOP_LEFT", "TOP_RIGHT")
+    pdf.rect(left, top, width, band_h, style="F", round_corners=top_corners, corner_radius=3)
     title = template.title.upper()
     size = 12.0
     pdf.set_text_style(size, bold=True, colour=WHITE)

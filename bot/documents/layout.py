@@ -104,9 +104,9 @@ class DocumentPDF(FPDF):
 
     def text_height(self, width: float, text: str, line_height: float) -> float:
         """Height that ``text`` needs when wrapped into ``width`` in the current font."""
-        return float(
-            self.multi_cell(width, line_height, text, dry_run=True, output="HEIGHT", padding=0)
-        )
+        height = self.multi_cell(width, line_height, text, dry_run=True, output="HEIGHT", padding=0)
+        assert isinstance(height, (int, float))
+        return float(height)
 
     def paragraph(
         self, text: str, *, size: float = BODY_PT, colour: Colour = INK, line_height: float = 4.0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from bot.documents.errors import TemplateError
 
