@@ -23,7 +23,8 @@ _MONTH_BY_ABBREV = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
 _MONTH_WORD = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|www\.)[^)]*\)")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+# A link and the preposition that pointed at it ("pay at https://..." → "pay").
+_URL = re.compile(r"(?:\b(?:at|on|via|visit)\s+)?(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
 _MONEY = re.compile(r"(-)?\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+Z?)?\b")
 _US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")

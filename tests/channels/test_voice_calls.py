@@ -80,7 +80,7 @@ async def test_speech_is_passed_on_and_the_answer_is_spoken_for_the_ear(calls, b
     assert bot.requests[0].text == "what's my balance"
     assert bot.requests[0].metadata["input"] == "speech"
     [spoken] = says(twiml)
-    assert spoken == "Your balance is 412 dollars and 50 cents, due December 5th, 2026. Pay at."
+    assert spoken == "Your balance is 412 dollars and 50 cents, due December 5th, 2026. Pay."
     assert next_request(twiml) == {"seq": 2}
 
 
