@@ -23,7 +23,11 @@ class RedactingRequestHandler(WSGIRequestHandler):
     """Werkzeug's access log without document link tokens (they are bearer secrets)."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
-        self.requestline = _DOCUMENT_TOKEN.sub("/d/<token>", self.requestline)
+        # Werkzeug logs ``self.path`` (or the raw request line when the path is unset); the
+        # response has been sent by now, so both can be redacted in place.
+        if hasattr(self, "path"):
+            self.path = _DOCUMENT_TOKEN.sub("/d/<token>", self.path)
+        self.requestline = _DOCUMENT_TOKEN.sub("/d/<token>", getattr(self, "requestline", ""))
         super().log_request(*args, **kwargs)
 
 

@@ -144,3 +144,20 @@ def test_app_factory_builds_its_own_document_service_from_settings(tmp_path: Pat
     assert (tmp_path / "web.sqlite").exists()
     response = app.test_client().get("/d/nope")
     assert response.status_code == 400
+
+
+def test_web_server_access_log_never_contains_a_document_token() -> None:
+    from bot.web.__main__ import RedactingRequestHandler
+
+    lines: list[str] = []
+    handler = RedactingRequestHandler.__new__(RedactingRequestHandler)
+    handler.command, handler.request_version = "GET", "HTTP/1.1"
+    handler.path = "/d/Ab3_secret.i.t5x1.SIGNATURE?utm=sms"
+    handler.requestline = f"GET {handler.path} HTTP/1.1"
+    handler.log = lambda kind, fmt, *args: lines.append(fmt % args)  # type: ignore[method-assign]
+
+    handler.log_request(200, 1234)
+
+    assert len(lines) == 1
+    assert "/d/<token>?utm=sms" in lines[0]
+    assert "secret" not in lines[0] and "SIGNATURE" not in lines[0]
