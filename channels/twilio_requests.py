@@ -9,7 +9,7 @@ when the server sits behind a proxy, which may differ from the URL the request i
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -141,12 +141,3 @@ def voice_webhook_params(
     if speech is not None:
         params.extend([("SpeechResult", speech), ("Confidence", f"{confidence:.8f}")])
     return params
-
-
-def as_pairs(params: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str]]:
-    """Turn ``{"A": "1", "B": ["2", "3"]}`` into form pairs (repeated keys kept)."""
-    pairs: list[tuple[str, str]] = []
-    for name, value in params.items():
-        values = [value] if isinstance(value, str) else list(value)
-        pairs.extend((name, v) for v in values)
-    return pairs

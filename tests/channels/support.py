@@ -26,7 +26,6 @@ from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
 from bot.notifications.config import TwilioSettings
-from bot.notifications.outbox import OutboxMessage, read_outbox
 from channels.config import ChannelSettings, VoiceSettings
 from channels.twilio_requests import signed_form_request
 
@@ -129,10 +128,6 @@ class ChannelApp:
         return await self.client.post(
             path, content=request.body if body is None else body, headers=merged
         )
-
-
-def outbox_for(settings_engine: Any, number: str = CALLER) -> list[OutboxMessage]:
-    return read_outbox(settings_engine, to=number)
 
 
 def free_port() -> int:
