@@ -20,6 +20,7 @@ import phonenumbers
 from sqlalchemy import column, create_engine, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from pas_connector.errors import PasProtocolError, PasUnavailable
 from pas_connector.models import ClaimEvent, ClaimTimeline, PaymentRecord, PhoneMatch
@@ -56,7 +57,9 @@ def read_only_engine(url: str) -> Engine:
         if not path or path == ":memory:" or path.startswith("file:"):
             raise ValueError("the replica must be a SQLite file path (sqlite:///path/to/file)")
         uri = f"sqlite:///file:{quote(path)}?mode=ro&uri=true"
-        return create_engine(uri, future=True, hide_parameters=True,
+        # A pool instead of SQLAlchemy 1.4's NullPool default for files: no reopen per query.
+        return create_engine(uri, future=True, hide_parameters=True, poolclass=QueuePool,
+                             pool_size=4, max_overflow=4,
                              connect_args={"check_same_thread": False})
     if backend == "postgresql":
         return create_engine(
