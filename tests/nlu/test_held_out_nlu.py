@@ -1,0 +1,67 @@
+"""NLU quality on a fixed held-out split: train on 80 %, score on the other 20 %.
+
+Trains an NLU-only model with the project's config.yml into a temp folder (about two minutes
+on two cores), so it is marked ``slow``. The floors sit a few points under the measured
+figures (``bench/nlu_eval.py`` prints them) so that new training examples do not flake the test,
+while a real regression (a broken pipeline, mislabelled data, a lost intent) fails it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bench.nlu_eval import NluReport, evaluate, split_nlu_data, train_nlu_model
+from tests.nlu.conftest import CONFIG_PATH, CONTRACT_INTENTS, DOMAIN_PATH
+
+pytestmark = pytest.mark.slow
+
+MIN_INTENT_MACRO_F1 = 0.85
+MIN_INTENT_ACCURACY = 0.82
+MIN_ENTITY_F1 = 0.75
+# The identifiers the bot acts on must come out (nearly) right.
+MIN_IDENTIFIER_F1 = 0.9
+IDENTIFIERS = ("policy_number", "claim_number", "zip_code")
+
+
+@pytest.fixture(scope="module")
+def held_out_report(tmp_path_factory: pytest.TempPathFactory) -> NluReport:
+    split = split_nlu_data()
+    held_out_intents = Counter(example.get("intent") for example in split.test.intent_examples)
+    missing = set(CONTRACT_INTENTS) - set(held_out_intents)
+    assert missing == set(), f"the held-out split lacks {missing}: the floors would mean less"
+    model = train_nlu_model(
+        split.train,
+        tmp_path_factory.mktemp("nlu-model"),
+        config_path=CONFIG_PATH,
+        domain_path=DOMAIN_PATH,
+    )
+    return evaluate(model, split.test)
+
+
+def test_split_is_deterministic_and_disjoint() -> None:
+    first, second = split_nlu_data(), split_nlu_data()
+    texts = [example.get("text") for example in first.test.intent_examples]
+    assert texts == [example.get("text") for example in second.test.intent_examples]
+    train_texts = {example.get("text") for example in first.train.intent_examples}
+    assert train_texts.isdisjoint(texts)
+
+
+def test_intents_on_held_out_messages_clear_the_floor(held_out_report: NluReport) -> None:
+    report = held_out_report
+    assert report.intent_macro_f1 >= MIN_INTENT_MACRO_F1, report.misclassified
+    assert report.intent_accuracy >= MIN_INTENT_ACCURACY, report.misclassified
+
+
+def test_no_held_out_intent_is_lost(held_out_report: NluReport) -> None:
+    # An intent the model never gets right means broken data, whatever the average says.
+    lost = {name for name, score in held_out_report.per_intent.items() if score["recall"] == 0}
+    assert lost == set()
+
+
+def test_entities_on_held_out_messages_clear_the_floor(held_out_report: NluReport) -> None:
+    report = held_out_report
+    assert report.entity_f1 >= MIN_ENTITY_F1, report.per_entity
+    for name in IDENTIFIERS:
+        assert report.per_entity[name].f1 >= MIN_IDENTIFIER_F1, (name, report.per_entity[name])

@@ -1,0 +1,210 @@
+"""The Rasa project keeps the dialogue contract: names, data, responses, rules (no training)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.validator import Validator
+
+from tests.nlu.conftest import (
+    CONFIG_PATH,
+    CONTRACT_INTENTS,
+    DATA_PATH,
+    DOMAIN_PATH,
+    SELF_SERVICE_INTENTS,
+    TEST_STORIES_PATH,
+    contract_section,
+)
+
+# "~40-80 examples per self-service intent, ~30 for others" (the data brief), with a margin.
+MIN_SELF_SERVICE_EXAMPLES = 40
+MIN_OTHER_EXAMPLES = 25
+SMS_LIMIT = 160
+# GSM 03.38 basic character set: anything else turns an SMS into UCS-2 (70 characters a part).
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# Responses Rasa itself uses, which no story or rule names: the forms' questions and the
+# default fallback actions' texts.
+DEFAULT_ACTION_RESPONSES = {"utter_default", "utter_ask_rephrase"}
+# Rasa warns about the removed slot auto-fill on every domain validation, whatever the domain.
+pytestmark = pytest.mark.filterwarnings("ignore:Slot auto-fill has been removed")
+
+ENTITY_FORMATS = {
+    "policy_number": re.compile(r"(?i)^(?:(?:aut|hom|ren)[- ]?)?\d{7}$"),
+    "claim_number": re.compile(r"(?i)^(?:clm[- ]?)?\d{8}$"),
+    "zip_code": re.compile(r"^\d{5}$"),
+}
+
+
+def _validator() -> Validator:
+    importer = TrainingDataImporter.load_from_config(
+        str(CONFIG_PATH), str(DOMAIN_PATH), [str(DATA_PATH)]
+    )
+    return Validator.from_importer(importer)
+
+
+def _form_questions(domain: Domain) -> set[str]:
+    return {
+        f"utter_ask_{slot}"
+        for form in domain.forms.values()
+        for slot in form.get("required_slots", [])
+    }
+
+
+def _test_story_events(domain: Domain) -> list[object]:
+    steps = YAMLStoryReader(domain).read_from_file(str(TEST_STORIES_PATH))
+    return [event for step in steps for event in step.events]
+
+
+@pytest.mark.parametrize("intent", CONTRACT_INTENTS)
+def test_every_contract_intent_is_in_the_domain_and_has_examples(
+    intent: str, domain: Domain, nlu_data: TrainingData
+) -> None:
+    counts = Counter(example.get("intent") for example in nlu_data.intent_examples)
+    floor = MIN_SELF_SERVICE_EXAMPLES if intent in SELF_SERVICE_INTENTS else MIN_OTHER_EXAMPLES
+    assert intent in domain.intents
+    assert counts[intent] >= floor, f"{intent} has {counts[intent]} examples, want {floor}"
+
+
+def test_restart_is_left_to_rasa_and_start_over_carries_the_examples(
+    nlu_data: TrainingData,
+) -> None:
+    # Rasa maps the intent `restart` to its built-in action_restart ahead of every rule.
+    intents = {example.get("intent") for example in nlu_data.intent_examples}
+    assert "restart" not in intents
+    assert "start_over" in intents
+
+
+def test_no_example_is_labelled_with_two_intents(nlu_data: TrainingData) -> None:
+    labels: dict[str, set[str]] = {}
+    for example in nlu_data.intent_examples:
+        labels.setdefault(example.get("text").strip().lower(), set()).add(example.get("intent"))
+    clashes = {text: sorted(found) for text, found in labels.items() if len(found) > 1}
+    assert clashes == {}
+
+
+def test_entity_annotations_use_the_contract_formats(nlu_data: TrainingData) -> None:
+    wrong = [
+        (entity["entity"], entity["value"], example.get("text"))
+        for example in nlu_data.intent_examples
+        for entity in example.get("entities") or []
+        if entity["entity"] in ENTITY_FORMATS
+        and not ENTITY_FORMATS[entity["entity"]].match(str(entity["value"]))
+    ]
+    assert wrong == []
+
+
+def test_full_balance_phrases_map_to_amount_full(nlu_data: TrainingData) -> None:
+    for phrase in ("the full balance", "pay it all", "everything", "the whole balance", "full"):
+        assert nlu_data.entity_synonyms.get(phrase) == "full", phrase
+
+
+def test_custom_actions_are_exactly_the_contracts(domain: Domain, contract_text: str) -> None:
+    table = contract_section(contract_text, "Custom actions (names used in rules/stories)")
+    in_table = {
+        name
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`(action_\w+)`", row.split("|")[1])
+    }
+    named_anywhere = set(re.findall(r"`(action_\w+)`", contract_text))
+    custom = {name for name in domain.user_actions if name.startswith("action_")}
+    assert in_table <= custom, f"contract actions missing from domain.yml: {in_table - custom}"
+    assert custom <= named_anywhere, (
+        f"domain actions not in the contract: {custom - named_anywhere}"
+    )
+
+
+def test_every_form_question_has_a_response(domain: Domain) -> None:
+    assert set(domain.forms) == {"verification_form", "certificate_form", "payment_form"}
+    assert _form_questions(domain) <= set(domain.responses)
+
+
+def test_every_response_fits_one_plain_sms(domain: Domain) -> None:
+    too_long = {}
+    not_gsm7 = {}
+    for name, variations in domain.responses.items():
+        for variation in variations:
+            text = variation.get("text", "")
+            if len(text) > SMS_LIMIT:
+                too_long[name] = len(text)
+            if set(text) - GSM7:
+                not_gsm7[name] = sorted(set(text) - GSM7)
+    assert too_long == {}
+    assert not_gsm7 == {}
+
+
+def test_verified_state_ends_after_15_idle_minutes(domain: Domain) -> None:
+    assert domain.session_config.session_expiration_time == 15
+    assert domain.session_config.carry_over_slots is False
+    assurance = next(slot for slot in domain.slots if slot.name == "assurance")
+    assert assurance.initial_value == "anonymous"
+
+
+def test_only_the_slots_the_rules_branch_on_influence_the_conversation(domain: Domain) -> None:
+    influencing = {slot.name for slot in domain.slots if slot.influence_conversation}
+    assert influencing == {
+        "assurance",
+        "identity_locked",
+        "pending_task",
+        "policy_number",
+        "claim_number",
+        "fallback_count",
+    }
+    pending_task = next(slot for slot in domain.slots if slot.name == "pending_task")
+    # Rasa adds `__other__` to every categorical slot for values outside the list.
+    assert set(pending_task.values) - {"__other__"} == set(SELF_SERVICE_INTENTS)
+
+
+def test_rasa_validator_finds_no_conflicts_and_every_intent_in_a_rule(domain: Domain) -> None:
+    validator = _validator()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = {
+            "domain": validator.verify_domain_validity(),
+            "intents": validator.verify_intents_in_stories(ignore_warnings=False),
+            "story structure": validator.verify_story_structure(ignore_warnings=False),
+            "slot mappings": validator.verify_slot_mappings(),
+            "forms": validator.verify_forms_in_stories_rules(),
+            "actions": validator.verify_actions_in_stories_rules(),
+            "form slots": validator.verify_form_slots(),
+        }
+    assert {check for check, ok in results.items() if not ok} == set()
+
+
+def test_only_form_questions_and_fallback_texts_are_missing_from_rules(domain: Domain) -> None:
+    validator = _validator()
+    used = {
+        event.action_name
+        for step in validator.story_graph.story_steps
+        for event in step.events
+        if isinstance(event, ActionExecuted) and event.action_name
+    }
+    unused = set(domain.responses) - used
+    assert unused == _form_questions(domain) | DEFAULT_ACTION_RESPONSES
+
+
+def test_test_stories_cover_every_intent_and_custom_action(domain: Domain) -> None:
+    events = _test_story_events(domain)
+    intents = {e.intent_name for e in events if isinstance(e, UserUttered) and e.intent_name}
+    actions = {e.action_name for e in events if isinstance(e, ActionExecuted) and e.action_name}
+    assert intents - {"nlu_fallback"} <= set(domain.intents)
+    assert actions <= set(domain.action_names_or_texts)
+    assert set(CONTRACT_INTENTS) - intents == set()
+    # action_ask_policy_choice is listed for FollowupAction only; validation runs inside forms.
+    untested = {
+        name
+        for name in domain.user_actions
+        if name.startswith("action_") and name != "action_ask_policy_choice"
+    } - actions
+    assert untested == set()
