@@ -83,8 +83,11 @@ class NluReport:
     top_confusions: list[tuple[str, str, int]]
     entity_f1: float
     per_entity: dict[str, EntityScore]
+    parse_ms_p50: float = 0.0
+    parse_ms_p95: float = 0.0
     train_seconds: float = 0.0
     misclassified: list[dict[str, Any]] = field(default_factory=list)
+    entity_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -131,7 +134,11 @@ def train_nlu_model(
 
 
 def parse_messages(model_path: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
-    """Parse each text with the trained model (intent ranking, entities after synonyms)."""
+    """Parse each text with the trained model (intent ranking, entities after synonyms).
+
+    Each result also carries ``_parse_ms``, the time this one parse took (one message at a time,
+    as a conversation turn does).
+    """
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -140,13 +147,23 @@ def parse_messages(model_path: Path, texts: Sequence[str]) -> list[dict[str, Any
     agent = Agent.load(str(model_path))
 
     async def parse_all() -> list[dict[str, Any]]:
-        return [await agent.parse_message(text) for text in texts]
+        parsed = []
+        for text in texts:
+            started = time.perf_counter()
+            result = await agent.parse_message(text)
+            result["_parse_ms"] = (time.perf_counter() - started) * 1000
+            parsed.append(result)
+        return parsed
 
     return asyncio.run(parse_all())
 
 
 def _entity_spans(entities: Iterable[dict[str, Any]]) -> set[tuple[str, int, int]]:
     return {(e["entity"], int(e["start"]), int(e["end"])) for e in entities}
+
+
+def _entity_texts(text: str, entities: Iterable[dict[str, Any]]) -> set[str]:
+    return {f"{e['entity']}={text[int(e['start']) : int(e['end'])]!r}" for e in entities}
 
 
 def _ratio(part: float, whole: float) -> float:
@@ -260,7 +277,19 @@ def evaluate(model_path: Path, test_data: TrainingData) -> NluReport:
         for text, gold, p in zip(texts, gold_intents, parsed, strict=True)
         if gold != p["intent"]["name"]
     ]
+    entity_errors = [
+        {
+            "text": text,
+            "gold": sorted(_entity_texts(text, m.get("entities") or [])),
+            "predicted": sorted(_entity_texts(text, p.get("entities") or [])),
+        }
+        for text, m, p in zip(texts, examples, parsed, strict=True)
+        if _entity_spans(m.get("entities") or []) != _entity_spans(p.get("entities") or [])
+    ]
+    parse_ms = sorted(p["_parse_ms"] for p in parsed)
     return NluReport(
+        parse_ms_p50=round(parse_ms[len(parse_ms) // 2], 1),
+        parse_ms_p95=round(parse_ms[min(len(parse_ms) - 1, int(len(parse_ms) * 0.95))], 1),
         examples=len(examples),
         intent_accuracy=round(float(accuracy_score(gold_intents, predicted_intents)), 4),
         intent_macro_f1=round(
@@ -281,6 +310,7 @@ def evaluate(model_path: Path, test_data: TrainingData) -> NluReport:
         entity_f1=entity_f1,
         per_entity=per_entity,
         misclassified=misclassified,
+        entity_errors=entity_errors,
     )
 
 
@@ -309,6 +339,7 @@ def format_report(report: NluReport) -> str:
         f"accuracy w/o fallback  {report.accuracy_before_fallback:.3f}",
         f"entity F1 (strict)     {report.entity_f1:.3f}",
         f"NLU training time      {report.train_seconds:.1f} s",
+        f"parse time p50 / p95   {report.parse_ms_p50:.1f} / {report.parse_ms_p95:.1f} ms",
         "",
         "fallback threshold sweep (threshold: accuracy, fallback rate)",
         *(
@@ -334,6 +365,12 @@ def format_report(report: NluReport) -> str:
             f"  {m['text']!r}: {m['gold']} -> {m['predicted']} ({m['confidence']})"
             for m in report.misclassified
         ]
+    if report.entity_errors:
+        lines += ["", "held-out messages with entity mistakes (gold | predicted)"]
+        lines += [
+            f"  {e['text']!r}: {', '.join(e['gold']) or '-'} | {', '.join(e['predicted']) or '-'}"
+            for e in report.entity_errors
+        ]
     return "\n".join(lines)
 
 
@@ -356,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "accuracy_before_fallback",
         "entity_f1",
         "train_seconds",
+        "parse_ms_p50",
+        "parse_ms_p95",
     )
     print(json.dumps({key: summary[key] for key in headline}))
     return 0

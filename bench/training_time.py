@@ -1,0 +1,86 @@
+"""Wall time of a full ``rasa train`` (NLU + dialogue policies) from a cold cache.
+
+Runs ``rasa train`` as a subprocess into a temporary folder, with Rasa's training cache pointed
+at an empty temporary folder too, so nothing is reused from earlier runs (``make`` trains the same
+way on a fresh checkout). ``--breakdown`` also times ``rasa train nlu`` and ``rasa train core``
+separately, each cold. Prints the figures and a JSON line, and writes the JSON to
+``bench/results/training_time.json``. Bounded by ``--timeout`` per training run.
+
+    .venv/bin/python -m bench.training_time [--breakdown] [--timeout 1800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = PROJECT_ROOT / "bench" / "results" / "training_time.json"
+RASA = Path(sys.executable).with_name("rasa")
+
+
+def time_training(kind: Sequence[str], timeout_s: float) -> dict[str, float | str]:
+    """Run one cold ``rasa train`` variant; return its wall time and model size."""
+    with tempfile.TemporaryDirectory(prefix="rasa-train-bench-") as tmp:
+        out = Path(tmp) / "models"
+        env = os.environ | {
+            "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache"),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+        command = [str(RASA), "train", *kind, "--out", str(out), "--fixed-model-name", "bench"]
+        started = time.perf_counter()
+        done = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
+            raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{tail}")
+        models = list(out.glob("*.tar.gz"))
+        size = models[0].stat().st_size if models else 0
+    return {
+        "command": "rasa train " + " ".join(kind),
+        "wall_s": round(wall, 1),
+        "model_mb": round(size / 1e6, 2),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--breakdown", action="store_true", help="also time nlu and core alone")
+    parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    variants: list[list[str]] = [[]]
+    if args.breakdown:
+        variants += [["nlu"], ["core"]]
+    runs = []
+    for kind in variants:
+        run = time_training(kind, args.timeout)
+        runs.append(run)
+        print(f"{run['command']:<18} {run['wall_s']:>7.1f} s   model {run['model_mb']} MB")
+    summary = {"bench": "training_time", "cpus": os.cpu_count(), "runs": runs}
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
