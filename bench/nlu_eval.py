@@ -63,6 +63,8 @@ class EntityScore:
     recall: float
     f1: float
     support: int
+    true_positives: int = 0
+    predicted: int = 0
 
 
 @dataclass
@@ -200,10 +202,21 @@ def score_entities(
             recall=round(recall, 4),
             f1=round(_f1(precision, recall), 4),
             support=gold_count[name],
+            true_positives=true_pos[name],
+            predicted=pred_count[name],
         )
     precision = _ratio(sum(true_pos.values()), sum(pred_count.values()))
     recall = _ratio(sum(true_pos.values()), sum(gold_count.values()))
     return round(_f1(precision, recall), 4), per_entity
+
+
+def micro_f1(scores: Iterable[EntityScore]) -> float:
+    """Strict micro-F1 over several entity types, from their counts."""
+    scores = list(scores)
+    true_pos = sum(score.true_positives for score in scores)
+    precision = _ratio(true_pos, sum(score.predicted for score in scores))
+    recall = _ratio(true_pos, sum(score.support for score in scores))
+    return round(_f1(precision, recall), 4)
 
 
 def _best_guess(parsed: dict[str, Any]) -> str:
