@@ -6,6 +6,8 @@ policyline personas [--json]   the fixture personas
 policyline rasa                the Rasa server with our channels (port 5005)
 policyline actions             the Rasa action server (port 5055)
 policyline web                 the web app (port 8000)
+policyline sms --from +1...    a terminal phone texting the local assistant (signed like Twilio)
+policyline call --from +1...   a terminal caller for the local IVR
 policyline document KIND ...   render an ID card, declarations page or certificate to a PDF
 """
 
@@ -76,7 +78,7 @@ def stack_specs(settings: Settings) -> list[ProcessSpec]:
 
 
 def _personas() -> list[dict[str, object]]:
-    from pas_sandbox.cli import personas_json
+    from pas_sandbox.personas import personas_json
 
     return personas_json()
 
@@ -139,12 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rasa", help="run the Rasa server with the Policyline channels")
     sub.add_parser("actions", help="run the Rasa action server")
     sub.add_parser("web", help="run the web app")
-    try:
-        from bot.documents.cli import add_parser as add_document_parser
-    except ImportError:  # pragma: no cover - documents package not installed
-        pass
-    else:
-        add_document_parser(sub)
+    from bot.documents.cli import add_parser as add_document_parser
+    from channels.simulators.ivr_caller import add_parser as add_call_parser
+    from channels.simulators.sms_phone import add_parser as add_sms_parser
+
+    add_sms_parser(sub)
+    add_call_parser(sub)
+    add_document_parser(sub)
     return parser
 
 

@@ -73,51 +73,51 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         reader = _Reader(env)
-        var_dir = Path(reader.str("POLICYLINE_VAR_DIR", str(PROJECT_ROOT / "var")))
+        var_dir = Path(reader.text("POLICYLINE_VAR_DIR", str(PROJECT_ROOT / "var")))
         settings = cls(
-            env=reader.str("POLICYLINE_ENV", "local"),
+            env=reader.text("POLICYLINE_ENV", "local"),
             var_dir=var_dir,
-            database_url=reader.str("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
+            database_url=reader.text("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
             audit_hash_key=reader.secret("AUDIT_HASH_KEY"),
             app_secret_key=reader.secret("APP_SECRET_KEY"),
-            public_base_url=reader.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            rasa_port=reader.int("RASA_PORT", 5005),
-            actions_port=reader.int("ACTIONS_PORT", 5055),
-            web_port=reader.int("WEB_PORT", 8000),
-            localstripe_port=reader.int("LOCALSTRIPE_PORT", 8420),
-            carrier_name=reader.str("CARRIER_NAME", "Harbor Mutual Insurance"),
-            contact_centre_phone=reader.str("CONTACT_CENTRE_PHONE", "+18005550100"),
-            claims_phone=reader.str("CLAIMS_PHONE", "+18005550199"),
+            public_base_url=reader.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            rasa_port=reader.integer("RASA_PORT", 5005),
+            actions_port=reader.integer("ACTIONS_PORT", 5055),
+            web_port=reader.integer("WEB_PORT", 8000),
+            localstripe_port=reader.integer("LOCALSTRIPE_PORT", 8420),
+            carrier_name=reader.text("CARRIER_NAME", "Harbor Mutual Insurance"),
+            contact_centre_phone=reader.text("CONTACT_CENTRE_PHONE", "+18005550100"),
+            claims_phone=reader.text("CLAIMS_PHONE", "+18005550199"),
             pas=PasSettings(
-                base_url=reader.str(
-                    "PAS_BASE_URL", f"http://127.0.0.1:{reader.int('PAS_SANDBOX_PORT', 8100)}"
+                base_url=reader.text(
+                    "PAS_BASE_URL", f"http://127.0.0.1:{reader.integer('PAS_SANDBOX_PORT', 8100)}"
                 ).rstrip("/"),
-                key_id=reader.str("PAS_KEY_ID", "policyline"),
+                key_id=reader.text("PAS_KEY_ID", "policyline"),
                 hmac_secret=reader.secret("PAS_HMAC_SECRET"),
-                replica_url=reader.str(
+                replica_url=reader.text(
                     "PAS_REPLICA_URL", f"sqlite:///{var_dir / 'pas_replica.sqlite'}"
                 ),
-                connect_timeout_s=reader.float("PAS_CONNECT_TIMEOUT_S", 1.0),
-                read_timeout_s=reader.float("PAS_READ_TIMEOUT_S", 2.0),
-                read_attempts=reader.int("PAS_READ_ATTEMPTS", 2),
-                read_budget_s=reader.float("PAS_READ_BUDGET_S", 4.5),
-                rate_limit_per_s=reader.float("PAS_RATE_LIMIT_PER_S", 50.0),
-                breaker_threshold=reader.int("PAS_BREAKER_THRESHOLD", 5),
-                breaker_ttl_s=reader.float("PAS_BREAKER_TTL_S", 30.0),
-                max_connections=reader.int("PAS_MAX_CONNECTIONS", 50),
+                connect_timeout_s=reader.number("PAS_CONNECT_TIMEOUT_S", 1.0),
+                read_timeout_s=reader.number("PAS_READ_TIMEOUT_S", 2.0),
+                read_attempts=reader.integer("PAS_READ_ATTEMPTS", 2),
+                read_budget_s=reader.number("PAS_READ_BUDGET_S", 4.5),
+                rate_limit_per_s=reader.number("PAS_RATE_LIMIT_PER_S", 50.0),
+                breaker_threshold=reader.integer("PAS_BREAKER_THRESHOLD", 5),
+                breaker_ttl_s=reader.number("PAS_BREAKER_TTL_S", 30.0),
+                max_connections=reader.integer("PAS_MAX_CONNECTIONS", 50),
             ),
             cache=CacheSettings(
-                redis_url=reader.str("REDIS_URL", "") or None,
-                policy_ttl_s=reader.float("CACHE_POLICY_TTL_S", 300.0),
-                billing_ttl_s=reader.float("CACHE_BILLING_TTL_S", 60.0),
-                claims_ttl_s=reader.float("CACHE_CLAIMS_TTL_S", 120.0),
-                stale_max_s=reader.float("CACHE_STALE_MAX_S", 24 * 3600.0),
+                redis_url=reader.text("REDIS_URL", "") or None,
+                policy_ttl_s=reader.number("CACHE_POLICY_TTL_S", 300.0),
+                billing_ttl_s=reader.number("CACHE_BILLING_TTL_S", 60.0),
+                claims_ttl_s=reader.number("CACHE_CLAIMS_TTL_S", 120.0),
+                stale_max_s=reader.number("CACHE_STALE_MAX_S", 24 * 3600.0),
             ),
             sandbox=SandboxSettings(
-                host=reader.str("PAS_SANDBOX_HOST", "127.0.0.1"),
-                port=reader.int("PAS_SANDBOX_PORT", 8100),
-                seed=reader.int("PAS_SANDBOX_SEED", 20261125),
-                policyholders=reader.int("PAS_SANDBOX_POLICYHOLDERS", 200),
+                host=reader.text("PAS_SANDBOX_HOST", "127.0.0.1"),
+                port=reader.integer("PAS_SANDBOX_PORT", 8100),
+                seed=reader.integer("PAS_SANDBOX_SEED", 20261125),
+                policyholders=reader.integer("PAS_SANDBOX_POLICYHOLDERS", 200),
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
             ),
         )
@@ -129,22 +129,22 @@ class _Reader:
         self._env = env
         self._local = env.get("POLICYLINE_ENV", "local") in ("local", "test")
 
-    def str(self, name: str, default: str) -> str:
+    def text(self, name: str, default: str) -> str:
         value = self._env.get(name)
         return default if value is None or value == "" else value
 
-    def int(self, name: str, default: int) -> int:
+    def integer(self, name: str, default: int) -> int:
         raw = self._env.get(name)
-        if raw in (None, ""):
+        if not raw:
             return default
         try:
             return int(raw)
         except ValueError as exc:
             raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
-    def float(self, name: str, default: float) -> float:
+    def number(self, name: str, default: float) -> float:
         raw = self._env.get(name)
-        if raw in (None, ""):
+        if not raw:
             return default
         try:
             return float(raw)
