@@ -44,10 +44,26 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True)
+class WebChatSettings:
+    """The web chat widget and its socket.io channel (channels/web_chat.py, bot/web/chat.py)."""
+
+    # Where the browser reaches the Rasa server's socket.io endpoint.
+    rasa_public_url: str = "http://127.0.0.1:5005"
+    # Origins (scheme://host[:port]) allowed to open a chat socket; ``:*`` (any port) local only.
+    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
+    # Longest message accepted from the widget, in characters.
+    max_message_chars: int = 1000
+    # How long a browser tab may resume its conversation with its signed session token.
+    session_max_age_s: int = 12 * 3600
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "local"
     var_dir: Path = PROJECT_ROOT / "var"
     database_url: str = ""
+    # The Rasa tracker store the staff console reads (bot.transcripts)
+    tracker_database_url: str = ""
     audit_hash_key: str = LOCAL_SECRETS["AUDIT_HASH_KEY"]
     app_secret_key: str = LOCAL_SECRETS["APP_SECRET_KEY"]
     public_base_url: str = "http://127.0.0.1:8000"
@@ -61,6 +77,7 @@ class Settings:
     pas: PasSettings = field(default_factory=PasSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    web_chat: WebChatSettings = field(default_factory=WebChatSettings)
 
     @property
     def is_local(self) -> bool:
@@ -78,6 +95,10 @@ class Settings:
             env=reader.text("POLICYLINE_ENV", "local"),
             var_dir=var_dir,
             database_url=reader.text("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
+            tracker_database_url=reader.text(
+                "TRACKER_DATABASE_URL",
+                f"sqlite:///{reader.text('TRACKER_DB', str(var_dir / 'rasa_tracker.sqlite'))}",
+            ),
             audit_hash_key=reader.secret("AUDIT_HASH_KEY"),
             app_secret_key=reader.secret("APP_SECRET_KEY"),
             public_base_url=reader.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -120,14 +141,49 @@ class Settings:
                 policyholders=reader.integer("PAS_SANDBOX_POLICYHOLDERS", 200),
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
             ),
+            web_chat=_web_chat_settings(reader, env.get("PUBLIC_BASE_URL")),
         )
         return settings
+
+
+def _web_chat_settings(reader: _Reader, public_base_url: str | None) -> WebChatSettings:
+    default_origins = ",".join(
+        dict.fromkeys(
+            [_origin(public_base_url or "http://127.0.0.1:8000"), *WebChatSettings.allowed_origins]
+        )
+    )
+    origins = tuple(
+        origin.strip().rstrip("/")
+        for origin in reader.text("WEB_CHAT_ALLOWED_ORIGINS", default_origins).split(",")
+        if origin.strip()
+    )
+    if not reader.is_local and any(origin.endswith(":*") or origin == "*" for origin in origins):
+        raise ConfigurationError("WEB_CHAT_ALLOWED_ORIGINS may not use wildcards outside local")
+    max_chars = reader.integer("WEB_CHAT_MAX_MESSAGE_CHARS", 1000)
+    if not 1 <= max_chars <= 10_000:
+        raise ConfigurationError("WEB_CHAT_MAX_MESSAGE_CHARS must be between 1 and 10000")
+    return WebChatSettings(
+        rasa_public_url=reader.text("RASA_PUBLIC_URL", "http://127.0.0.1:5005").rstrip("/"),
+        allowed_origins=origins,
+        max_message_chars=max_chars,
+        session_max_age_s=reader.integer("WEB_CHAT_SESSION_MAX_AGE_S", 12 * 3600),
+    )
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` (what a browser sends as ``Origin``)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 class _Reader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
         self._local = env.get("POLICYLINE_ENV", "local") in ("local", "test")
+
+    @property
+    def is_local(self) -> bool:
+        return self._local
 
     def text(self, name: str, default: str) -> str:
         value = self._env.get(name)
