@@ -35,6 +35,7 @@ from pas_connector.errors import (
 from pas_connector.models import (
     Billing,
     Claim,
+    ClaimChange,
     ClaimTimeline,
     Fresh,
     PaymentReceipt,
@@ -240,6 +241,20 @@ class PasConnector:
         return await self._replica_read(
             "claim_timeline", claim_number,
             lambda replica: replica.claim_timeline(claim_number.strip()),
+        )
+
+    async def claim_changes_after(self, after_id: int,
+                                  limit: int = 500) -> tuple[ClaimChange, ...]:
+        """Claim timeline rows written after row ``after_id``, oldest first (read replica)."""
+        return await self._replica_read(
+            "claim_changes_after", str(after_id),
+            lambda replica: replica.claim_changes_after(after_id, limit),
+        )
+
+    async def latest_claim_change_id(self) -> int:
+        """The newest claim timeline row id, 0 when there is none (read replica)."""
+        return await self._replica_read(
+            "latest_claim_change_id", "-", lambda replica: replica.latest_claim_change_id(),
         )
 
     async def find_by_phone(self, phone: str) -> PhoneMatch | None:

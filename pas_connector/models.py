@@ -8,7 +8,7 @@ payload and raises ``PasProtocolError`` (via the client) when a field is missing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
@@ -426,6 +426,29 @@ class ClaimEvent:
     milestone: str
     description: str
     next_action: str | None
+
+
+@dataclass(frozen=True)
+class ClaimChange:
+    """One row of the replica's claim timeline read as a change feed.
+
+    ``event_id`` is the replica row's key: it grows as rows are written, so a reader keeps the
+    last one it handled as its cursor. It is not a stable identity of the change (a rebuilt
+    replica numbers rows afresh): ``change_key`` is.
+    """
+
+    event_id: int
+    claim_number: str
+    occurred_at: datetime
+    milestone: str
+    description: str
+    next_action: str | None
+
+    @property
+    def change_key(self) -> str:
+        """The change's natural key: claim, milestone and when it happened (UTC, seconds)."""
+        moment = self.occurred_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return f"{self.claim_number}:{self.milestone}:{moment}"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,19 @@ from typing import Any
 from urllib.parse import quote
 
 import phonenumbers
-from sqlalchemy import column, create_engine, select, table
+from sqlalchemy import column, create_engine, func, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from pas_connector.errors import PasProtocolError, PasUnavailable
-from pas_connector.models import ClaimEvent, ClaimTimeline, PaymentRecord, PhoneMatch
+from pas_connector.models import (
+    ClaimChange,
+    ClaimEvent,
+    ClaimTimeline,
+    PaymentRecord,
+    PhoneMatch,
+)
 
 log = logging.getLogger("pas_connector.replica")
 
@@ -148,6 +154,39 @@ class ReplicaReader:
         except (ValueError, TypeError) as exc:
             raise PasProtocolError("replica claim event row malformed") from exc
         return ClaimTimeline(claim_number=claim_number, events=events)
+
+    async def claim_changes_after(self, after_id: int, limit: int = 500) -> tuple[ClaimChange, ...]:
+        """Timeline rows with an id above ``after_id``, lowest id first, at most ``limit``.
+
+        The claim timeline doubles as the change feed: the PAS writes one row per milestone, and
+        the row id grows with every write. The id is the reader's cursor, nothing more.
+        """
+        query = (
+            select(replica_claim_events.c.id, replica_claim_events.c.claim_number,
+                   replica_claim_events.c.occurred_at, replica_claim_events.c.milestone,
+                   replica_claim_events.c.description, replica_claim_events.c.next_action)
+            .where(replica_claim_events.c.id > int(after_id))
+            .order_by(replica_claim_events.c.id)
+            .limit(max(1, int(limit)))
+        )
+        rows = await self._fetch(query, "claim_changes_after")
+        try:
+            return tuple(
+                ClaimChange(event_id=int(r.id), claim_number=str(r.claim_number),
+                            occurred_at=_instant(r.occurred_at), milestone=str(r.milestone),
+                            description=str(r.description or ""),
+                            next_action=r.next_action or None)
+                for r in rows
+            )
+        except (ValueError, TypeError) as exc:
+            raise PasProtocolError("replica claim event row malformed") from exc
+
+    async def latest_claim_change_id(self) -> int:
+        """The highest timeline row id (0 when the table is empty): where a new reader starts."""
+        rows = await self._fetch(select(func.max(replica_claim_events.c.id)),
+                                 "latest_claim_change_id")
+        value = rows[0][0] if rows else None
+        return int(value) if value is not None else 0
 
     async def find_by_phone(self, phone: str) -> PhoneMatch | None:
         """The policyholder whose number on file is ``phone``, with their policies.
