@@ -79,6 +79,8 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
             "ACTIONS_PORT": str(actions_port),
             "TRACKER_DB": str(var / "rasa_tracker.sqlite"),
             "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+            # web chat tests serve the widget from a web app on a free port
+            "WEB_CHAT_ALLOWED_ORIGINS": "http://127.0.0.1:*",
         }
     )
 
