@@ -138,6 +138,7 @@ def create_app(sandbox: Sandbox) -> web.Application:
         web.put("/_sandbox/faults", put_faults),
         web.post("/_sandbox/reset", post_reset),
         web.post("/_sandbox/claims/{claim_number}/advance", post_advance_claim),
+        web.post("/_sandbox/claims/{claim_number}/reassign", post_reassign_claim),
         web.get("/_sandbox/stats", get_stats),
     ])
     app.cleanup_ctx.append(_replica_connections)
@@ -309,6 +310,11 @@ async def post_reset(request: web.Request) -> web.Response:
 async def post_advance_claim(request: web.Request) -> web.Response:
     """POST /_sandbox/claims/{claim_number}/advance: next milestone."""
     return web.json_response(_store(request).advance_claim(request.match_info["claim_number"]))
+
+
+async def post_reassign_claim(request: web.Request) -> web.Response:
+    """POST /_sandbox/claims/{claim_number}/reassign: a different adjuster."""
+    return web.json_response(_store(request).reassign_claim(request.match_info["claim_number"]))
 
 
 async def get_stats(request: web.Request) -> web.Response:

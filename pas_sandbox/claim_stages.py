@@ -81,6 +81,25 @@ def event_for(claim: Claim, stage: str, occurred_at: datetime, *, vehicle: bool)
     return ClaimEventRow(claim.claim_number, occurred_at, stage, description, next_action)
 
 
+REASSIGNED = "adjuster_changed"
+_REASSIGNED_NEXT_ACTION = "Your new adjuster will call you within one business day."
+
+
+def reassign(claim: Claim, rng: random.Random) -> Adjuster:
+    """Hand an open, assigned claim to a different adjuster from the pool (stage unchanged)."""
+    current = claim.adjuster.name if claim.adjuster else None
+    others = [row for row in ADJUSTERS if row[0] != current]
+    claim.adjuster = Adjuster(*rng.choice(others))
+    return claim.adjuster
+
+
+def reassignment_event(claim: Claim, occurred_at: datetime) -> ClaimEventRow:
+    """The replica event written when a claim changes adjuster: a change, not a new stage."""
+    name = claim.adjuster.name if claim.adjuster else "pending"
+    return ClaimEventRow(claim.claim_number, occurred_at, REASSIGNED,
+                         f"Reassigned to adjuster {name}.", _REASSIGNED_NEXT_ACTION)
+
+
 def history(
     claim: Claim, rng: random.Random, as_of: date, *, vehicle: bool
 ) -> list[ClaimEventRow]:

@@ -23,6 +23,7 @@ from pas_sandbox.records import (
     JSON,
     Autopay,
     Claim,
+    ClaimEventRow,
     Holder,
     PaymentRow,
     Policy,
@@ -186,15 +187,34 @@ class PasStore:
         self.book.claim_event_rows.append(row)
         if self.replica is not None:
             self.replica.add_claim_event(row)
-        return {
-            "claim": claim.to_json(),
-            "event": {
-                "milestone": row.milestone,
-                "occurred_at": instant(row.occurred_at),
-                "description": row.description,
-                "next_action": row.next_action,
-            },
-        }
+        return {"claim": claim.to_json(), "event": _event_json(row)}
+
+
+    def reassign_claim(self, claim_number: str) -> JSON:
+        """Give an open claim a different adjuster and write the replica event.
+
+        409 for a closed claim or one without an adjuster yet (it is assigned by advancing).
+        """
+        claim = self.claim(claim_number)
+        if claim.status == "closed":
+            raise Conflict("the claim is already closed")
+        if claim.adjuster is None:
+            raise Conflict("the claim has no adjuster yet; advance it to assign one")
+        claim_stages.reassign(claim, self._rng)
+        row = claim_stages.reassignment_event(claim, self._clock())
+        self.book.claim_event_rows.append(row)
+        if self.replica is not None:
+            self.replica.add_claim_event(row)
+        return {"claim": claim.to_json(), "event": _event_json(row)}
+
+
+def _event_json(row: ClaimEventRow) -> JSON:
+    return {
+        "milestone": row.milestone,
+        "occurred_at": instant(row.occurred_at),
+        "description": row.description,
+        "next_action": row.next_action,
+    }
 
 
 def _amount_cents(raw: Any) -> int:

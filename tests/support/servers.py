@@ -44,6 +44,16 @@ def wait_for_port(
     raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f}s")
 
 
+def artifact_log_dir(workdir: Path) -> Path:
+    """A folder under test-artifacts/logs/ for one server set's logs (kept after the run).
+
+    Named after ``workdir`` plus the process id, so parallel sessions never share one.
+    """
+    path = PROJECT_ROOT / "test-artifacts" / "logs" / f"{workdir.name}-{os.getpid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def _require_binary(name: str, candidates: list[str]) -> str:
     for pattern in candidates:
         for path in sorted(glob.glob(pattern), reverse=True):
@@ -233,6 +243,9 @@ class SandboxHandle:
     def advance_claim(self, claim_number: str) -> Any:
         return self._admin("POST", f"/claims/{claim_number}/advance")
 
+    def reassign_claim(self, claim_number: str) -> Any:
+        return self._admin("POST", f"/claims/{claim_number}/reassign")
+
     def stats(self) -> Any:
         return self._admin("GET", "/stats")
 
@@ -255,7 +268,7 @@ def start_sandbox(
 ) -> SandboxHandle:
     port = free_port()
     replica_url = f"sqlite:///{workdir / 'replica.sqlite'}"
-    log_path = workdir / "sandbox.log"
+    log_path = artifact_log_dir(workdir) / "sandbox.log"
     as_of = datetime.now(timezone.utc).date().isoformat()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
