@@ -5,11 +5,16 @@ card numbers (13-19 digits, spaces or dashes allowed, Luhn-valid), dates (numeri
 forms: dates of birth), policy and claim numbers, phone numbers (``phonenumbers``, US default),
 one-time codes (6 digits), then any remaining run of 5 or more digits (ZIP codes, keypad entry).
 What is left keeps its words so staff can still read what the person asked.
+
+``redact(text, masks)`` writes placeholders by default; ``Masks`` lets a caller keep a safe part
+instead (the staff console keeps a policy number's last digits: ``bot.transcripts.redaction``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -40,6 +45,17 @@ _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _LONG_DIGITS = re.compile(r"\d(?:[ -]?\d){4,}")
 
 
+@dataclass(frozen=True)
+class Masks:
+    """What a found policy number or phone number is replaced with (its matched text → text)."""
+
+    policy: Callable[[str], str] = lambda _found: POLICY
+    phone: Callable[[str], str] = lambda _found: PHONE
+
+
+PLACEHOLDERS = Masks()
+
+
 def luhn_valid(digits: str) -> bool:
     """True when a digit string passes the Luhn check used by payment card numbers."""
     if not digits.isdigit():
@@ -63,25 +79,25 @@ def _redact_cards(text: str) -> str:
     return _CARD_CANDIDATE.sub(replace, text)
 
 
-def _redact_phones(text: str) -> str:
+def _redact_phones(text: str, mask: Callable[[str], str]) -> str:
     pieces: list[str] = []
     last = 0
     matcher = phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
         pieces.append(text[last : match.start])
-        pieces.append(PHONE)
+        pieces.append(mask(match.raw_string))
         last = match.end
     pieces.append(text[last:])
     return "".join(pieces)
 
 
-def redact(text: str) -> str:
+def redact(text: str, masks: Masks = PLACEHOLDERS) -> str:
     """Replace card numbers, dates, policy/claim numbers, phones, codes and long digit runs."""
     text = _redact_cards(text)
     for pattern in _DATES:
         text = pattern.sub(DATE, text)
     text = _CLAIM.sub(CLAIM, text)
-    text = _POLICY.sub(POLICY, text)
-    text = _redact_phones(text)
+    text = _POLICY.sub(lambda found: masks.policy(found.group(0)), text)
+    text = _redact_phones(text, masks.phone)
     text = _CODE.sub(CODE, text)
     return _LONG_DIGITS.sub(NUMBER, text)
