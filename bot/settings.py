@@ -27,7 +27,12 @@ LOCAL_SECRETS = {
     "APP_SECRET_KEY": "local-app-secret-key-not-for-production",
     "TWILIO_AUTH_TOKEN": "local-twilio-auth-token",
     "STRIPE_WEBHOOK_SECRET": "whsec_local_policyline",
+    # A Fernet key (32 url-safe base64 bytes) for TOTP secrets at rest.
+    "MFA_ENCRYPTION_KEY": "scK_anW5SrttSJ2obwOdmWOpO43mUIcLKdj7Rwc7Fzc=",
+    "STRIPE_SECRET_KEY": "sk_test_policyline_local",
 }
+# The publishable key that goes with the local secret key (localstripe accepts any pk_ key).
+LOCAL_STRIPE_PUBLISHABLE_KEY = "pk_test_policyline_local"
 
 
 class ConfigurationError(RuntimeError):
@@ -58,6 +63,51 @@ class WebChatSettings:
 
 
 @dataclass(frozen=True)
+class StripeSettings:
+    """Stripe keys and where the API is. ``api_base`` is localstripe's URL with the local key,
+    ``None`` (Stripe itself) with real keys: switching needs no code change."""
+
+    secret_key: str = LOCAL_SECRETS["STRIPE_SECRET_KEY"]
+    publishable_key: str = LOCAL_STRIPE_PUBLISHABLE_KEY
+    webhook_secret: str = LOCAL_SECRETS["STRIPE_WEBHOOK_SECRET"]
+    api_base: str | None = "http://127.0.0.1:8420"
+    webhook_tolerance_s: int = 300
+    http_timeout_s: float = 10.0
+    max_network_retries: int = 2
+    currency: str = "usd"
+    # Twilio <Pay> connector name; empty → calls get a texted pay link instead of <Pay>.
+    twilio_pay_connector: str = ""
+
+    @property
+    def is_local(self) -> bool:
+        return self.api_base is not None
+
+    @property
+    def js_url(self) -> str:
+        """Stripe.js, or localstripe's stand-in for it."""
+        return f"{self.api_base}/js.stripe.com/v3/" if self.api_base else "https://js.stripe.com/v3/"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Web sign-in, MFA and session knobs (``bot.accounts``, ``bot.web.auth``)."""
+
+    mfa_encryption_key: str = LOCAL_SECRETS["MFA_ENCRYPTION_KEY"]
+    password_min_length: int = 12
+    session_idle_s: int = 15 * 60
+    session_absolute_s: int = 12 * 3600
+    session_warning_s: int = 2 * 60
+    step_up_max_age_s: int = 5 * 60
+    login_max_failures: int = 5
+    lockout_s: int = 15 * 60
+    sms_code_ttl_s: int = 10 * 60
+    sms_code_max_attempts: int = 5
+    sms_code_max_sends: int = 3
+    sms_code_send_window_s: int = 15 * 60
+    rate_limit_auth: str = "10 per minute;60 per hour"
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "local"
     var_dir: Path = PROJECT_ROOT / "var"
@@ -78,6 +128,8 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     web_chat: WebChatSettings = field(default_factory=WebChatSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    stripe: StripeSettings = field(default_factory=StripeSettings)
 
     @property
     def is_local(self) -> bool:
@@ -142,6 +194,22 @@ class Settings:
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
             ),
             web_chat=_web_chat_settings(reader, env.get("PUBLIC_BASE_URL")),
+            auth=AuthSettings(
+                mfa_encryption_key=reader.secret("MFA_ENCRYPTION_KEY"),
+                password_min_length=reader.integer("AUTH_PASSWORD_MIN_LENGTH", 12),
+                session_idle_s=reader.integer("AUTH_SESSION_IDLE_S", 15 * 60),
+                session_absolute_s=reader.integer("AUTH_SESSION_ABSOLUTE_S", 12 * 3600),
+                session_warning_s=reader.integer("AUTH_SESSION_WARNING_S", 2 * 60),
+                step_up_max_age_s=reader.integer("AUTH_STEP_UP_MAX_AGE_S", 5 * 60),
+                login_max_failures=reader.integer("AUTH_LOGIN_MAX_FAILURES", 5),
+                lockout_s=reader.integer("AUTH_LOCKOUT_S", 15 * 60),
+                sms_code_ttl_s=reader.integer("AUTH_SMS_CODE_TTL_S", 10 * 60),
+                sms_code_max_attempts=reader.integer("AUTH_SMS_CODE_MAX_ATTEMPTS", 5),
+                sms_code_max_sends=reader.integer("AUTH_SMS_CODE_MAX_SENDS", 3),
+                sms_code_send_window_s=reader.integer("AUTH_SMS_CODE_SEND_WINDOW_S", 15 * 60),
+                rate_limit_auth=reader.text("AUTH_RATE_LIMIT", "10 per minute;60 per hour"),
+            ),
+            stripe=_stripe_settings(reader),
         )
         return settings
 
@@ -216,6 +284,29 @@ class _Reader:
         if self._local:
             return LOCAL_SECRETS[name]
         raise ConfigurationError(f"{name} must be set when POLICYLINE_ENV is not local")
+
+
+def _stripe_settings(reader: _Reader) -> StripeSettings:
+    secret_key = reader.secret("STRIPE_SECRET_KEY")
+    local_key = secret_key == LOCAL_SECRETS["STRIPE_SECRET_KEY"]
+    localstripe = f"http://127.0.0.1:{reader.integer('LOCALSTRIPE_PORT', 8420)}"
+    api_base = reader.text("STRIPE_API_BASE", localstripe if local_key else "").rstrip("/")
+    publishable_key = reader.text(
+        "STRIPE_PUBLISHABLE_KEY", LOCAL_STRIPE_PUBLISHABLE_KEY if local_key else ""
+    )
+    if not publishable_key:
+        raise ConfigurationError("STRIPE_PUBLISHABLE_KEY must be set with a real STRIPE_SECRET_KEY")
+    return StripeSettings(
+        secret_key=secret_key,
+        publishable_key=publishable_key,
+        webhook_secret=reader.secret("STRIPE_WEBHOOK_SECRET"),
+        api_base=api_base or None,
+        webhook_tolerance_s=reader.integer("STRIPE_WEBHOOK_TOLERANCE_S", 300),
+        http_timeout_s=reader.number("STRIPE_HTTP_TIMEOUT_S", 10.0),
+        max_network_retries=reader.integer("STRIPE_MAX_NETWORK_RETRIES", 2),
+        currency=reader.text("STRIPE_CURRENCY", "usd").lower(),
+        twilio_pay_connector=reader.text("TWILIO_PAY_CONNECTOR", ""),
+    )
 
 
 def load_settings() -> Settings:
