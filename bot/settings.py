@@ -108,6 +108,31 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Outbound e-mail. Without ``host`` (local default) e-mails go to the local outbox table."""
+
+    host: str | None = None
+    port: int = 587
+    user: str | None = None
+    password: str | None = None
+    sender: str = "Harbor Mutual Insurance <claims@harbormutual.example>"
+    security: str = "starttls"  # starttls | ssl | none
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class ClaimAlertSettings:
+    """The claim status notifier (``policyline notifier``)."""
+
+    poll_interval_s: float = 15.0
+    batch_size: int = 500
+    quiet_start: str = "21:00"  # policyholder's local time
+    quiet_end: str = "08:00"
+    max_event_age_h: float = 72.0  # older timeline rows are never announced
+    health_port: int = 8130
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "local"
     var_dir: Path = PROJECT_ROOT / "var"
@@ -130,6 +155,8 @@ class Settings:
     web_chat: WebChatSettings = field(default_factory=WebChatSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    claim_alerts: ClaimAlertSettings = field(default_factory=ClaimAlertSettings)
 
     @property
     def is_local(self) -> bool:
@@ -210,6 +237,8 @@ class Settings:
                 rate_limit_auth=reader.text("AUTH_RATE_LIMIT", "10 per minute;60 per hour"),
             ),
             stripe=_stripe_settings(reader),
+            smtp=_smtp_settings(reader),
+            claim_alerts=_claim_alert_settings(reader),
         )
         return settings
 
@@ -242,6 +271,32 @@ def _origin(url: str) -> str:
     """``scheme://host[:port]`` of ``url`` (what a browser sends as ``Origin``)."""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _smtp_settings(reader: _Reader) -> SmtpSettings:
+    security = reader.text("SMTP_SECURITY", "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        raise ConfigurationError("SMTP_SECURITY must be starttls, ssl or none")
+    return SmtpSettings(
+        host=reader.text("SMTP_HOST", "") or None,
+        port=reader.integer("SMTP_PORT", 587),
+        user=reader.text("SMTP_USER", "") or None,
+        password=reader.text("SMTP_PASSWORD", "") or None,
+        sender=reader.text("SMTP_FROM", SmtpSettings.sender),
+        security=security,
+        timeout_s=reader.number("SMTP_TIMEOUT_S", 10.0),
+    )
+
+
+def _claim_alert_settings(reader: _Reader) -> ClaimAlertSettings:
+    return ClaimAlertSettings(
+        poll_interval_s=reader.number("CLAIM_ALERTS_POLL_INTERVAL_S", 15.0),
+        batch_size=reader.integer("CLAIM_ALERTS_BATCH_SIZE", 500),
+        quiet_start=reader.text("CLAIM_ALERTS_QUIET_START", "21:00"),
+        quiet_end=reader.text("CLAIM_ALERTS_QUIET_END", "08:00"),
+        max_event_age_h=reader.number("CLAIM_ALERTS_MAX_EVENT_AGE_H", 72.0),
+        health_port=reader.integer("NOTIFIER_PORT", 8130),
+    )
 
 
 class _Reader:
