@@ -45,6 +45,10 @@ def create_app(
     documents.init_app(app)
     app.register_blueprint(documents.bp)
 
+    from bot.web import chat
+
+    app.register_blueprint(chat.bp)
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():

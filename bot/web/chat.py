@@ -1,0 +1,114 @@
+"""The web chat widget: ``GET /chat`` (a standalone page) and the embeddable widget's files.
+
+The browser talks to the Rasa server directly over socket.io (``channels/web_chat.py``); this
+blueprint only serves the page, the widget's JavaScript and CSS (no build step, nothing from a
+CDN: the socket.io client is vendored under ``static/chat/vendor``), and the signed hand-over
+token of a signed-in visitor.
+
+Signed-in visitors: the login (web issue) stores the holder id and the assurance reached
+(``verified`` or ``mfa``) in the Flask session under ``SESSION_HOLDER_KEY`` and
+``SESSION_ASSURANCE_KEY``. Each page render mints a fresh 120-second hand-over token for them
+(``bot.conversation.web_handover``) and the widget sends it as message metadata ``web_token``.
+
+Embedding on another page of the web app: ``{% include "chat/_widget.html" %}`` with
+``chat=chat_widget_context(embedded=True)`` in the template context, plus this blueprint's CSP
+(``chat_csp``) on that page's response.
+
+Every response carries a strict Content-Security-Policy: scripts and styles from this origin only
+(no inline script or style), and connections only to this origin and the Rasa server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, session
+
+from bot.conversation.web_handover import mint_web_handover
+from bot.settings import Settings, WebChatSettings
+
+bp = Blueprint(
+    "chat",
+    __name__,
+    static_folder="static/chat",
+    static_url_path="/chat/static",
+)
+
+SESSION_HOLDER_KEY = "holder_id"
+SESSION_ASSURANCE_KEY = "assurance"
+SOCKETIO_PATH = "/socket.io/"
+SOCKETIO_CLIENT = "vendor/socket.io-4.8.1.min.js"
+_CARRIED_ASSURANCE = ("verified", "mfa")
+
+
+def _web_chat_settings() -> WebChatSettings:
+    settings: Settings = current_app.config["POLICYLINE_SETTINGS"]
+    return settings.web_chat
+
+
+def socket_origins(rasa_public_url: str) -> list[str]:
+    """The origins the browser's socket.io client connects to (HTTP polling and WebSocket)."""
+    parts = urlsplit(rasa_public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"RASA_PUBLIC_URL must be an http(s) URL, got {rasa_public_url!r}")
+    ws_scheme = "wss" if parts.scheme == "https" else "ws"
+    return [f"{parts.scheme}://{parts.netloc}", f"{ws_scheme}://{parts.netloc}"]
+
+
+def chat_csp(rasa_public_url: str) -> str:
+    """A strict Content-Security-Policy for pages that show the widget."""
+    connect = " ".join(["'self'", *socket_origins(rasa_public_url)])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def handover_token() -> str | None:
+    """A fresh hand-over token for a signed-in visitor, or ``None`` for an anonymous one."""
+    holder_id = session.get(SESSION_HOLDER_KEY)
+    assurance = session.get(SESSION_ASSURANCE_KEY)
+    if not isinstance(holder_id, str) or not holder_id or assurance not in _CARRIED_ASSURANCE:
+        return None
+    return mint_web_handover(holder_id, assurance, secret_key=current_app.config["SECRET_KEY"])
+
+
+def chat_widget_context(*, embedded: bool) -> dict[str, Any]:
+    """What ``chat/_widget.html`` needs to render the widget."""
+    settings = _web_chat_settings()
+    return {
+        "mode": "embedded" if embedded else "page",
+        "rasa_url": settings.rasa_public_url,
+        "socket_path": SOCKETIO_PATH,
+        "max_chars": settings.max_message_chars,
+        "handover_token": handover_token(),
+        "carrier_name": current_app.config["CARRIER_NAME"],
+        "contact_phone": current_app.config["CONTACT_CENTRE_PHONE"],
+        "socketio_client": SOCKETIO_CLIENT,
+    }
+
+
+@bp.get("/chat")
+def chat_page() -> Response:
+    """The standalone chat page (mobile-first; the widget fills the screen)."""
+    body = render_template("chat/page.html", chat=chat_widget_context(embedded=False))
+    response = Response(body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = chat_csp(_web_chat_settings().rasa_public_url)
+    # The page holds a short-lived hand-over token for signed-in visitors: never cache it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.after_request
+def _static_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", "default-src 'none'")
+    return response
