@@ -86,6 +86,12 @@ class Turn:
         return self.metadata.get("phone") or None
 
     @property
+    def text(self) -> str:
+        """The latest user message's text ("" for a button payload or no message)."""
+        text = str(self.tracker.latest_message.get("text") or "")
+        return "" if text.startswith("/") else text
+
+    @property
     def intent(self) -> str | None:
         return (self.tracker.latest_message.get("intent") or {}).get("name")
 

@@ -64,6 +64,10 @@ class ActionStartTask(PolicylineAction):
         intent = turn.intent
         task = intent if intent in SELF_SERVICE_INTENTS else turn.slot("pending_task")
         events: list[EventType] = [SlotSet("pending_task", task)]
+        if intent in SELF_SERVICE_INTENTS and not _names_a_policy(turn):
+            # A new task is not silently for the previous task's policy: choose again.
+            turn.tracker.slots["policy_number"] = None
+            events.append(SlotSet("policy_number", None))
 
         token = turn.metadata.get("web_token")
         if not turn.verified and token:
@@ -90,6 +94,11 @@ class ActionStartTask(PolicylineAction):
             return [*events, SlotSet("identity_locked", True)]
         turn.say("I can help with that. First I need to confirm who you are.")
         return [*events, SlotSet("identity_locked", False), FollowupAction("verification_form")]
+
+
+def _names_a_policy(turn: Turn) -> bool:
+    entities = turn.tracker.latest_message.get("entities") or []
+    return any(entity.get("entity") == "policy_number" for entity in entities)
 
 
 class ValidateVerificationForm(SafeFormValidation):

@@ -22,6 +22,7 @@ from actions.wire import Button
 from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_title
 from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_title
 from bot.conversation.outcomes import Outcome
+from bot.conversation.policy_choice import pick_policy
 from bot.conversation.user_input import parse_claim_number
 from pas_connector.models import Claim, PolicyRef
 
@@ -109,7 +110,8 @@ def eligible_for(task: str) -> Callable[[PolicyRef], bool]:
 
 
 async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
-    """The policy for ``task``: slot (if owned), the only eligible one, or ask with buttons.
+    """The policy for ``task``: slot (if owned), the only eligible one, the one the latest message
+    names ("the home one", "002"), or ask with buttons.
 
     No eligible policy at all: ``policy`` is None and ``events`` empty (say why, end the task).
     """
@@ -126,6 +128,9 @@ async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
     if len(candidates) == 1:
         only = candidates[0]
         return PolicyChoice(only, [SlotSet("policy_number", only.policy_number)], candidates)
+    named = pick_policy(turn.text, candidates)
+    if named is not None:
+        return PolicyChoice(named, [SlotSet("policy_number", named.policy_number)], candidates)
     if not candidates:
         return PolicyChoice(None, [], candidates)
     ask_policy_choice(turn, task, candidates)
