@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from bot.notifications.config import LOCAL_ENVIRONMENTS, TwilioSettings
 from bot.settings import ConfigurationError, Settings
+from pas_connector.config import CacheSettings, PasSettings
 
 # Speech models a <Gather> may pin, and the one model "enhanced" works with (Twilio docs).
 SPEECH_MODELS = ("phone_call", "numbers_and_commands", "experimental_conversations",
@@ -85,6 +86,9 @@ class ChannelSettings:
     sms_part_chars: int = 320
     # Larger webhook bodies are refused before parsing (Twilio's are a few KB).
     max_body_bytes: int = 64 * 1024
+    # The PAS, for STATUS / ADJUSTER replies to claim alerts (None: those go to the assistant).
+    pas: PasSettings | None = None
+    cache: CacheSettings = field(default_factory=CacheSettings)
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> ChannelSettings:
@@ -116,6 +120,8 @@ class ChannelSettings:
             carrier_name=base.carrier_name,
             contact_centre_phone=base.contact_centre_phone,
             claims_phone=base.claims_phone,
+            pas=base.pas,
+            cache=base.cache,
         )
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine
+from bot.notifications.claim_alerts_messages import AlertTexts
+from bot.notifications.claim_alerts_replies import ClaimKeywordReplies
+from bot.notifications.claim_alerts_store import ClaimAlertStore
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.notifications.suppression import SuppressionList
 from channels.config import ChannelSettings
@@ -26,6 +29,8 @@ class ChannelResources:
     sender: SmsSender
     suppression: SuppressionList
     store: EphemeralStore
+    # STATUS / ADJUSTER replies to claim alerts; None when no PAS is configured (tests).
+    claim_keywords: ClaimKeywordReplies | None = None
 
     @classmethod
     def build(cls, settings: ChannelSettings) -> ChannelResources:
@@ -47,4 +52,27 @@ class ChannelResources:
             sender=sender,
             suppression=sender.suppression,
             store=build_ephemeral_store(settings.redis_url),
+            claim_keywords=_claim_keyword_replies(settings, engine),
         )
+
+
+def _claim_keyword_replies(settings: ChannelSettings, engine: Engine) -> ClaimKeywordReplies | None:
+    if settings.pas is None:
+        return None
+    from pas_connector.factory import build_connector
+
+    pas = settings.pas
+    store = ClaimAlertStore(engine)
+    store.create_tables()
+    return ClaimKeywordReplies(
+        # Built on first use, inside the server's event loop (a connector belongs to one loop).
+        lambda: build_connector(
+            pas,
+            settings.cache,
+            database_url=settings.database_url,
+            audit_hash_key=settings.identifier_key,
+        ),
+        store,
+        AlertTexts(settings.carrier_name, settings.claims_phone),
+        hash_key=settings.identifier_key,
+    )

@@ -9,6 +9,9 @@
   autopay" or "stop the payment" are not opt-outs.
 - Opt-in: START, UNSTOP always; YES only from an opted-out number (otherwise it is an answer).
 - Help: HELP, INFO.
+- Claim alert replies: STATUS, ADJUSTER (whole message). Not compliance keywords: they are
+  answered before the assistant only for numbers that receive claim alerts
+  (``bot.notifications.claim_alerts_replies``); for anyone else they go on to the assistant.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import enum
 import re
 import unicodedata
 
+from bot.notifications.claim_alerts_replies import ClaimKeyword
 from bot.notifications.suppression import OptOutSource
 
 
@@ -32,6 +36,7 @@ OPT_OUT_KEYWORDS = frozenset(
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+CLAIM_ALERT_KEYWORDS: dict[str, ClaimKeyword] = {"STATUS": "status", "ADJUSTER": "adjuster"}
 
 _TEXTING = r"(?:text(?:ing|s)?|txt(?:ing)?|messag(?:e|es|ing)|sms(?:ing)?|contact(?:ing)?)"
 _PLAIN_LANGUAGE_OPT_OUTS = [
@@ -81,6 +86,11 @@ def classify_sms_keyword(text: str, *, opted_out: bool = False) -> SmsKeyword | 
     if is_plain_language_opt_out(text):
         return SmsKeyword.OPT_OUT
     return None
+
+
+def claim_alert_keyword(text: str) -> ClaimKeyword | None:
+    """``status`` / ``adjuster`` when the whole message is that keyword (replies to an alert)."""
+    return CLAIM_ALERT_KEYWORDS.get(_whole_word(text))
 
 
 def opt_out_source(text: str) -> OptOutSource:

@@ -18,6 +18,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
+from bot.notifications.claim_alerts_replies import ClaimKeywordReplies
 from bot.notifications.phone_numbers import display_phone, phone_digest, to_e164
 from bot.notifications.sms import SmsSender
 from bot.notifications.suppression import SuppressionList
@@ -25,7 +26,12 @@ from channels.bot_messages import read_bot_turn
 from channels.inbound_text import clean_user_text, contains_payment_account_number
 from channels.menu_choices import MenuMemory, resolve_choice
 from channels.rasa_turns import TurnRequest, TurnRunner
-from channels.sms_keywords import SmsKeyword, classify_sms_keyword, opt_out_source
+from channels.sms_keywords import (
+    SmsKeyword,
+    claim_alert_keyword,
+    classify_sms_keyword,
+    opt_out_source,
+)
 from channels.sms_rendering import OutgoingSms, render_sms_turn
 from channels.sms_splitting import DEFAULT_PART_CHARS, split_sms
 
@@ -55,6 +61,7 @@ class SmsOutcome(enum.Enum):
     MEDIA_ONLY = "media_only"
     PAYMENT_DATA_REFUSED = "payment_data_refused"
     ANSWERED = "answered"
+    CLAIM_KEYWORD = "claim_keyword"  # STATUS / ADJUSTER answered for a claim alert recipient
     FAILED = "failed"
     INVALID_SENDER = "invalid_sender"
 
@@ -119,7 +126,9 @@ class SmsConversations:
         identifier_key: str,
         replies: SmsReplies,
         part_chars: int = DEFAULT_PART_CHARS,
+        claim_keywords: ClaimKeywordReplies | None = None,
     ) -> None:
+        self._claim_keywords = claim_keywords
         self._sender = sender
         self._suppression = suppression
         self._run_turn = run_turn
@@ -154,6 +163,12 @@ class SmsConversations:
         if suppressed:
             log.info("sms %s from an opted-out number: not answered", inbound.message_sid)
             return SmsOutcome.SUPPRESSED
+        claim_keyword = claim_alert_keyword(body) if self._claim_keywords else None
+        if claim_keyword is not None and self._claim_keywords is not None:
+            reply = await self._claim_keywords.answer(claim_keyword, phone)
+            if reply is not None:
+                await self._send(phone, [OutgoingSms(reply)])
+                return SmsOutcome.CLAIM_KEYWORD
         text = clean_user_text(body)
         if not text:
             media_only = inbound.num_media > 0

@@ -82,6 +82,7 @@ class TwilioSmsInput(InputChannel):
                 self.settings.carrier_name, self.settings.contact_centre_phone
             ),
             part_chars=self.settings.sms_part_chars,
+            claim_keywords=self.resources.claim_keywords,
         )
 
     def _spawn(self, coro: Any) -> None:
