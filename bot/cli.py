@@ -6,6 +6,7 @@ policyline personas [--json]   the fixture personas
 policyline rasa                the Rasa server with our channels (port 5005)
 policyline actions             the Rasa action server (port 5055)
 policyline web                 the web app (port 8000)
+policyline localstripe         the local Stripe stand-in (port 8420; not with real Stripe keys)
 policyline sms --from +1...    a terminal phone texting the local assistant (signed like Twilio)
 policyline call --from +1...   a terminal caller for the local IVR
 policyline document KIND ...   render an ID card, declarations page or certificate to a PDF
@@ -65,6 +66,12 @@ def web_argv(settings: Settings) -> list[str]:
     return [sys.executable, "-m", "bot.web", "--port", str(settings.web_port)]
 
 
+def localstripe_argv(settings: Settings) -> list[str]:
+    state = settings.var_dir / "localstripe.pickle"
+    return [sys.executable, "-m", "bot.payments.localstripe_server",
+            "--port", str(settings.localstripe_port), "--state-file", str(state)]  # fmt: skip
+
+
 def stack_specs(settings: Settings) -> list[ProcessSpec]:
     env = process_env(settings)
     specs = [
@@ -72,6 +79,10 @@ def stack_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("actions", action_server_argv(settings), settings.actions_port, 120, env),
         ProcessSpec("rasa", rasa_server_argv(settings), settings.rasa_port, 240, env),
     ]
+    if settings.stripe.is_local:
+        # Its webhooks go to the web app's /stripe/webhook (PUBLIC_BASE_URL).
+        port = settings.localstripe_port
+        specs.insert(1, ProcessSpec("localstripe", localstripe_argv(settings), port, 60, env))
     if (PROJECT_ROOT / "bot" / "web" / "__main__.py").exists():
         specs.append(ProcessSpec("web", web_argv(settings), settings.web_port, 60, env))
     return specs
@@ -109,6 +120,8 @@ def cmd_run(settings: Settings) -> int:
         print(f"  Rasa server     http://127.0.0.1:{settings.rasa_port}")
         print(f"  action server   http://127.0.0.1:{settings.actions_port}")
         print(f"  web app         {settings.public_base_url}")
+        if settings.stripe.is_local:
+            print(f"  localstripe     {settings.stripe.api_base}")
         print()
         print_personas(as_json=False)
         print("\nCtrl-C stops everything.", flush=True)
@@ -141,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rasa", help="run the Rasa server with the Policyline channels")
     sub.add_parser("actions", help="run the Rasa action server")
     sub.add_parser("web", help="run the web app")
+    sub.add_parser("localstripe", help="run localstripe, the local Stripe stand-in (port 8420)")
     from bot.documents.cli import add_parser as add_document_parser
     from channels.simulators.ivr_caller import add_parser as add_call_parser
     from channels.simulators.sms_phone import add_parser as add_sms_parser
@@ -170,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exec(action_server_argv(settings), settings)
     if args.command == "web":
         return _exec(web_argv(settings), settings)
+    if args.command == "localstripe":
+        return _exec(localstripe_argv(settings), settings)
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args, settings) or 0)

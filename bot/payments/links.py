@@ -17,7 +17,7 @@ from typing import Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Column, DateTime, Integer, String, Table, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.conversation.clock import Clock, utc_now
 from bot.db import metadata
@@ -162,6 +162,11 @@ class PaymentLinkService:
             raise PayLinkError("used")
         return PayLink(**{**link.__dict__, "used_at": now})
 
+    def lookup(self, token: str) -> PayLink:
+        """The link behind ``token`` even when used or expired (status pages); raises
+        ``PayLinkError("invalid")`` for a token we did not sign or do not know."""
+        return self._load(token)
+
     def _load(self, token: str) -> PayLink:
         try:
             link_id = self._serializer.loads(token)
@@ -188,6 +193,15 @@ class PaymentLinkService:
             expires_at=_utc(m["expires_at"]),
             used_at=None if m["used_at"] is None else _utc(m["used_at"]),
         )
+
+
+def mark_link_used(conn: Connection, link_id: str, now: datetime) -> None:
+    """Use up a link inside the caller's transaction (its payment or set-up has completed)."""
+    conn.execute(
+        payment_links.update()
+        .where(payment_links.c.link_id == link_id, payment_links.c.used_at.is_(None))
+        .values(used_at=now)
+    )
 
 
 def _utc(value: datetime) -> datetime:

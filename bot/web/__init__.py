@@ -49,6 +49,11 @@ def create_app(
 
     app.register_blueprint(chat.bp)
 
+    from bot.web import payments
+
+    payments.init_app(app)
+    app.register_blueprint(payments.bp)
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():

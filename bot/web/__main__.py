@@ -16,7 +16,8 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 from bot.settings import Settings
 from bot.web import create_app
 
-_DOCUMENT_TOKEN = re.compile(r"/d/[^\s?]+")
+# Document and pay link tokens are bearer secrets: never in the access log.
+_DOCUMENT_TOKEN = re.compile(r"/(d|pay)/[^\s?/]+")
 
 
 class RedactingRequestHandler(WSGIRequestHandler):
@@ -26,8 +27,8 @@ class RedactingRequestHandler(WSGIRequestHandler):
         # Werkzeug logs ``self.path`` (or the raw request line when the path is unset); the
         # response has been sent by now, so both can be redacted in place.
         if hasattr(self, "path"):
-            self.path = _DOCUMENT_TOKEN.sub("/d/<token>", self.path)
-        self.requestline = _DOCUMENT_TOKEN.sub("/d/<token>", getattr(self, "requestline", ""))
+            self.path = _DOCUMENT_TOKEN.sub(r"/\1/<token>", self.path)
+        self.requestline = _DOCUMENT_TOKEN.sub(r"/\1/<token>", getattr(self, "requestline", ""))
         super().log_request(*args, **kwargs)
 
 

@@ -1,0 +1,95 @@
+"""Builds the payment service from ``Settings`` (the web app calls this once; tests too)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import stripe
+from sqlalchemy.engine import Engine
+
+from bot.conversation.clock import Clock, utc_now
+from bot.db import create_schema, make_engine
+from bot.notifications.config import TwilioSettings
+from bot.notifications.sms import SmsSender, create_sms_sender
+from bot.payments.links import PaymentLinkService
+from bot.payments.loop_thread import LoopThread
+from bot.payments.notices import PaymentNotifier
+from bot.payments.pas_gateway import PasGateway
+from bot.payments.records import PaymentRecords
+from bot.payments.service import PaymentService
+from bot.settings import Settings, StripeSettings
+from pas_connector.connector import PasConnector
+from pas_connector.factory import build_connector
+
+
+def stripe_client(settings: StripeSettings) -> stripe.StripeClient:
+    """A Stripe client with an explicit timeout (the library's default is 80 s) pointed at
+    localstripe when ``api_base`` is set, at Stripe otherwise."""
+    return stripe.StripeClient(
+        settings.secret_key,
+        base_addresses={"api": settings.api_base} if settings.api_base else None,
+        http_client=stripe.RequestsClient(timeout=settings.http_timeout_s),
+        max_network_retries=settings.max_network_retries,
+    )
+
+
+@dataclass
+class PaymentComponents:
+    """The service and what must be closed with it."""
+
+    service: PaymentService
+    client: stripe.StripeClient
+    twilio: TwilioSettings
+    loop: LoopThread
+    connector: PasConnector
+
+    def close(self) -> None:
+        self.loop.run(self.connector.aclose())
+        self.loop.close()
+
+
+def build_payments(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    connector: PasConnector | None = None,
+    sms_sender: SmsSender | None = None,
+    environ: Mapping[str, str] | None = None,
+    clock: Clock = utc_now,
+) -> PaymentComponents:
+    """Everything payments need, from settings; any part may be passed in instead."""
+    engine = engine or make_engine(settings.database_url)
+    create_schema(engine)
+    # Twilio settings are read the way the channels read them (bot.notifications.config).
+    twilio = TwilioSettings.from_mapping(os.environ if environ is None else environ)
+    loop = LoopThread()
+    connector = connector or build_connector(
+        settings.pas,
+        settings.cache,
+        database_url=settings.database_url,
+        audit_hash_key=settings.audit_hash_key,
+        clock=clock,
+    )
+    pas = PasGateway(connector, loop)
+    sender = sms_sender or create_sms_sender(
+        twilio, engine=engine, identifier_key=settings.audit_hash_key
+    )
+    client = stripe_client(settings.stripe)
+    service = PaymentService(
+        client=client,
+        settings=settings.stripe,
+        records=PaymentRecords(engine),
+        links=PaymentLinkService(
+            engine,
+            secret_key=settings.app_secret_key,
+            public_base_url=settings.public_base_url,
+            clock=clock,
+        ),
+        pas=pas,
+        notifier=PaymentNotifier(sender, pas.phone_on_file),
+        contact_phone=settings.contact_centre_phone,
+        clock=clock,
+    )
+    return PaymentComponents(service, client, twilio, loop, connector)

@@ -1,0 +1,279 @@
+"""Payments on the web app: the pay page, Stripe's webhook and the IVR ``<Pay>`` callback.
+
+- ``GET /pay/<token>``: the pay page for a pay link: Stripe's Payment Element (card or US bank
+  account) for a payment, or a SetupIntent for autopay. Card and bank numbers go from the
+  browser to Stripe only (SAQ-A): the page runs no script but Stripe.js and our own file (with
+  SRI), under a strict Content-Security-Policy.
+- ``GET /pay/<token>/status``: JSON the page polls after confirming; "succeeded" only once the
+  webhook has posted the payment to the PAS.
+- ``POST /stripe/webhook``: Stripe-Signature on the raw body, 403 otherwise; each event once.
+- ``POST /stripe/ivr/pay/<token>``: Twilio's ``<Pay>`` action callback, Twilio-signed (403
+  otherwise), answered with TwiML.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from twilio.request_validator import RequestValidator
+
+from bot.documents.formatting import phone
+from bot.payments.factory import PaymentComponents, build_payments
+from bot.payments.ivr import MAX_PAY_ATTEMPTS, AfterPay, CallRecordings, after_pay_twiml
+from bot.payments.links import PayLinkError
+from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
+from bot.payments.webhooks import ForgedWebhook, verify_event
+from bot.settings import Settings
+
+log = logging.getLogger("bot.web.payments")
+bp = Blueprint("payments", __name__)
+EXTENSION = "policyline.payments"
+MAX_TOKEN_LENGTH = 200
+MAX_WEBHOOK_BYTES = 512 * 1024
+STATIC = Path(__file__).parent / "static"
+TWILIO_SIGNATURE = "X-Twilio-Signature"
+
+_LINK_REFUSALS = {
+    "invalid": ("This link isn't valid", "The link may have been copied incompletely.", 404),
+    "expired": ("This link has expired", "For your security, pay links expire quickly.", 410),
+    "used": ("This link has already been used", "Each pay link works once.", 410),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Build the payment service for this app (or take ``PAYMENT_COMPONENTS`` from config)."""
+    components: PaymentComponents | None = app.config.get("PAYMENT_COMPONENTS")
+    if components is None:
+        settings: Settings = app.config["POLICYLINE_SETTINGS"]
+        components = build_payments(settings)
+    app.extensions[EXTENSION] = components
+    app.extensions[EXTENSION + ".sri"] = {
+        name: _sri(STATIC / "payments" / name) for name in ("pay.js", "pay.css")
+    }
+
+
+def _components() -> PaymentComponents:
+    components: PaymentComponents = current_app.extensions[EXTENSION]
+    return components
+
+
+def _service() -> PaymentService:
+    return _components().service
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["POLICYLINE_SETTINGS"]
+    return settings
+
+
+def _sri(path: Path) -> str:
+    digest = hashlib.sha384(path.read_bytes()).digest()
+    return "sha384-" + base64.b64encode(digest).decode()
+
+
+def _origin(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def content_security_policy(stripe_js_url: str, api_base: str | None) -> str:
+    """Only our own files and Stripe's (or localstripe's) scripts, frames and API."""
+    stripe_js = _origin(stripe_js_url)
+    if api_base:
+        scripts, frames, connect = stripe_js, stripe_js, _origin(api_base)
+    else:
+        scripts = "https://js.stripe.com https://*.js.stripe.com"
+        frames = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com"
+        connect = "https://api.stripe.com https://*.stripe.com"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src 'self' {scripts}",
+            f"frame-src {frames}",
+            f"connect-src 'self' {connect}",
+            "style-src 'self'",
+            "img-src 'self' data: https://*.stripe.com",
+            "font-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _page_headers(response: Response) -> Response:
+    stripe_settings = _settings().stripe
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        stripe_settings.js_url, stripe_settings.api_base
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _message_page(title: str, message: str, status: int) -> Response:
+    body = render_template(
+        "payments/message.html",
+        title=title,
+        message=message,
+        phone=phone(current_app.config["CONTACT_CENTRE_PHONE"]),
+    )
+    return _page_headers(Response(body, status=status, mimetype="text/html"))
+
+
+@bp.get("/pay/<token>")
+def pay_page(token: str) -> Response:
+    """The pay page for one link."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _message_page(*_LINK_REFUSALS["invalid"])
+    try:
+        checkout = _service().open_checkout(token)
+    except PayLinkError as refused:
+        return _message_page(*_LINK_REFUSALS[refused.reason])
+    except PaymentRefused as refused:
+        return _message_page("We can't take this payment", refused.message, 409)
+    except PaymentsUnavailable:
+        return _message_page(
+            "Payments are unavailable right now", "Please try again in a few minutes.", 503
+        )
+    stripe_settings = _settings().stripe
+    body = render_template(
+        "payments/pay.html",
+        checkout=checkout,
+        token=token,
+        publishable_key=stripe_settings.publishable_key,
+        stripe_js_url=stripe_settings.js_url,
+        sri=current_app.extensions[EXTENSION + ".sri"],
+        status_url=f"/pay/{token}/status",
+        return_url=f"{current_app.config['PUBLIC_BASE_URL']}/pay/{token}/done",
+    )
+    return _page_headers(Response(body, mimetype="text/html"))
+
+
+@bp.get("/pay/<token>/status")
+def pay_status(token: str) -> Response:
+    """Where the link's payment stands (the page polls this after confirming)."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return _json({"state": "invalid"}, 404)
+    try:
+        state = _service().state_of(token)
+    except PayLinkError:
+        return _json({"state": "invalid"}, 404)
+    return _json(
+        {"state": state.state, "message": state.message, "confirmation": state.confirmation}
+    )
+
+
+@bp.get("/pay/<token>/done")
+def pay_done(token: str) -> Response:
+    """Where Stripe returns after a redirecting payment method: show the outcome."""
+    try:
+        state = _service().state_of(token)
+    except PayLinkError:
+        return _message_page(*_LINK_REFUSALS["invalid"])
+    titles = {
+        "succeeded": "Payment received",
+        "processing": "Payment processing",
+        "failed": "Payment not completed",
+        "open": "Payment in progress",
+    }
+    return _message_page(titles[state.state], state.message, 200)
+
+
+def _json(payload: dict[str, Any], status: int = 200) -> Response:
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/stripe/webhook")
+def stripe_webhook() -> Response:
+    """Stripe events: verified on the raw body, then processed once by event id."""
+    if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+        return _json({"error": "payload too large"}, 413)
+    payload = request.get_data(cache=False, as_text=False)
+    stripe_settings = _settings().stripe
+    started = time.perf_counter()
+    try:
+        event = verify_event(
+            _components().client,
+            payload,
+            request.headers.get("Stripe-Signature"),
+            stripe_settings.webhook_secret,
+            stripe_settings.webhook_tolerance_s,
+        )
+    except ForgedWebhook as exc:
+        log.warning("stripe webhook refused: %s", exc)
+        return _json({"error": "forbidden"}, 403)
+    try:
+        outcome = _service().handle_event(event)
+    except PaymentsUnavailable:
+        return _json({"error": "try again"}, 503)  # Stripe redelivers
+    log.info("stripe event %s (%s): %s in %.0f ms", event.id, event.type, outcome,
+             (time.perf_counter() - started) * 1000)  # fmt: skip
+    return _json({"received": True, "outcome": outcome})
+
+
+def _twilio_signed() -> bool:
+    """Same rule as the voice webhook: the URL Twilio called (public base URL + path + query),
+    every form value (multi-dict), and no validator call without a signature header."""
+    signature = request.headers.get(TWILIO_SIGNATURE)
+    if not signature:
+        return False
+    query = request.query_string.decode("utf-8", "replace")
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.path
+    if query:
+        url += "?" + query
+    auth_token = _components().twilio.auth_token
+    return bool(RequestValidator(auth_token).validate(url, request.form, signature))
+
+
+@bp.post("/stripe/ivr/pay/<token>")
+def ivr_pay_callback(token: str) -> Response:
+    """Twilio ``<Pay>`` finished: charge the tokenised card, tell the caller."""
+    if len(token) > MAX_TOKEN_LENGTH or not _twilio_signed():
+        log.warning("ivr pay callback refused: signature missing or wrong")
+        return Response("forbidden", status=403, mimetype="text/plain")
+    components = _components()
+    settings = _settings()
+    attempt = request.args.get("attempt", "1")
+    attempt_no = int(attempt) if attempt.isdigit() else 1
+    result = request.form.get("Result", "")
+    token_value = request.form.get("PaymentToken", "")
+    call_sid = request.form.get("CallSid", "")
+    after = _after_pay(components.service, token, result, token_value, attempt_no)
+    twiml = after_pay_twiml(
+        after, settings.public_base_url, settings.stripe.twilio_pay_connector, token
+    )
+    if call_sid and components.twilio.rest_configured and after.retry_attempt is None:
+        CallRecordings(components.twilio).in_background("resume", call_sid)
+    return Response(twiml, mimetype="text/xml")
+
+
+def _after_pay(
+    service: PaymentService, token: str, result: str, payment_method: str, attempt: int
+) -> AfterPay:
+    retry = attempt + 1 if attempt < MAX_PAY_ATTEMPTS else None
+    again = " Let's try another card." if retry else " Nothing was charged."
+    if result != "success" or not payment_method.startswith("pm_"):
+        if result == "caller-interrupted-with-star":
+            return AfterPay("Okay, I've cancelled the payment. Nothing was charged.")
+        return AfterPay("Sorry, I couldn't take those card details." + again, retry)
+    try:
+        outcome = service.pay_by_phone(token, payment_method)
+    except PayLinkError as refused:
+        return AfterPay(f"Sorry, this payment link is {refused.reason}. Please call us again.")
+    except PaymentRefused as refused:
+        return AfterPay(refused.message)
+    except PaymentsUnavailable:
+        return AfterPay("Sorry, payments are unavailable right now. Nothing was charged.")
+    if outcome.status == "declined":
+        return AfterPay(outcome.message + again, retry)
+    return AfterPay(outcome.message)
