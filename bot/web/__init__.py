@@ -45,6 +45,11 @@ def create_app(
     documents.init_app(app)
     app.register_blueprint(documents.bp)
 
+    from bot.web import auth, security_headers
+
+    security_headers.init_app(app)
+    auth.init_app(app)
+
     from bot.web import chat
 
     app.register_blueprint(chat.bp)
@@ -53,6 +58,13 @@ def create_app(
 
     payments.init_app(app)
     app.register_blueprint(payments.bp)
+
+    from bot.web import account, staff
+
+    account.init_app(app)
+    app.register_blueprint(account.bp)
+    staff.init_app(app)
+    app.register_blueprint(staff.bp)
 
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]

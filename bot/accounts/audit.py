@@ -1,0 +1,54 @@
+"""The account audit trail: sign-ins, failures, lockouts, MFA changes, new devices.
+
+``detail`` holds labels and reasons only ("Chrome on Android", "wrong_password"), never e-mail
+addresses, phone numbers, codes or IP addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from bot.accounts.clock import Clock, as_utc, utc_now
+from bot.accounts.tables import account_audit
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    account_id: int | None
+    event: str
+    detail: str
+
+
+class AccountAudit:
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def record(
+        self,
+        event: str,
+        account_id: int | None = None,
+        detail: str = "",
+        *,
+        conn: Connection | None = None,
+    ) -> None:
+        values = {"at": self._clock(), "account_id": account_id, "event": event, "detail": detail}
+        if conn is not None:
+            conn.execute(insert(account_audit).values(**values))
+            return
+        with self._engine.begin() as own:
+            own.execute(insert(account_audit).values(**values))
+
+    def entries(self, account_id: int | None = None, *, limit: int = 100) -> list[AuditEntry]:
+        """Newest first."""
+        query = select(account_audit).order_by(account_audit.c.id.desc()).limit(limit)
+        if account_id is not None:
+            query = query.where(account_audit.c.account_id == account_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [AuditEntry(as_utc(r["at"]), r["account_id"], r["event"], r["detail"]) for r in rows]

@@ -1,0 +1,123 @@
+"""Builds the account services from ``Settings`` (the web app's composition root calls this).
+
+Every collaborator can be overridden (tests pass a clock, a fake PAS, a cheap argon2 profile).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from sqlalchemy.engine import Engine
+
+from bot.accounts.accounts import AccountStore
+from bot.accounts.audit import AccountAudit
+from bot.accounts.clock import Clock, utc_now
+from bot.accounts.contact import ContactDelivery
+from bot.accounts.devices import DeviceRegistry
+from bot.accounts.one_time_codes import CodeLimits, OneTimeCodes
+from bot.accounts.pas_records import PasPolicyholderRecords, PolicyholderRecords
+from bot.accounts.passwords import PasswordHashing, PasswordPolicy
+from bot.accounts.recovery_codes import RecoveryCodes
+from bot.accounts.registration import RegistrationService
+from bot.accounts.secret_box import SecretBox
+from bot.accounts.service import LockoutPolicy, SignInService
+from bot.accounts.tables import ensure_account_tables
+from bot.accounts.totp import TotpVerifier
+from bot.notifications.config import TwilioSettings
+from bot.notifications.email_sender import EmailSender, create_email_sender
+from bot.notifications.sms import SmsSender, create_sms_sender
+from bot.settings import Settings
+from pas_connector.factory import build_connector
+
+
+@dataclass(frozen=True)
+class AccountServices:
+    engine: Engine
+    sign_in: SignInService
+    registration: RegistrationService
+    accounts: AccountStore
+    audit: AccountAudit
+    clock: Clock
+
+
+def build_account_services(
+    settings: Settings,
+    engine: Engine,
+    *,
+    clock: Clock | None = None,
+    records: PolicyholderRecords | None = None,
+    sms: SmsSender | None = None,
+    email: EmailSender | None = None,
+    hasher: PasswordHasher | None = None,
+) -> AccountServices:
+    now = clock or utc_now
+    ensure_account_tables(engine)
+    auth = settings.auth
+    # The hashing key for codes, devices and sessions: the audit key (a secret, refused at its
+    # local default outside local/test), separated by purpose inside ``keyed_digest``.
+    key = settings.audit_hash_key
+    if records is None:
+
+        def connector():  # type: ignore[no-untyped-def]
+            return build_connector(
+                settings.pas,
+                settings.cache,
+                database_url=settings.database_url,
+                audit_hash_key=settings.audit_hash_key,
+            )
+
+        records = PasPolicyholderRecords(connector)
+    if sms is None:
+        # Same construction as bot.bootstrap: Twilio when configured, else the local outbox.
+        sms = create_sms_sender(
+            TwilioSettings.from_mapping(os.environ), engine=engine, identifier_key=key
+        )
+    if email is None:
+        email = create_email_sender(settings.smtp, engine, local=settings.is_local)
+    accounts = AccountStore(engine, clock=now)
+    audit = AccountAudit(engine, clock=now)
+    codes = OneTimeCodes(
+        engine,
+        key,
+        CodeLimits(
+            ttl_s=auth.sms_code_ttl_s,
+            max_attempts=auth.sms_code_max_attempts,
+            max_sends=auth.sms_code_max_sends,
+            send_window_s=auth.sms_code_send_window_s,
+        ),
+        clock=now,
+    )
+    delivery = ContactDelivery(sms, email)
+    hashing = PasswordHashing(hasher)
+    policy = PasswordPolicy(min_length=auth.password_min_length)
+    box = SecretBox(auth.mfa_encryption_key)
+    sign_in = SignInService(
+        accounts=accounts,
+        hashing=hashing,
+        password_policy=policy,
+        box=box,
+        totp=TotpVerifier(engine, box),
+        codes=codes,
+        recovery=RecoveryCodes(engine, key, clock=now),
+        devices=DeviceRegistry(engine, key, clock=now),
+        records=records,
+        delivery=delivery,
+        audit=audit,
+        lockout=LockoutPolicy(auth.login_max_failures, auth.lockout_s),
+        carrier_name=settings.carrier_name,
+        contact_phone=settings.contact_centre_phone,
+        clock=now,
+    )
+    registration = RegistrationService(
+        records,
+        accounts,
+        codes,
+        delivery,
+        hashing,
+        policy,
+        audit,
+        carrier_name=settings.carrier_name,
+    )
+    return AccountServices(engine, sign_in, registration, accounts, audit, now)

@@ -1,0 +1,86 @@
+"""The PAS records registration and SMS codes need, read through ``pas_connector`` only.
+
+``PolicyholderRecords`` is the port; ``PasPolicyholderRecords`` reads the PAS with a connector
+built per call (the web app is synchronous and a connector belongs to one event loop; these reads
+happen at registration and when a code is sent, not on every page).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from pas_connector.connector import PasConnector
+from pas_connector.errors import PasError, PasNotFound
+
+
+class RecordsUnavailable(Exception):
+    """The PAS could not be reached; the caller says "try again shortly"."""
+
+
+@dataclass(frozen=True)
+class HolderRecord:
+    holder_id: str
+    first_name: str
+    date_of_birth: date
+    zip: str
+    phone: str
+    email: str
+
+
+class PolicyholderRecords(abc.ABC):
+    @abc.abstractmethod
+    def by_policy_number(self, policy_number: str) -> HolderRecord | None:
+        """The policyholder named on the policy, or ``None`` when there is no such policy."""
+
+    @abc.abstractmethod
+    def by_holder_id(self, holder_id: str) -> HolderRecord | None:
+        """The policyholder's contact details on file."""
+
+
+class PasPolicyholderRecords(PolicyholderRecords):
+    def __init__(self, connector_factory: Callable[[], PasConnector]) -> None:
+        self._connector_factory = connector_factory
+
+    def by_policy_number(self, policy_number: str) -> HolderRecord | None:
+        return self._run(self._by_policy_number, policy_number)
+
+    def by_holder_id(self, holder_id: str) -> HolderRecord | None:
+        return self._run(self._by_holder_id, holder_id)
+
+    def _run(self, lookup, reference: str) -> HolderRecord | None:  # type: ignore[no-untyped-def]
+        async def call() -> HolderRecord | None:
+            connector = self._connector_factory()
+            try:
+                return await lookup(connector, reference)
+            finally:
+                await connector.aclose()
+
+        try:
+            return asyncio.run(call())
+        except PasNotFound:
+            return None
+        except ValueError:  # a reference the connector refuses (empty, too long)
+            return None
+        except PasError as exc:  # unavailable, circuit open, rejected, protocol
+            raise RecordsUnavailable from exc
+
+    @staticmethod
+    async def _by_policy_number(connector: PasConnector, number: str) -> HolderRecord | None:
+        policy = await connector.get_policy(number.strip().upper())
+        return await PasPolicyholderRecords._by_holder_id(connector, policy.value.holder_id)
+
+    @staticmethod
+    async def _by_holder_id(connector: PasConnector, holder_id: str) -> HolderRecord | None:
+        holder = (await connector.get_policyholder(holder_id)).value
+        return HolderRecord(
+            holder_id=holder.holder_id,
+            first_name=holder.first_name,
+            date_of_birth=holder.date_of_birth,
+            zip=holder.address.zip,
+            phone=holder.phone,
+            email=holder.email,
+        )

@@ -1,0 +1,145 @@
+"""Registration: identity proofing against PAS records, then a password.
+
+1. ``start``: policy number, date of birth and ZIP must match the PAS records of the policy's
+   policyholder (all three, one generic refusal so nothing is revealed about which was wrong).
+2. A one-time code goes to the phone on file (SMS) or the e-mail on file; ``confirm`` checks it.
+   Possession of a contact point the PAS already had is the proof; there is no approval queue.
+3. ``complete``: a password that passes the NIST rule; the account's sign-in name is the e-mail
+   on file. MFA enrolment follows before the first full sign-in.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bot.accounts.accounts import Account, AccountExists, AccountStore
+from bot.accounts.audit import AccountAudit
+from bot.accounts.contact import ContactDelivery, mask_email
+from bot.accounts.one_time_codes import CodeCheck, OneTimeCodes
+from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
+from bot.accounts.passwords import PasswordHashing, PasswordPolicy
+from bot.notifications.phone_numbers import phone_hint, to_e164
+
+Channel = Literal["sms", "email"]
+
+
+class RegistrationRefused(Exception):
+    """The details do not match a policy we can register (one message for every mismatch)."""
+
+
+class AlreadyRegistered(Exception):
+    """This policyholder already has a web account."""
+
+
+class PasswordRejected(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PendingRegistration:
+    """What the visitor's session keeps between the steps (no PII besides masked hints)."""
+
+    flow_id: str
+    holder_id: str
+    channel: Channel
+    destination_hint: str
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        records: PolicyholderRecords,
+        accounts: AccountStore,
+        codes: OneTimeCodes,
+        delivery: ContactDelivery,
+        hashing: PasswordHashing,
+        policy: PasswordPolicy,
+        audit: AccountAudit,
+        *,
+        carrier_name: str,
+    ) -> None:
+        self._records = records
+        self._accounts = accounts
+        self._codes = codes
+        self._delivery = delivery
+        self._hashing = hashing
+        self._policy = policy
+        self._audit = audit
+        self._carrier = carrier_name
+
+    def start(
+        self, policy_number: str, date_of_birth: date, zip_code: str, channel: Channel
+    ) -> PendingRegistration:
+        """Match the PAS records and send a code; raises ``RegistrationRefused``,
+        ``AlreadyRegistered``, ``SendLimitReached`` or ``RecordsUnavailable``."""
+        record = self._records.by_policy_number(policy_number)
+        zip5 = zip_code.strip()[:5]
+        if (
+            record is None
+            or record.date_of_birth != date_of_birth
+            or not _same(record.zip[:5], zip5)
+        ):
+            self._audit.record("registration_refused", None, "details did not match")
+            raise RegistrationRefused
+        if self._accounts.by_holder(record.holder_id) is not None:
+            raise AlreadyRegistered
+        flow_id = secrets.token_urlsafe(24)
+        hint = self._send_code(record, flow_id, channel)
+        self._audit.record("registration_code_sent", None, f"channel={channel}")
+        return PendingRegistration(flow_id, record.holder_id, channel, hint)
+
+    def resend(self, pending: PendingRegistration) -> None:
+        record = self._records.by_holder_id(pending.holder_id)
+        if record is None:
+            raise RegistrationRefused
+        self._send_code(record, pending.flow_id, pending.channel)
+
+    def _send_code(self, record: HolderRecord, flow_id: str, channel: Channel) -> str:
+        code = self._codes.issue("registration", flow_id)
+        text = (
+            f"{self._carrier}: your registration code is {code}. It expires in 10 minutes. "
+            "We will never ask you for it."
+        )
+        if channel == "email":
+            self._delivery.email(record.email, f"{self._carrier} registration code", text)
+            return mask_email(record.email)
+        self._delivery.sms(record.phone, text)
+        e164 = to_e164(record.phone)
+        return phone_hint(e164) if e164 else "***"
+
+    def confirm(self, pending: PendingRegistration, code: str) -> CodeCheck:
+        return self._codes.check("registration", pending.flow_id, code)
+
+    def sign_in_email(self, pending: PendingRegistration) -> str:
+        record = self._records.by_holder_id(pending.holder_id)
+        if record is None:
+            raise RegistrationRefused
+        return record.email
+
+    def complete(self, pending: PendingRegistration, password: str) -> Account:
+        """Create the account (after ``confirm`` said ``ok``)."""
+        email = self.sign_in_email(pending)
+        problems = self._policy.problems(password, email=email)
+        if problems:
+            raise PasswordRejected(problems)
+        try:
+            account = self._accounts.create(
+                kind="policyholder",
+                email=email,
+                holder_id=pending.holder_id,
+                password_hash=self._hashing.hash(password),
+            )
+        except AccountExists as exc:
+            raise AlreadyRegistered from exc
+        self._audit.record("registered", account.id)
+        return account

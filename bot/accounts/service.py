@@ -1,0 +1,288 @@
+"""The sign-in flow the web blueprints drive: password, risk, second factor, enrolment.
+
+Steps (the web layer keeps the state between them in the server-side session):
+
+1. ``check_password``: a locked account is refused before the password is checked; a wrong
+   password counts towards the lockout (``login_max_failures`` in a row locks the account for
+   ``lockout_s``); an unknown e-mail costs the same time as a known one and gets the same answer.
+   The device is assessed here (``DeviceRegistry``).
+2. ``verify_factor``: TOTP, an SMS code, or a recovery code. Wrong codes count towards the same
+   lockout. On a new device or an unusual pattern the sign-in steps up: when the account has
+   TOTP, an SMS code alone is not accepted (TOTP or a recovery code is).
+3. ``finish_sign_in``: the device is remembered; a new or unusual device triggers a notice to the
+   phone on file; everything lands in the account audit.
+
+Accounts without a second factor (new registrations, staff created by the CLI) must enrol TOTP
+(or, for policyholders, SMS to the number on file) before the session becomes signed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.accounts.accounts import Account, AccountStore
+from bot.accounts.audit import AccountAudit
+from bot.accounts.clock import Clock, utc_now
+from bot.accounts.contact import ContactDelivery, DeliveryFailed
+from bot.accounts.devices import DeviceAssessment, DeviceRegistry, DeviceTraits
+from bot.accounts.one_time_codes import CodeCheck, CodePurpose, OneTimeCodes
+from bot.accounts.pas_records import PolicyholderRecords
+from bot.accounts.passwords import PasswordHashing, PasswordPolicy
+from bot.accounts.recovery_codes import RecoveryCodes
+from bot.accounts.secret_box import SecretBox
+from bot.accounts.totp import (
+    TotpVerifier,
+    matching_step,
+    new_secret,
+    provisioning_uri,
+    qr_svg_data_uri,
+)
+from bot.notifications.phone_numbers import phone_hint, to_e164
+
+Factor = Literal["totp", "sms", "recovery"]
+PasswordResult = Literal["ok", "invalid", "locked"]
+FactorResult = Literal["ok", "wrong", "expired", "locked", "stronger_needed", "unavailable"]
+
+
+@dataclass(frozen=True)
+class PasswordOutcome:
+    result: PasswordResult
+    account: Account | None = None
+    device: DeviceAssessment | None = None
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    secret: str  # shown once, for typing into an app that cannot scan
+    uri: str
+    qr_data_uri: str
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    max_failures: int = 5
+    lockout_s: int = 900
+
+
+class SignInService:
+    def __init__(
+        self,
+        *,
+        accounts: AccountStore,
+        hashing: PasswordHashing,
+        password_policy: PasswordPolicy,
+        box: SecretBox,
+        totp: TotpVerifier,
+        codes: OneTimeCodes,
+        recovery: RecoveryCodes,
+        devices: DeviceRegistry,
+        records: PolicyholderRecords,
+        delivery: ContactDelivery,
+        audit: AccountAudit,
+        lockout: LockoutPolicy,
+        carrier_name: str,
+        contact_phone: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.accounts = accounts
+        self.hashing = hashing
+        self.password_policy = password_policy
+        self.box = box
+        self.totp = totp
+        self.codes = codes
+        self.recovery = recovery
+        self.devices = devices
+        self.records = records
+        self.delivery = delivery
+        self.audit = audit
+        self.lockout = lockout
+        self.carrier = carrier_name
+        self.contact_phone = contact_phone
+        self.clock = clock
+
+    # --- step 1: password ----------------------------------------------------------------------
+
+    def check_password(
+        self, email: str, password: str, device_id: str | None, traits: DeviceTraits
+    ) -> PasswordOutcome:
+        account = self.accounts.by_email(email)
+        if account is None or account.disabled:
+            self.hashing.dummy_verify(password)
+            self.audit.record("sign_in_failed", None, "unknown_account")
+            return PasswordOutcome("invalid")
+        if account.locked(self.clock()):
+            self.audit.record("sign_in_refused", account.id, "locked")
+            return PasswordOutcome("locked", account)
+        if not self.hashing.verify(account.password_hash, password):
+            return self._failure(account, "wrong_password")
+        if self.hashing.needs_rehash(account.password_hash):
+            self.accounts.set_password_hash(account.id, self.hashing.hash(password))
+        device = self.devices.assess(account.id, device_id, traits)
+        self.audit.record("password_accepted", account.id, f"device={device.risk}")
+        return PasswordOutcome("ok", account, device)
+
+    def _failure(self, account: Account, reason: str) -> PasswordOutcome:
+        locked = self.accounts.record_failure(
+            account.id, self.lockout.max_failures, self.lockout.lockout_s
+        )
+        self.audit.record("sign_in_failed", account.id, reason)
+        if locked:
+            self.audit.record("account_locked", account.id, reason)
+            return PasswordOutcome("locked", account)
+        return PasswordOutcome("invalid", account)
+
+    # --- step 2: second factor -----------------------------------------------------------------
+
+    def send_code(self, account: Account, purpose: CodePurpose) -> str:
+        """Send an SMS code to the phone on file; returns a masked hint of the number.
+
+        Raises ``SendLimitReached``, ``RecordsUnavailable`` or ``DeliveryFailed``.
+        """
+        if account.holder_id is None:
+            raise DeliveryFailed("staff accounts have no phone on file")
+        record = self.records.by_holder_id(account.holder_id)
+        if record is None:
+            raise DeliveryFailed("no record on file")
+        code = self.codes.issue(purpose, f"account:{account.id}")
+        self.delivery.sms(
+            record.phone,
+            f"{self.carrier}: your sign-in code is {code}. It expires in 10 minutes. "
+            "We will never ask you for it.",
+        )
+        self.audit.record("sms_code_sent", account.id, purpose)
+        e164 = to_e164(record.phone)
+        return phone_hint(e164) if e164 else "***"
+
+    def verify_factor(
+        self,
+        account: Account,
+        factor: Factor,
+        code: str,
+        *,
+        risky: bool,
+        purpose: CodePurpose = "sign_in",
+    ) -> FactorResult:
+        current = self.accounts.get(account.id) or account
+        now = self.clock()
+        if current.locked(now):
+            return "locked"
+        if factor == "sms" and risky and current.has_totp:
+            return "stronger_needed"
+        if factor == "totp":
+            if current.totp_secret is None:
+                return "unavailable"
+            ok = self.totp.accept(current.id, current.totp_secret, code, now)
+            check: CodeCheck = "ok" if ok else "wrong"
+        elif factor == "sms":
+            if not current.sms_mfa_enabled and purpose != "enrol":
+                return "unavailable"
+            check = self.codes.check(purpose, f"account:{current.id}", code)
+        else:
+            check = "ok" if self.recovery.use(current.id, code) else "wrong"
+            if check == "ok":
+                self.audit.record(
+                    "recovery_code_used", current.id, f"{self.recovery.remaining(current.id)} left"
+                )
+        if check == "ok":
+            self.accounts.clear_failures(current.id)
+            self.audit.record("second_factor_accepted", current.id, f"{factor} for {purpose}")
+            return "ok"
+        outcome = self._failure(current, f"wrong_{factor}_code")
+        if outcome.result == "locked":
+            return "locked"
+        return "expired" if check == "expired" else "wrong"
+
+    def check_step_up(
+        self, account: Account, password: str, factor: Factor, code: str
+    ) -> FactorResult:
+        """Re-authentication before a sensitive change: the password and a second factor."""
+        current = self.accounts.get(account.id) or account
+        if current.locked(self.clock()):
+            return "locked"
+        if not self.hashing.verify(current.password_hash, password):
+            return (
+                "locked" if self._failure(current, "wrong_password").result == "locked" else "wrong"
+            )
+        result = self.verify_factor(current, factor, code, risky=False, purpose="step_up")
+        if result == "ok":
+            self.audit.record("stepped_up", current.id, factor)
+        return result
+
+    # --- step 3: finish ------------------------------------------------------------------------
+
+    def finish_sign_in(
+        self, account: Account, device_id: str, traits: DeviceTraits, device: DeviceAssessment
+    ) -> None:
+        self.devices.remember(account.id, device_id, traits)
+        if device.risk != "known":
+            self.audit.record(f"sign_in_{device.risk}", account.id, traits.label)
+            self._notify_new_device(account, traits, device)
+        self.audit.record("signed_in", account.id, f"device={device.risk}")
+
+    def _notify_new_device(
+        self, account: Account, traits: DeviceTraits, device: DeviceAssessment
+    ) -> None:
+        if account.holder_id is None:
+            return  # staff: the audit trail is the notice (reviewed by supervisors)
+        record = self.records.by_holder_id(account.holder_id)
+        if record is None:
+            return
+        what = "a new device" if device.risk == "new_device" else "a device we didn't expect"
+        try:
+            self.delivery.sms(
+                record.phone,
+                f"{self.carrier}: someone signed in to your account from {what} "
+                f"({traits.label}). If this wasn't you, call {self.contact_phone} now.",
+            )
+            self.audit.record("new_device_notice_sent", account.id, traits.label)
+        except DeliveryFailed:
+            self.audit.record("new_device_notice_failed", account.id, traits.label)
+
+    # --- enrolment -----------------------------------------------------------------------------
+
+    def begin_totp(self, account: Account) -> TotpEnrolment:
+        secret = new_secret()
+        self.accounts.set_pending_totp(account.id, self.box.seal(secret))
+        uri = provisioning_uri(secret, account.email, self.carrier)
+        return TotpEnrolment(secret, uri, qr_svg_data_uri(uri))
+
+    def pending_totp(self, account: Account) -> TotpEnrolment | None:
+        current = self.accounts.get(account.id)
+        if current is None or current.totp_pending_secret is None:
+            return None
+        secret = self.box.open(current.totp_pending_secret)
+        uri = provisioning_uri(secret, account.email, self.carrier)
+        return TotpEnrolment(secret, uri, qr_svg_data_uri(uri))
+
+    def confirm_totp(self, account: Account, code: str) -> bool:
+        current = self.accounts.get(account.id)
+        if current is None or current.totp_pending_secret is None:
+            return False
+        step = matching_step(self.box.open(current.totp_pending_secret), code, self.clock())
+        if step is None:
+            self.audit.record("totp_enrolment_failed", account.id, "wrong_code")
+            return False
+        self.accounts.confirm_totp(account.id, current.totp_pending_secret, step)
+        self.audit.record("totp_enrolled", account.id)
+        return True
+
+    def remove_totp(self, account: Account) -> None:
+        self.accounts.remove_totp(account.id)
+        self.audit.record("totp_removed", account.id)
+
+    def set_sms(self, account: Account, enabled: bool) -> None:
+        self.accounts.set_sms_mfa(account.id, enabled)
+        self.audit.record("sms_mfa_enabled" if enabled else "sms_mfa_disabled", account.id)
+
+    def new_recovery_codes(self, account: Account) -> list[str]:
+        codes = self.recovery.replace(account.id)
+        self.audit.record("recovery_codes_issued", account.id)
+        return codes
+
+    def change_password(self, account: Account, new_password: str) -> list[str]:
+        problems = self.password_policy.problems(new_password, email=account.email)
+        if not problems:
+            self.accounts.set_password_hash(account.id, self.hashing.hash(new_password))
+            self.audit.record("password_changed", account.id)
+        return problems
