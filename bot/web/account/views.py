@@ -1,0 +1,193 @@
+"""The policyholder home page and document requests (see ``bot.web.account``)."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+
+from bot.conversation.clock import Clock, utc_now
+from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
+from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
+from bot.portal.overview import HolderOverview, load_overview, owned_policy
+from bot.settings import Settings
+from bot.web.account.loop_thread import LoopThread, LoopTimeout
+from bot.web.auth.guards import current_principal, policyholder_required
+from bot.web.chat import chat_widget_context, socket_origins
+from bot.web.documents import document_service
+from pas_connector.connector import PasConnector
+from pas_connector.errors import PasError
+from pas_connector.factory import build_connector
+
+log = logging.getLogger("policyline.web.account")
+T = TypeVar("T")
+
+bp = Blueprint(
+    "account",
+    __name__,
+    url_prefix="/account",
+    static_folder="../static/account",
+    static_url_path="/static",
+)
+EXTENSION = "policyline.portal"
+# The whole home page (several PAS reads, concurrently) within this many seconds.
+PAGE_BUDGET_S = 8.0
+MAX_FIELD_CHARS = 200
+_DOCUMENT_KINDS = {kind.value: kind for kind in DocumentKind}
+
+
+@dataclass
+class PortalServices:
+    connector: PasConnector
+    loop: LoopThread
+    owns_connector: bool
+    clock: Clock
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.loop.run(coro, PAGE_BUDGET_S)
+
+
+def init_app(app: Flask) -> None:
+    """Build the connector (unless ``PAS_CONNECTOR`` is given) and its event-loop thread."""
+    settings: Settings = app.config["POLICYLINE_SETTINGS"]
+    connector = app.config.get("PAS_CONNECTOR")
+    owns = connector is None
+    if connector is None:
+        connector = build_connector(
+            settings.pas,
+            settings.cache,
+            database_url=settings.database_url,
+            audit_hash_key=settings.audit_hash_key,
+        )
+    clock: Clock = app.config.get("ACCOUNT_CLOCK") or utc_now
+    services = PortalServices(connector, LoopThread("policyline-account-pas"), owns, clock)
+    app.extensions[EXTENSION] = services
+    atexit.register(shutdown, app)
+
+
+def shutdown(app: Flask) -> None:
+    """Close the connector this app built and stop its event loop (tests, process exit)."""
+    services: PortalServices | None = app.extensions.pop(EXTENSION, None)
+    if services is None:
+        return
+    services.loop.close(services.connector.aclose() if services.owns_connector else None)
+
+
+def _services() -> PortalServices:
+    services: PortalServices = current_app.extensions[EXTENSION]
+    return services
+
+
+def _holder_id() -> str:
+    principal = current_principal()
+    if principal is None or principal.holder_id is None:  # the guard already refused these
+        abort(403)
+    return principal.holder_id
+
+
+def _page_csp() -> str:
+    """Like the chat widget's policy, plus form posts to this origin (the document forms)."""
+    settings: Settings = current_app.config["POLICYLINE_SETTINGS"]
+    connect = " ".join(["'self'", *socket_origins(settings.web_chat.rasa_public_url)])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _page(template: str, status: int = 200, **context: Any) -> Response:
+    body = render_template(
+        template,
+        chat=chat_widget_context(embedded=True),
+        money=money,
+        day=day,
+        phone=phone,
+        has_endpoint=_has_endpoint,
+        **context,
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _page_csp()
+    # Personal data and a short-lived chat hand-over token: never cached.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+@bp.get("/")
+@policyholder_required
+def home() -> Response:
+    """The signed-in policyholder's home: policies, billing, claims, documents, chat."""
+    services = _services()
+    now = services.clock()
+    try:
+        overview: HolderOverview = services.run(
+            load_overview(
+                services.connector, _holder_id(), now.astimezone(DEFAULT_DISPLAY_TZ).date()
+            )
+        )
+    except (PasError, LoopTimeout) as exc:
+        log.warning("account home: PAS unavailable (%s)", type(exc).__name__)
+        return _page("account/unavailable.html", status=503)
+    return _page(
+        "account/home.html",
+        overview=overview,
+        as_of=lambda fetched: as_of(fetched, now),
+        notice=request.args.get("notice", ""),
+    )
+
+
+@bp.post("/documents")
+@policyholder_required
+def request_document() -> Response:
+    """Mint a single-use link to one of the holder's own documents and open it."""
+    kind = _DOCUMENT_KINDS.get(request.form.get("kind", ""))
+    policy_number = request.form.get("policy", "")[:MAX_FIELD_CHARS]
+    if kind is None or not policy_number.strip():
+        abort(400, description="Choose a document and a policy.")
+    certificate_holder = None
+    if kind is DocumentKind.CERTIFICATE:
+        name = request.form.get("holder_name", "").strip()[:MAX_FIELD_CHARS]
+        address = request.form.get("holder_address", "").strip()[:MAX_FIELD_CHARS]
+        if not name or not address:
+            abort(400, description="A certificate needs the name and address of who receives it.")
+        certificate_holder = CertificateHolder(name=name, address=address)
+    services = _services()
+    principal = current_principal()
+    assert principal is not None
+    try:
+        owned = services.run(owned_policy(services.connector, _holder_id(), policy_number))
+    except (PasError, LoopTimeout):
+        return _page("account/unavailable.html", status=503)
+    if owned is None:
+        # Someone else's policy and a policy that does not exist look the same.
+        abort(404, description="We can't find that policy on your account.")
+    holder, policy = owned
+    try:
+        issued = document_service().issue_link(
+            kind,
+            policy,
+            holder,
+            conversation_id=f"web-account-{principal.account_id}",
+            channel="web",
+            certificate_holder=certificate_holder,
+        )
+    except DocumentUnavailable:
+        abort(409, description="That document isn't available for this policy right now.")
+    except DocumentError:
+        abort(400, description="We couldn't prepare that document. Please check the details.")
+    return Response(status=303, headers={"Location": issued.url, "Cache-Control": "no-store"})
