@@ -6,6 +6,8 @@ policyline personas [--json]   the fixture personas
 policyline rasa                the Rasa server with our channels (port 5005)
 policyline actions             the Rasa action server (port 5055)
 policyline web                 the web app (port 8000)
+policyline notifier            claim status alerts (SMS and e-mail; health on port 8130)
+policyline alerts ...          claim alert opt-ins: opt-in / opt-out --policy N --sms --email, list
 policyline localstripe         the local Stripe stand-in (port 8420; not with real Stripe keys)
 policyline sms --from +1...    a terminal phone texting the local assistant (signed like Twilio)
 policyline call --from +1...   a terminal caller for the local IVR
@@ -72,6 +74,10 @@ def localstripe_argv(settings: Settings) -> list[str]:
             "--port", str(settings.localstripe_port), "--state-file", str(state)]  # fmt: skip
 
 
+def notifier_argv(settings: Settings) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", "notifier"]
+
+
 def stack_specs(settings: Settings) -> list[ProcessSpec]:
     env = process_env(settings)
     specs = [
@@ -85,6 +91,9 @@ def stack_specs(settings: Settings) -> list[ProcessSpec]:
         specs.insert(1, ProcessSpec("localstripe", localstripe_argv(settings), port, 60, env))
     if (PROJECT_ROOT / "bot" / "web" / "__main__.py").exists():
         specs.append(ProcessSpec("web", web_argv(settings), settings.web_port, 60, env))
+    # After the sandbox (it reads the replica the sandbox seeds); waits on its health port.
+    port = settings.claim_alerts.health_port
+    specs.append(ProcessSpec("notifier", notifier_argv(settings), port, 60, env))
     return specs
 
 
@@ -156,12 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("web", help="run the web app")
     sub.add_parser("localstripe", help="run localstripe, the local Stripe stand-in (port 8420)")
     from bot.documents.cli import add_parser as add_document_parser
+    from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
     from channels.simulators.ivr_caller import add_parser as add_call_parser
     from channels.simulators.sms_phone import add_parser as add_sms_parser
 
     add_sms_parser(sub)
     add_call_parser(sub)
     add_document_parser(sub)
+    add_alerts_parser(sub)
     return parser
 
 

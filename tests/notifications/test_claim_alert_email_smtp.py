@@ -21,11 +21,9 @@ from tests.support.servers import free_port
 class Mailbox:
     """An aiosmtpd handler keeping every message it accepts."""
 
-    messages: list[tuple[str, list[str], email.message.EmailMessage]] = field(
-        default_factory=list
-    )
+    messages: list[tuple[str, list[str], email.message.EmailMessage]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"

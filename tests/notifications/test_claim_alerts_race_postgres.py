@@ -19,8 +19,12 @@ async def test_two_notifiers_racing_send_every_alert_exactly_once(sandbox, pg_ap
     rig = AlertRig(sandbox, pg_app_database, make_engine(pg_app_database), SettableClock())
     try:
         rig.store.create_tables()
-        for policy, channel in [("AUT-1000001", "sms"), ("AUT-1000001", "email"),
-                                ("AUT-1000003", "sms"), ("HOM-2000002", "email")]:  # fmt: skip
+        for policy, channel in [
+            ("AUT-1000001", "sms"),
+            ("AUT-1000001", "email"),
+            ("AUT-1000003", "sms"),
+            ("HOM-2000002", "email"),
+        ]:
             rig.store.opt_in(policy, channel, "cli")
         one, two = rig.notifier(instance_id="one"), rig.notifier(instance_id="two")
         await asyncio.gather(one.poll_once(), two.poll_once())
