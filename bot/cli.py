@@ -6,6 +6,7 @@ policyline personas [--json]   the fixture personas
 policyline rasa                the Rasa server with our channels (port 5005)
 policyline actions             the Rasa action server (port 5055)
 policyline web                 the web app (port 8000)
+policyline staff create ...    a staff web account: --email ADDRESS --role reviewer|supervisor
 policyline notifier            claim status alerts (SMS and e-mail; health on port 8130)
 policyline alerts ...          claim alert opt-ins: opt-in / opt-out --policy N --sms --email, list
 policyline localstripe         the local Stripe stand-in (port 8420; not with real Stripe keys)
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("actions", help="run the Rasa action server")
     sub.add_parser("web", help="run the web app")
     sub.add_parser("localstripe", help="run localstripe, the local Stripe stand-in (port 8420)")
+    from bot.accounts.staff_cli import add_parser as add_staff_parser
     from bot.documents.cli import add_parser as add_document_parser
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
     from channels.simulators.ivr_caller import add_parser as add_call_parser
@@ -172,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sms_parser(sub)
     add_call_parser(sub)
     add_document_parser(sub)
+    add_staff_parser(sub)
     add_alerts_parser(sub)
     return parser
 
