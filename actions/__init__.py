@@ -5,6 +5,24 @@ these modules (abstract bases are skipped). Importing builds nothing: services c
 ``bot.bootstrap.get_services()`` on first use.
 """
 
-from actions import autopay, billing, claims, documents, handoff, identity, policy
+from actions import (
+    autopay,
+    billing,
+    claims,
+    documents,
+    handoff,
+    identity,
+    one_time_code,
+    policy,
+)
 
-__all__ = ["autopay", "billing", "claims", "documents", "handoff", "identity", "policy"]
+__all__ = [
+    "autopay",
+    "billing",
+    "claims",
+    "documents",
+    "handoff",
+    "identity",
+    "one_time_code",
+    "policy",
+]

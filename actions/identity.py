@@ -24,6 +24,7 @@ from actions.base import (
     SafeFormValidation,
     Turn,
 )
+from actions.one_time_code import needs_one_time_code, send_one_time_code
 from actions.tasks import (
     NO_ELIGIBLE_POLICY,
     TASK_ACTIONS,
@@ -45,7 +46,12 @@ from pas_connector.errors import PasUnavailable
 
 # Whether this turn's channel phone found a policyholder (set per run of the form validation).
 _PHONE_FOUND: ContextVar[bool] = ContextVar("policyline_phone_found", default=False)
-_CLEAR_ANSWERS = [SlotSet("date_of_birth", None), SlotSet("zip_code", None)]
+# A failed or finished check also ends any one-time code step (web chat).
+_CLEAR_ANSWERS = [
+    SlotSet("date_of_birth", None),
+    SlotSet("zip_code", None),
+    SlotSet("code_sent", False),
+]
 
 
 def locked_text(until: datetime | None) -> str:
@@ -92,6 +98,14 @@ class ActionStartTask(PolicylineAction):
             # Explain and offer a person, then listen (the rules predict no follow-up).
             turn.say(f"{locked_text(locked)} {OFFER_PERSON}")
             return [*events, SlotSet("identity_locked", True)]
+        if turn.slot("code_sent"):
+            # A code was texted and not used yet: the check goes on where it was (the form
+            # asks for it).
+            return [
+                *events,
+                SlotSet("identity_locked", False),
+                FollowupAction("one_time_code_form"),
+            ]
         turn.say("I can help with that. First I need to confirm who you are.")
         return [*events, SlotSet("identity_locked", False), FollowupAction("verification_form")]
 
@@ -200,7 +214,11 @@ class ActionVerifyIdentity(PolicylineAction):
                 policy_number=turn.slot("policy_number"),
                 date_of_birth=turn.slot("date_of_birth"),
                 zip_code=turn.slot("zip_code"),
+                second_factor_follows=needs_one_time_code(turn),
             )
+            if result.status is VerificationStatus.VERIFIED and needs_one_time_code(turn):
+                # Web chat: DOB and ZIP matched; possession is proven by the texted code.
+                return [*_CLEAR_ANSWERS, *await send_one_time_code(turn, str(result.holder_id))]
         except PasUnavailable:
             # Not the person's failure: nothing is counted, the answers are still cleared.
             turn.say(pas_unavailable(turn.services.settings.contact_centre_phone))

@@ -21,10 +21,13 @@ from bot.conversation.clock import Clock, utc_now
 from bot.conversation.handoff import HandoffService
 from bot.conversation.identity import IdentityService
 from bot.conversation.lockout import LockoutStore
+from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import create_schema, make_engine
 from bot.documents import DocumentService
+from bot.notifications.config import TwilioSettings
+from bot.notifications.sms import create_sms_sender
 from bot.payments.links import PaymentLinkService
 from bot.settings import Settings, load_settings
 from pas_connector.connector import PasConnector
@@ -44,6 +47,7 @@ class Services:
     identity: IdentityService
     handoffs: HandoffService
     outcomes: OutcomeRecorder
+    one_time_codes: OneTimeCodeService
 
     async def aclose(self) -> None:
         """Close the PAS connector and the application database pool."""
@@ -55,7 +59,7 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     """Build the services from ``settings`` (environment by default), keeping any overrides.
 
     Overrides are ``Services`` field names: ``clock``, ``engine``, ``connector``, ``documents``,
-    ``payments``, ``identity``, ``handoffs``, ``outcomes``.
+    ``payments``, ``identity``, ``handoffs``, ``outcomes``, ``one_time_codes``.
     """
     known = {f.name for f in fields(Services)}
     unknown = set(overrides) - known
@@ -98,6 +102,30 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
         handoffs=overrides.get("handoffs") or HandoffService(engine, clock=clock),
         outcomes=overrides.get("outcomes")
         or OutcomeRecorder(engine, hash_key=settings.audit_hash_key, clock=clock),
+        one_time_codes=overrides.get("one_time_codes")
+        or _build_one_time_codes(settings, engine, connector, clock),
+    )
+
+
+def _build_one_time_codes(
+    settings: Settings, engine: Engine, connector: PasConnector, clock: Clock
+) -> OneTimeCodeService:
+    # Twilio variables are read by bot.notifications.config (as channels/config.py does) until
+    # they move into bot/settings.py: Twilio REST when configured, else the local outbox.
+    import os
+
+    sender = create_sms_sender(
+        TwilioSettings.from_mapping(os.environ),
+        engine=engine,
+        identifier_key=settings.audit_hash_key,
+    )
+    return OneTimeCodeService(
+        engine,
+        sender,
+        connector,
+        hash_key=settings.audit_hash_key,
+        carrier_name=settings.carrier_name,
+        clock=clock,
     )
 
 

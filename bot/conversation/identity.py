@@ -138,9 +138,13 @@ class IdentityService:
         policy_number: str | None,
         date_of_birth: str | None,
         zip_code: str | None,
+        second_factor_follows: bool = False,
     ) -> Verification:
         """Find the policyholder (phone first, else policy number) and verify DOB + ZIP.
 
+        With ``second_factor_follows`` (anonymous web chat: a one-time code comes next) a match
+        keeps the failures counted so far: they are cleared only when the code is accepted, so
+        restarting verification cannot reset the count of wrong codes.
         ``PasUnavailable`` propagates: an outage is not the person's failure and is not counted.
         """
         conversation = self.conversation_subject(conversation_id)
@@ -180,13 +184,36 @@ class IdentityService:
             matched = dob_ok & zip_ok
 
         if matched and holder_id is not None:
-            await asyncio.to_thread(self._lockouts.clear, subjects)
-            logger.info("identity verified", extra={"subject": subjects[-1]})
+            if second_factor_follows:
+                logger.info("identity answers matched", extra={"subject": subjects[-1]})
+            else:
+                await asyncio.to_thread(self._lockouts.clear, subjects)
+                logger.info("identity verified", extra={"subject": subjects[-1]})
             return Verification(VerificationStatus.VERIFIED, holder_id=holder_id)
 
         after = await asyncio.to_thread(self._lockouts.record_failure, subjects)
         logger.info(
             "identity verification failed",
+            extra={"subject": subjects[-1], "failures": after.failures, "locked": after.locked},
+        )
+        if after.locked:
+            return Verification(VerificationStatus.LOCKED, locked_until=after.locked_until)
+        return Verification(
+            VerificationStatus.FAILED, attempts_left=max(MAX_FAILURES - after.failures, 0)
+        )
+
+    async def second_factor_passed(self, *, conversation_id: str, holder_id: str) -> None:
+        """The one-time code was right: the person is verified, their failures forgotten."""
+        subjects = [self.conversation_subject(conversation_id), self.holder_subject(holder_id)]
+        await asyncio.to_thread(self._lockouts.clear, subjects)
+        logger.info("identity verified with a one-time code", extra={"subject": subjects[-1]})
+
+    async def second_factor_failed(self, *, conversation_id: str, holder_id: str) -> Verification:
+        """A wrong one-time code counts as a failed verification (3 → locked for 15 minutes)."""
+        subjects = [self.conversation_subject(conversation_id), self.holder_subject(holder_id)]
+        after = await asyncio.to_thread(self._lockouts.record_failure, subjects)
+        logger.info(
+            "one-time code refused",
             extra={"subject": subjects[-1], "failures": after.failures, "locked": after.locked},
         )
         if after.locked:
