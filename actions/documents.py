@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC
+from typing import Any
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
@@ -93,8 +94,25 @@ class DocumentAction(TaskAction, ABC):
             f"{mask_policy_number(choice.policy.policy_number)}: {issued.url} "
             f"The link works once and expires at {expires}."
         )
-        turn.send_payload(issued.payload())
+        turn.send_payload(await self._payload(turn, issued, holder.value))
         return await self.completed(turn, *choice.events, *self.finished_events())
+
+    async def _payload(
+        self, turn: Turn, issued: IssuedDocument, holder: Policyholder
+    ) -> dict[str, Any]:
+        """The contract payload, plus what the channel needs to deliver it: a separate media link
+        for an SMS attachment when the PDF is small enough for MMS, and on voice the number on
+        file to text the link to (only there: the web widget never receives a phone number)."""
+        payload = issued.payload()
+        document = payload["document"]
+        document["mms_eligible"] = issued.mms_eligible
+        if turn.channel == "sms" and issued.mms_eligible:
+            document["media_url"] = await asyncio.to_thread(
+                turn.services.documents.issue_media_link, issued
+            )
+        if turn.channel == "voice" and holder.phone:
+            document["sms_to"] = holder.phone
+        return payload
 
     async def _issue(self, turn: Turn, policy: Policy, holder: Policyholder) -> IssuedDocument:
         # Rendering a PDF is CPU and file work: keep it off the event loop.

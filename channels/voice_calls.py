@@ -387,7 +387,13 @@ class VoiceCalls:
     ) -> tuple[str, PromptState | None]:
         turn = read_bot_turn(messages)
         facts = await self._read_facts(call_sid)
-        spoken = [said for said in (speak(t) for t in turn.texts) if said]
+        # A text that carries a link is replaced by "I've texted you a link ..." below.
+        links = [d.url for d in turn.documents] + [p.url for p in turn.pay_links]
+        spoken = [
+            said
+            for said in (speak(t) for t in turn.texts if not any(url in t for url in links))
+            if said
+        ]
         pay = next(
             (
                 verb

@@ -161,9 +161,14 @@ def _tidy(text: str) -> str:
     return text
 
 
+# "(MM/DD/YYYY)" tells a texter how to type a date; a caller hears the keypad hint instead.
+_FORMAT_HINT = re.compile(r"\s*\((?:MM/DD/YYYY|MM/DD/YY|YYYY-MM-DD|MM-DD-YYYY)\)")
+
+
 def speak(text: str) -> str:
     """``text`` rewritten for a text-to-speech voice (see the module docstring)."""
-    said = _MARKDOWN_LINK.sub(r"\1", text)
+    said = _FORMAT_HINT.sub("", text)
+    said = _MARKDOWN_LINK.sub(r"\1", said)
     said = _URL.sub("", said)
     said = _strip_emoji(said)
     said = _MONEY.sub(_money, said)

@@ -49,6 +49,8 @@ log = logging.getLogger("policyline.documents")
 MMS_MAX_BYTES = 500_000
 DEFAULT_TTL = timedelta(minutes=15)
 MAX_TTL = timedelta(hours=24)
+# Twilio fetches MMS media within seconds (and may retry); the media link lives a few minutes.
+MEDIA_LINK_TTL = timedelta(minutes=5)
 PURGE_EVERY = timedelta(minutes=5)
 
 
@@ -63,6 +65,7 @@ class IssuedDocument:
     document_id: str
     kind: DocumentKind
     page_count: int
+    link_id: str = ""  # the holder's link; a media link for MMS copies its PDF
 
     def payload(self) -> dict[str, Any]:
         """The custom payload of the dialogue contract: ``{"document": {...}}``."""
@@ -217,7 +220,48 @@ class DocumentService:
             document_id=document_id,
             kind=kind,
             page_count=rendered.page_count,
+            link_id=link_id,
         )
+
+    def issue_media_link(self, issued: IssuedDocument, *, ttl: timedelta = MEDIA_LINK_TTL) -> str:
+        """A second link to the same PDF for Twilio to fetch as MMS media.
+
+        Twilio may fetch media more than once, so this link is reusable until it expires (a few
+        minutes); the policyholder's own link stays single-use. Nothing is rendered again.
+        """
+        if not timedelta(0) < ttl <= MAX_TTL:
+            raise ValueError(f"link lifetime must be positive and at most {MAX_TTL}")
+        now = self._clock()
+        expires_at = (now + ttl).replace(microsecond=0)
+        link_id = self._new_id()
+        with self._engine.begin() as conn:
+            original = store.find_link(conn, issued.link_id)
+            content = store.link_content(conn, issued.link_id)
+            if original is None or content is None:
+                raise LinkNotFound()
+            store.insert_link(
+                conn,
+                {
+                    "link_id": link_id,
+                    "document_id": original.document_id,
+                    "kind": original.kind,
+                    "policy_number": original.policy_number,
+                    "conversation_id": original.conversation_id,
+                    "channel": original.channel,
+                    "created_at": now,
+                    "expires_at": expires_at,
+                    "single_use": False,
+                    "used_at": None,
+                    "use_count": 0,
+                    "filename": original.filename,
+                    "content_type": original.content_type,
+                    "content": content,
+                },
+            )
+        token = self._signer.sign(
+            LinkClaims(link_id=link_id, kind=issued.kind, expires_at=expires_at)
+        )
+        return f"{self._base_url}/d/{token}"
 
     def policy_digest(self, policy_number: str) -> str:
         """A keyed, one-way digest of a policy number, to count documents per policy."""

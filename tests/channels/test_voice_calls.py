@@ -189,7 +189,7 @@ async def test_a_document_is_texted_to_the_number_on_file_and_the_link_is_not_sp
         {"custom": {"document": {"kind": "id_card", "url": url, "sms_to": "+15125550123"}}},
     ]
     twiml = await calls.respond(request(seq=1, digits="1"))
-    assert says(twiml) == ["Here's your ID card.", "I've texted you a link to your ID card."]
+    assert says(twiml) == ["I've texted you a link to your ID card."]
     assert url not in twiml
     [text] = read_outbox(resources.engine, to="+15125550123")
     assert text.body == f"Your ID card: {url}"

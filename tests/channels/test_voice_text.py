@@ -99,3 +99,7 @@ def test_questions_for_numbers_get_a_keypad_hint(question, hint_word):
 def test_statements_get_no_keypad_hint():
     assert keypad_hint("Thanks, your date of birth matches.") is None
     assert keypad_hint("Anything else?") is None
+
+
+def test_typed_date_format_hints_are_not_read_aloud():
+    assert speak("What's your date of birth? (MM/DD/YYYY)") == "What's your date of birth?"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.db import create_schema, make_engine
 from bot.documents import (
@@ -321,3 +321,22 @@ def test_simultaneous_clicks_on_a_single_use_link_serve_it_once_postgresql(
             conn.execute(document_links.delete())
             conn.execute(documents_issued.delete())
         engine.dispose()
+
+
+def test_mms_media_link_is_a_separate_short_lived_reusable_link_to_the_same_pdf(
+    service: DocumentService, engine, persona, clock
+) -> None:
+    issued = _issue(service, persona)
+    media_token = _token(service.issue_media_link(issued))
+    assert media_token != _token(issued.url)
+    # Twilio may fetch the media more than once; the holder's own link stays single-use.
+    first = service.open_link(media_token)
+    assert service.open_link(media_token).content == first.content
+    assert service.open_link(_token(issued.url)).content == first.content
+    with pytest.raises(LinkAlreadyUsed):
+        service.open_link(_token(issued.url))
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(documents_issued)).scalar() == 1
+    clock.advance(minutes=5)
+    with pytest.raises(LinkExpired):
+        service.open_link(media_token)
