@@ -10,6 +10,7 @@ import stripe
 from sqlalchemy.engine import Engine
 
 from bot.conversation.clock import Clock, utc_now
+from bot.conversation.formatting import phone
 from bot.db import create_schema, make_engine
 from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
@@ -89,7 +90,7 @@ def build_payments(
         ),
         pas=pas,
         notifier=PaymentNotifier(sender, pas.phone_on_file),
-        contact_phone=settings.contact_centre_phone,
+        contact_phone=phone(settings.contact_centre_phone),
         clock=clock,
     )
     return PaymentComponents(service, client, twilio, loop, connector)

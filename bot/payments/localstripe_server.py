@@ -291,6 +291,8 @@ def _confirm_middleware(server: Any, resources: Any) -> Any:
                             {"code": "payment_intent_unexpected_state"})  # fmt: skip
         if payment_method_data is not None:
             payment_method = resources.PaymentMethod(**payment_method_data).id
+        if obj.latest_charge is not None and obj.latest_charge.status == "failed":
+            obj.latest_charge = None  # a new attempt after a decline, as Stripe allows
         if payment_method is not None:
             resources.PaymentMethod._api_retrieve(payment_method)  # 404 when unknown
             obj.payment_method = payment_method

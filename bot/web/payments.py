@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,19 +48,25 @@ _LINK_REFUSALS = {
 
 
 def init_app(app: Flask) -> None:
-    """Build the payment service for this app (or take ``PAYMENT_COMPONENTS`` from config)."""
-    components: PaymentComponents | None = app.config.get("PAYMENT_COMPONENTS")
-    if components is None:
-        settings: Settings = app.config["POLICYLINE_SETTINGS"]
-        components = build_payments(settings)
-    app.extensions[EXTENSION] = components
+    """Prepare payments for this app. The service (a PAS connector, a Stripe client, a loop
+    thread) is built on the first payments request, or taken from ``PAYMENT_COMPONENTS``."""
+    app.extensions[EXTENSION] = app.config.get("PAYMENT_COMPONENTS")
+    app.extensions[EXTENSION + ".lock"] = threading.Lock()
     app.extensions[EXTENSION + ".sri"] = {
         name: _sri(STATIC / "payments" / name) for name in ("pay.js", "pay.css")
     }
 
 
 def _components() -> PaymentComponents:
-    components: PaymentComponents = current_app.extensions[EXTENSION]
+    app = current_app
+    components: PaymentComponents | None = app.extensions[EXTENSION]
+    if components is None:
+        with app.extensions[EXTENSION + ".lock"]:
+            components = app.extensions[EXTENSION]
+            if components is None:
+                components = build_payments(app.config["POLICYLINE_SETTINGS"])
+                app.extensions[EXTENSION] = components
+    assert components is not None
     return components
 
 
