@@ -13,13 +13,18 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
 	@echo "make test   install, train if needed, run every test"
-	@echo "make bench  run the benchmarks in bench/ and print their figures"
+	@echo "make bench  run the benchmarks in bench/ and print their figures (bench/results/latest.md)"
+	@echo "make test-faults  fault tests under load (PAS outage/slow, Redis down, restarts)"
 
 run: install $(MODEL)
 	$(BIN)/policyline run
 
 test: install system $(MODEL)
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Fault tests under load, including the long ones (Rasa restart) that `make test` skips.
+test-faults: install system $(MODEL)
+	$(BIN)/pytest -q -p no:cacheprovider -m faults tests/faults $(PYTEST_ARGS)
 
 test-fast: install system
 	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" $(PYTEST_ARGS)

@@ -20,6 +20,7 @@ from tests.support.servers import (
     PROJECT_ROOT,
     SandboxHandle,
     _stop,
+    artifact_log_dir,
     free_port,
     sandbox_env,
     wait_for_port,
@@ -36,6 +37,9 @@ class RasaStack:
     workdir: Path
     env: dict[str, str]
     procs: list[subprocess.Popen[bytes]]
+    # Server logs live under test-artifacts/logs/ so they outlive the run (and get PII-scanned).
+    log_dir: Path = Path()
+    endpoints: Path = PROJECT_ROOT / "endpoints.yml"
 
     @property
     def rest_url(self) -> str:
@@ -55,7 +59,7 @@ class RasaStack:
     def logs(self) -> str:
         parts = []
         for name in ("actions.log", "rasa.log"):
-            path = self.workdir / name
+            path = self.log_dir / name
             if path.exists():
                 parts.append(f"--- {name} ---\n{path.read_text(errors='replace')[-6000:]}")
         return "\n".join(parts)
@@ -85,47 +89,64 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
     )
 
 
-def start_rasa_stack(sandbox: SandboxHandle, workdir: Path) -> RasaStack:
+def actions_argv(port: int) -> list[str]:
+    return [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_argv(port: int, endpoints: Path) -> list[str]:
+    return [
+        RASA,
+        "run",
+        "--model",
+        str(MODEL),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+        "--endpoints",
+        str(endpoints),
+    ]
+
+
+def spawn_logged(argv: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start one server, appending its output to ``log_path`` (restarts keep the earlier log)."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            argv, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def start_rasa_stack(
+    sandbox: SandboxHandle,
+    workdir: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    endpoints: Path | None = None,
+) -> RasaStack:
+    """An action server and a Rasa server; ``extra_env`` / ``endpoints`` adjust both."""
     if not MODEL.exists():
         raise RuntimeError("no trained model at models/policyline.tar.gz: run `make test`")
     actions_port, rasa_port = free_port(), free_port()
-    env = stack_env(sandbox, workdir, actions_port)
+    env = stack_env(sandbox, workdir, actions_port) | (extra_env or {})
     procs: list[subprocess.Popen[bytes]] = []
-    stack = RasaStack(rasa_port, actions_port, workdir, env, procs)
+    stack = RasaStack(
+        rasa_port,
+        actions_port,
+        workdir,
+        env,
+        procs,
+        log_dir=artifact_log_dir(workdir),
+        endpoints=endpoints or PROJECT_ROOT / "endpoints.yml",
+    )
     try:
-        with open(workdir / "actions.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        with open(workdir / "rasa.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        RASA,
-                        "run",
-                        "--model",
-                        str(MODEL),
-                        "--port",
-                        str(rasa_port),
-                        "--interface",
-                        "127.0.0.1",
-                        "--credentials",
-                        str(PROJECT_ROOT / "credentials.yml"),
-                        "--endpoints",
-                        str(PROJECT_ROOT / "endpoints.yml"),
-                    ],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+        procs.append(
+            spawn_logged(actions_argv(actions_port), env, stack.log_dir / "actions.log")
+        )
+        procs.append(
+            spawn_logged(rasa_argv(rasa_port, stack.endpoints), env, stack.log_dir / "rasa.log")
+        )
         wait_for_port(actions_port, procs[0], 120, "action server")
         wait_for_port(rasa_port, procs[1], 300, "Rasa server")
         _wait_until_model_loaded(stack)
