@@ -35,6 +35,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.accounts.accounts import AccountKind
+from bot.accounts.clock import utc_now
 from bot.accounts.composition import AccountServices
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
 from bot.settings import Settings
@@ -128,9 +129,12 @@ class TestAccount:
         """A code for a time-step not used yet (the server refuses a step twice)."""
         assert self.totp_secret, "enrol TOTP first"
         totp = pyotp.TOTP(self.totp_secret)
-        now_step = totp.timecode(time.time())
+        clock = account_services(self.app).clock
+        now_step = totp.timecode(clock())
         step = max(now_step - 1, self.last_step + 1)
-        if step > now_step + 1:  # all three steps of the window used: wait for the next one
+        if step > now_step + 1:  # all three steps of the window are used up
+            if clock is not utc_now:
+                raise AssertionError("advance the test clock by 30 s before signing in again")
             time.sleep(30 - time.time() % 30 + 0.1)
             return self.totp_code()
         self.last_step = step
