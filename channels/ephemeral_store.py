@@ -96,10 +96,18 @@ class InMemoryEphemeralStore(EphemeralStore):
 
 
 class RedisEphemeralStore(EphemeralStore):
-    """Shared store in Redis; keys are prefixed ``policyline:channels:``."""
+    """Shared store in Redis; keys are prefixed ``policyline:channels:``.
+
+    When Redis fails, every operation degrades to a per-process store (menus, voice turn results
+    and replay claims keep working on this server) and the outage is logged once; Redis is used
+    again as soon as it answers. A policyholder's text must never be dropped because a cache is
+    down (tests/faults).
+    """
 
     def __init__(self, client: aioredis.Redis) -> None:
         self._client = client
+        self._fallback = InMemoryEphemeralStore()
+        self._degraded = False
 
     @classmethod
     def from_url(cls, url: str) -> RedisEphemeralStore:
@@ -110,21 +118,54 @@ class RedisEphemeralStore(EphemeralStore):
     def _ms(ttl_s: float) -> int:
         return max(1, int(ttl_s * 1000))
 
+    def _failed(self, exc: Exception) -> None:
+        if not self._degraded:
+            self._degraded = True
+            log.warning("Redis unavailable for channel state (%s); using in-process state",
+                        type(exc).__name__)  # fmt: skip
+
+    def _answered(self) -> None:
+        if self._degraded:
+            self._degraded = False
+            log.warning("Redis reachable again for channel state")
+
     async def add(self, key: str, value: str, ttl_s: float) -> bool:
-        stored = await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s), nx=True)
+        try:
+            stored = await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s), nx=True)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return await self._fallback.add(key, value, ttl_s)
+        self._answered()
         return bool(stored)
 
     async def put(self, key: str, value: str, ttl_s: float) -> None:
-        await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s))
+        try:
+            await self._client.set(KEY_PREFIX + key, value, px=self._ms(ttl_s))
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            await self._fallback.put(key, value, ttl_s)
+            return
+        self._answered()
 
     async def get(self, key: str) -> str | None:
-        raw = await self._client.get(KEY_PREFIX + key)
+        try:
+            raw = await self._client.get(KEY_PREFIX + key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return await self._fallback.get(key)
+        self._answered()
         if raw is None:
-            return None
+            return await self._fallback.get(key) if len(self._fallback) else None
         return raw.decode() if isinstance(raw, bytes) else str(raw)
 
     async def delete(self, key: str) -> None:
-        await self._client.delete(KEY_PREFIX + key)
+        await self._fallback.delete(key)
+        try:
+            await self._client.delete(KEY_PREFIX + key)
+        except (RedisError, OSError) as exc:
+            self._failed(exc)
+            return
+        self._answered()
 
     async def close(self) -> None:
         await self._client.close()

@@ -78,6 +78,19 @@ async def test_an_unreachable_store_lets_the_request_through_rather_than_droppin
     assert await claim_once(BrokenStore(), "sms:sid:SM1", 60)
 
 
+async def test_the_redis_store_degrades_to_in_process_state_when_redis_is_unreachable():
+    store = RedisEphemeralStore.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        assert await store.add("sms:sid:SM1", "1", 60)
+        assert not await store.add("sms:sid:SM1", "1", 60)
+        await store.put("sms:menu:c1", "[1]", 60)
+        assert await store.get("sms:menu:c1") == "[1]"
+        await store.delete("sms:menu:c1")
+        assert await store.get("sms:menu:c1") is None
+    finally:
+        await store.close()
+
+
 def test_the_store_is_redis_only_when_a_url_is_configured():
     assert isinstance(build_ephemeral_store(None), InMemoryEphemeralStore)
     assert isinstance(build_ephemeral_store("redis://127.0.0.1:1/0"), RedisEphemeralStore)
