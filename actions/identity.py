@@ -29,6 +29,7 @@ from actions.tasks import (
     NO_ELIGIBLE_POLICY,
     TASK_ACTIONS,
     TASK_NEXT,
+    answer_to_policy_choice,
     ask_policy_choice,
     choose_claim,
     choose_policy,
@@ -68,7 +69,15 @@ class ActionStartTask(PolicylineAction):
 
     async def act(self, turn: Turn) -> list[EventType]:
         intent = turn.intent
-        task = intent if intent in SELF_SERVICE_INTENTS else turn.slot("pending_task")
+        pending = turn.slot("pending_task")
+        if pending and turn.verified:
+            chosen = await answer_to_policy_choice(turn, str(pending))
+            if chosen is not None:
+                return [
+                    SlotSet("policy_number", chosen.policy_number),
+                    FollowupAction("action_resume_task"),
+                ]
+        task = intent if intent in SELF_SERVICE_INTENTS else pending
         events: list[EventType] = [SlotSet("pending_task", task)]
         if intent in SELF_SERVICE_INTENTS and not _names_a_policy(turn):
             # A new task is not silently for the previous task's policy: choose again.

@@ -83,6 +83,10 @@ TASK_WORDS = {
 }
 
 
+# A reply this short right after "Which policy?" is read as the answer to it.
+SHORT_REPLY_WORDS = 4
+
+
 def inform_payload(entity: str, value: str) -> str:
     """A button payload that sends ``inform`` with one entity, e.g. the chosen policy."""
     return f"/inform{json.dumps({entity: value}, separators=(',', ':'))}"
@@ -149,6 +153,33 @@ def ask_policy_choice(turn: Turn, task: str, refs: Sequence[PolicyRef]) -> None:
         for ref in refs
     ]
     turn.say(policy_choice_prompt(TASK_WORDS.get(task, "request")), buttons=buttons)
+
+
+def offered_policy_choice(turn: Turn) -> bool:
+    """Whether the assistant's last message asked which policy (policy buttons)."""
+    for event in reversed(turn.tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return any(
+                str(button.get("payload", "")).startswith('/inform{"policy_number"')
+                for button in buttons
+            )
+    return False
+
+
+async def answer_to_policy_choice(turn: Turn, task: str) -> PolicyRef | None:
+    """The policy a short reply names when the last question was "Which policy?".
+
+    NLU may read "auto" as autopay or "home" as something else; right after the policy question
+    a short reply that names one of the offered policies is the answer, whatever the intent.
+    """
+    if len(turn.text.split()) > SHORT_REPLY_WORDS or not offered_policy_choice(turn):
+        return None
+    holder_id = turn.holder_id
+    if holder_id is None:
+        return None
+    refs = (await turn.services.connector.list_policies(holder_id)).value
+    return pick_policy(turn.text, [ref for ref in refs if eligible_for(task)(ref)])
 
 
 def begin_verification(task: str) -> list[EventType]:

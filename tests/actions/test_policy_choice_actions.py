@@ -46,3 +46,27 @@ async def test_a_new_task_does_not_reuse_the_last_tasks_policy(services, domain)
     resumed = await run(ActionResumeTask(), talk, domain)
     assert resumed.followup is None, "José is asked which policy again"
     assert len(resumed.buttons) == 2
+
+
+async def test_auto_right_after_the_policy_question_is_the_answer_not_autopay(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    talk.slots["pending_task"] = "check_balance"
+    asked = await run(ActionResumeTask(), talk, domain)
+    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
+
+    talk.user("auto", "autopay_enroll")  # what the NLU makes of a one-word reply
+    started = await run(ActionStartTask(), talk, domain)
+    assert started.slot("policy_number") == "AUT-1000003"
+    assert started.followup == "action_resume_task"
+    assert "pending_task" not in [e.get("name") for e in started.events if e["event"] == "slot"]
+
+
+async def test_a_full_request_after_the_policy_question_starts_that_task(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    talk.slots["pending_task"] = "check_balance"
+    asked = await run(ActionResumeTask(), talk, domain)
+    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
+
+    talk.user("actually I want to set up autopay on my car insurance", "autopay_enroll")
+    started = await run(ActionStartTask(), talk, domain)
+    assert started.slot("pending_task") == "autopay_enroll"
