@@ -168,13 +168,18 @@ async def run(requests: int, bot_s: float, workdir: Path) -> dict[str, Any]:
     return results
 
 
+def measure(requests: int = 200, bot_s: float = 2.0) -> dict[str, Any]:
+    """The channel figures, in a temporary folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return asyncio.run(run(requests, bot_s, Path(tmp)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--bot-s", type=float, default=2.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        results = asyncio.run(run(args.requests, args.bot_s, Path(tmp)))
+    results = measure(args.requests, args.bot_s)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

@@ -68,16 +68,30 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def _start_sandbox(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAS_", "REDIS_", "DATABASE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAS_", "REDIS_", "DATABASE_"))}
     env.update({"POLICYLINE_ENV": "test", "PYTHONUNBUFFERED": "1"})
     # The file handle is handed to the child process, which outlives this function.
     log = open(workdir / "sandbox.log", "wb")
     return subprocess.Popen(
-        [sys.executable, "-m", "pas_sandbox", "--host", "127.0.0.1", "--port", str(port),
-         "--policyholders", "60", "--as-of", datetime.now(timezone.utc).date().isoformat(),
-         "--replica-url", f"sqlite:///{workdir / 'replica.sqlite'}"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "pas_sandbox",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--policyholders",
+            "60",
+            "--as-of",
+            datetime.now(timezone.utc).date().isoformat(),
+            "--replica-url",
+            f"sqlite:///{workdir / 'replica.sqlite'}",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -102,13 +116,21 @@ def _summary(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-async def _measure(base_url: str, workdir: Path, latency_ms: float, hits: int,
-                   misses: int) -> dict[str, Any]:
-    pas = replace(PasSettings(), base_url=base_url, hmac_secret=LOCAL_SECRETS["PAS_HMAC_SECRET"],
-                  rate_limit_per_s=1000.0)
-    connector = build_connector(pas, CacheSettings(),
-                                database_url=f"sqlite:///{workdir / 'app.sqlite'}",
-                                audit_hash_key="bench-audit-key")
+async def _measure(
+    base_url: str, workdir: Path, latency_ms: float, hits: int, misses: int
+) -> dict[str, Any]:
+    pas = replace(
+        PasSettings(),
+        base_url=base_url,
+        hmac_secret=LOCAL_SECRETS["PAS_HMAC_SECRET"],
+        rate_limit_per_s=1000.0,
+    )
+    connector = build_connector(
+        pas,
+        CacheSettings(),
+        database_url=f"sqlite:///{workdir / 'app.sqlite'}",
+        audit_hash_key="bench-audit-key",
+    )
     hit_ms: list[float] = []
     miss_ms: list[float] = []
     raw_ms: list[float] = []
@@ -153,14 +175,8 @@ async def _measure(base_url: str, workdir: Path, latency_ms: float, hits: int,
     }
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the benchmark, print JSON and a summary line, write the JSON under bench/results/."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--hits", type=int, default=300)
-    parser.add_argument("--misses", type=int, default=200)
-    args = parser.parse_args(argv)
-
+def measure(latency_ms: float = 50.0, hits: int = 300, misses: int = 200) -> dict[str, Any]:
+    """Start a sandbox, measure the connector against it, stop it; the figures."""
     with tempfile.TemporaryDirectory(prefix="bench-connector-") as tmp:
         workdir = Path(tmp)
         port = _free_port()
@@ -168,9 +184,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         try:
             _wait_for_port(port, proc)
             base_url = f"http://127.0.0.1:{port}"
-            _set_latency(base_url, args.latency_ms)
-            result = asyncio.run(_measure(base_url, workdir, args.latency_ms, args.hits,
-                                          args.misses))
+            _set_latency(base_url, latency_ms)
+            return asyncio.run(_measure(base_url, workdir, latency_ms, hits, misses))
         except Exception:
             log_text = (workdir / "sandbox.log").read_text(errors="replace")[-2000:]
             print(f"--- sandbox log (tail) ---\n{log_text}", file=sys.stderr)
@@ -182,6 +197,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark, print JSON and a summary line, write the JSON under bench/results/."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--hits", type=int, default=300)
+    parser.add_argument("--misses", type=int, default=200)
+    args = parser.parse_args(argv)
+    result = measure(args.latency_ms, args.hits, args.misses)
 
     print(json.dumps(result, indent=2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,6 +91,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=60, help="renders per case (default 60)")
     args = parser.parse_args(argv)
+    report = measure(args.runs)
+    _print_table(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+def measure(runs: int = 60) -> dict[str, Any]:
+    """Render every case ``runs`` times, then issue and open links; the figures."""
     now = datetime.now(timezone.utc)
     data = persona_data(now)
     renderer = DocumentRenderer(clock=lambda: now)
@@ -102,12 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     for doc_type, case, kind, number in CASES:
         holder, policy = data[number]
-        wall, cpu, doc = timed(
-            args.runs,
-            lambda k=kind, p=policy, h=holder: renderer.render(k, p, h, certificate_holder=HOLDER),
-        )
+        wall, cpu, doc = timed(runs, partial(renderer.render, kind, policy, holder,
+                                             certificate_holder=HOLDER))  # fmt: skip
         rows.append({
-            "document": doc_type, "case": case, "policy": number, "runs": args.runs,
+            "document": doc_type, "case": case, "policy": number, "runs": runs,
             **summarise(wall, cpu), "bytes": doc.size_bytes, "pages": doc.page_count,
         })  # fmt: skip
 
@@ -119,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         holder, policy = data["AUT-1000001"]
         wall, cpu, _ = timed(
-            args.runs,
+            runs,
             lambda: service.issue_link(
                 DocumentKind.ID_CARD, policy, holder, conversation_id="bench", channel="sms"
             ),
@@ -131,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
                     DocumentKind.ID_CARD, policy, holder, conversation_id="bench", channel="sms"
                 ).url
             ).path.removeprefix("/d/")
-            for _ in range(args.runs)
+            for _ in range(runs)
         ]
         pending = iter(tokens)
-        wall, cpu, _ = timed(args.runs, lambda: service.open_link(next(pending)))
+        wall, cpu, _ = timed(runs, lambda: service.open_link(next(pending)))
         opened = {"operation": "open_link (verify + atomic claim + read)", **summarise(wall, cpu)}
         engine.dispose()
 
@@ -144,11 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "documents": rows,
         "links": [issue, opened],
     }
-    _print_table(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
-    return 0
+    return report
 
 
 def _print_table(report: dict[str, Any]) -> None:

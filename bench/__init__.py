@@ -1,0 +1,1 @@
+"""Policyline benchmarks: ``python -m bench`` (``make bench``) runs the suite."""

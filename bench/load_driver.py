@@ -1,0 +1,134 @@
+"""A bounded asyncio load driver: N concurrent conversations through one channel client.
+
+Each worker takes the next script, opens the conversation, sends the opener and then answers
+what the assistant asks (date of birth, ZIP, policy number) the way the policyholder would,
+until the assistant stops asking or ``max_turns`` is reached. Bounded in count (the scripts
+given) and in time (no new conversation starts after ``time_limit_s``). Loopback only: the
+clients are built with 127.0.0.1 URLs by the caller.
+
+Every user turn is recorded: how long the answer took and whether it was an answer, an apology
+(an error surfaced to the policyholder, with a way forward) or nothing at all (lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.channel_clients import ChannelClient, Conversation, TurnFailed
+from bench.population import Persona, Script
+from bench.stats import latency_summary
+
+APOLOGY_MARKERS = ("sorry", "something went wrong", "try again", "unavailable", "having trouble")
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    category: str
+    latency_s: float
+    outcome: str  # "answered" | "apology" | "lost"
+    started_at: float
+
+
+@dataclass
+class LevelResult:
+    channel: str
+    concurrency: int
+    wall_s: float = 0.0
+    conversations: int = 0
+    turns: list[TurnRecord] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> dict[str, Any]:
+        answered = [t.latency_s for t in self.turns if t.outcome != "lost"]
+        outcomes = Counter(t.outcome for t in self.turns)
+        return {
+            "channel": self.channel,
+            "concurrency": self.concurrency,
+            "conversations": self.conversations,
+            "turns": len(self.turns),
+            "answered": outcomes["answered"],
+            "apologies": outcomes["apology"],
+            "lost": outcomes["lost"],
+            "wall_s": round(self.wall_s, 2),
+            "throughput_turns_per_s": round(len(answered) / self.wall_s, 2) if self.wall_s else 0,
+            "latency": latency_summary(answered),
+            "failures": dict(self.failures),
+        }
+
+
+def next_user_turn(texts: Sequence[str], persona: Persona, keyed: bool) -> str | None:
+    """What the policyholder answers to the assistant's last message (None: nothing asked)."""
+    last = " ".join(texts).lower()
+    if "birth" in last:
+        return persona.dob_keys if keyed else persona.dob_text
+    if "zip" in last:
+        return persona.zip_code
+    if "policy number" in last and not keyed:
+        return persona.policy_number
+    return None
+
+
+def classify(texts: Sequence[str]) -> str:
+    joined = " ".join(texts).lower()
+    if not joined.strip():
+        return "lost"
+    return "apology" if any(m in joined for m in APOLOGY_MARKERS) else "answered"
+
+
+async def converse(
+    client: ChannelClient, script: Script, result: LevelResult, max_turns: int
+) -> None:
+    """One conversation: opener, then answers to what is asked, each turn recorded."""
+    try:
+        conversation: Conversation = await client.start(script)
+    except TurnFailed as exc:
+        result.failures[f"start: {exc}"] += 1
+        return
+    text: str | None = script.opener
+    for _ in range(max_turns):
+        if text is None or conversation.ended:
+            break
+        started = time.monotonic()
+        try:
+            reply = await client.turn(conversation, text)
+        except TurnFailed as exc:
+            result.failures[str(exc)] += 1
+            result.turns.append(
+                TurnRecord(script.category, time.monotonic() - started, "lost", started)
+            )
+            break
+        outcome = classify(reply.texts)
+        result.turns.append(TurnRecord(script.category, reply.latency_s, outcome, started))
+        if outcome == "apology":
+            result.failures["apology: " + " / ".join(reply.texts)[:200]] += 1
+        text = next_user_turn(reply.texts, script.persona, client.keyed)
+    result.conversations += 1
+
+
+async def drive(
+    client: ChannelClient,
+    scripts: Sequence[Script],
+    concurrency: int,
+    *,
+    time_limit_s: float,
+    max_turns: int = 5,
+) -> LevelResult:
+    """Run ``scripts`` with ``concurrency`` conversations in flight at once."""
+    result = LevelResult(client.name, concurrency)
+    queue: asyncio.Queue[Script] = asyncio.Queue()
+    for script in scripts:
+        queue.put_nowait(script)
+    started = time.monotonic()
+
+    async def worker() -> None:
+        while not queue.empty() and time.monotonic() - started < time_limit_s:
+            await converse(client, queue.get_nowait(), result, max_turns)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.wall_s = time.monotonic() - started
+    return result
