@@ -44,7 +44,7 @@ from tests.support.servers import (
 )
 
 WEBHOOK_SECRET = "whsec_policyline_tests"
-ACH_SETTLE_S = 1.0
+ACH_SETTLE_S = 3.0  # longer than localstripe's 1 s webhook delay, so "processing" is seen
 MARIA_POLICY = "AUT-1000001"  # balance due, autopay off
 MARIA_PHONE = "+15125550101"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "payments"
