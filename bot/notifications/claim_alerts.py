@@ -70,6 +70,7 @@ class NotifierConfig:
     gap_settle: timedelta = timedelta(seconds=60)
     lease: timedelta = timedelta(minutes=2)
     send_batch: int = 200
+    concurrency: int = 8  # claims looked up at once (the PAS client also rate-limits)
     max_attempts: int = 5
     retry_base: timedelta = timedelta(seconds=30)
 
@@ -155,29 +156,54 @@ class ClaimAlertNotifier:
             return result
 
         now = self._clock()
+        handled = await self._plan_all(changes, now, result)
         advance_to, blocked = cursor, False
         for change in changes:
             if change.event_id != advance_to + 1 and not blocked:
                 blocked = not self._gap_settled(advance_to + 1, now)
-            try:
-                result.planned += await self._plan(change, now)
-            except PasError as exc:
-                # The claim, policy or holder could not be read: try again next poll.
-                log.warning(
-                    "claim alert planning stopped at row %d: %s",
-                    change.event_id,
-                    type(exc).__name__,
-                )
-                self.status.last_error = type(exc).__name__
+            if blocked or not handled.get(change.event_id, False):
                 break
-            if not blocked:
-                advance_to = change.event_id
+            advance_to = change.event_id
         if advance_to > cursor:
             await asyncio.to_thread(self._store.advance_cursor, FEED, advance_to)
             self._gaps = {k: v for k, v in self._gaps.items() if k > advance_to}
         result.cursor = advance_to
         self._mark_polled(advance_to)
         return result
+
+    async def _plan_all(
+        self, changes: tuple[ClaimChange, ...], now: datetime, result: PollResult
+    ) -> dict[int, bool]:
+        """Plan every change; which rows were handled (False: retry them next poll).
+
+        Claims are planned concurrently (the PAS lookups dominate), each claim's changes in
+        order, so its alerts are queued, and sent, in the order they happened.
+        """
+        by_claim: dict[str, list[ClaimChange]] = {}
+        for change in changes:
+            by_claim.setdefault(change.claim_number, []).append(change)
+        handled: dict[int, bool] = {}
+        limit = asyncio.Semaphore(self._config.concurrency)
+
+        async def plan_claim(claim_changes: list[ClaimChange]) -> None:
+            for change in claim_changes:
+                try:
+                    async with limit:
+                        planned = await self._plan(change, now)
+                    result.planned += planned
+                except PasError as exc:
+                    # The claim, policy or holder could not be read: try again next poll.
+                    log.warning(
+                        "claim alert planning stopped at row %d: %s",
+                        change.event_id,
+                        type(exc).__name__,
+                    )
+                    self.status.last_error = type(exc).__name__
+                    return
+                handled[change.event_id] = True
+
+        await asyncio.gather(*(plan_claim(group) for group in by_claim.values()))
+        return handled
 
     def _gap_settled(self, missing_id: int, now: datetime) -> bool:
         first_seen = self._gaps.setdefault(missing_id, now)
