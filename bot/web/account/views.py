@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
+from bot.conversation.web_handover import mint_web_handover
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.portal.overview import HolderOverview, load_overview, owned_policy
 from bot.settings import Settings
@@ -107,10 +108,25 @@ def _page_csp() -> str:
     )
 
 
+def _chat_context() -> dict[str, Any]:
+    """The embedded widget, carrying this policyholder's signed-in identity (MFA) into chat.
+
+    ``chat_widget_context`` looks for the holder in Flask session keys the sign-in flow does not
+    set; the guard's principal is the authority here, so the hand-over token is minted from it.
+    """
+    chat = chat_widget_context(embedded=True)
+    principal = current_principal()
+    if principal is not None and principal.holder_id and not chat.get("handover_token"):
+        chat["handover_token"] = mint_web_handover(
+            principal.holder_id, principal.assurance, secret_key=current_app.config["SECRET_KEY"]
+        )
+    return chat
+
+
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     body = render_template(
         template,
-        chat=chat_widget_context(embedded=True),
+        chat=_chat_context(),
         money=money,
         day=day,
         phone=phone,
