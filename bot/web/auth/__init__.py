@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
     from bot.web.auth.web_sessions import DatabaseSessionInterface
 
     settings: Settings = app.config["POLICYLINE_SETTINGS"]
+    secure = secure_cookies(app.config["PUBLIC_BASE_URL"])
+    if not secure and not settings.is_local:
+        raise ConfigurationError("PUBLIC_BASE_URL must be https outside local and test")
     services: AccountServices | None = app.config.get("ACCOUNT_SERVICES")
     if services is None:
         services = build_account_services(
@@ -69,9 +72,6 @@ def init_app(app: Flask) -> None:
         )
     app.extensions[SERVICES_KEY] = services
 
-    secure = secure_cookies(app.config["PUBLIC_BASE_URL"])
-    if not secure and not settings.is_local:
-        raise ConfigurationError("PUBLIC_BASE_URL must be https outside local and test")
     prefix = "__Host-" if secure else ""
     app.config.update(
         SESSION_COOKIE_NAME=prefix + SESSION_COOKIE,
