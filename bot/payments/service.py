@@ -613,5 +613,6 @@ def _decline_code(exc: stripe.CardError) -> str | None:
 
 
 def _decline_words(exc: stripe.CardError) -> str:
-    reason = REASONS.get(_decline_code(exc) or "")
+    code = _decline_code(exc)
+    reason = REASONS.get(code or "") if code != "card_declined" else None
     return "Sorry, that card was declined" + (f": {reason}." if reason else ".")
