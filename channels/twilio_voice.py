@@ -15,6 +15,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.payments.ivr import voice_payment_hook
+from bot.settings import load_settings
 from channels.config import ChannelSettings, load_channel_settings
 from channels.rasa_turns import (
     ConversationFacts,
@@ -51,7 +53,13 @@ class TwilioVoiceInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         # Everything comes from the environment (channels.config); the credentials entry is empty.
-        return cls(load_channel_settings())
+        settings = load_channel_settings()
+        core = load_settings()
+        # <Pay> on calls when TWILIO_PAY_CONNECTOR is set; otherwise pay links are texted.
+        hook = voice_payment_hook(
+            core.public_base_url, core.stripe.twilio_pay_connector, settings.twilio
+        )
+        return cls(settings, payment_hook=hook)
 
     def __init__(
         self,

@@ -40,7 +40,8 @@ LANGUAGE = "en-US"
 class PayLinkLike(Protocol):
     """What the voice channel's pay link gives us (``channels.bot_messages.PayLink``)."""
 
-    url: str
+    @property
+    def url(self) -> str: ...
 
 
 def token_of(url: str) -> str | None:

@@ -168,3 +168,50 @@ def test_declined_card_on_a_call_offers_one_more_try_then_ends(pay_stack: PaySta
         pay_stack, token_of(link), pay_result(call_sid, "", "caller-interrupted-with-star")
     )
     assert "cancelled the payment" in caller_gave_up.text
+
+
+async def test_a_call_asked_to_pay_gets_pay_from_our_hook_and_its_callback_charges(
+    pay_stack: PayStack, tmp_path
+):
+    """The voice channel's call flow with ``StripePayVerbs``: the bot's pay link becomes <Pay>
+    (nothing texted), and Twilio's callback to that <Pay> action charges the link."""
+    import asyncio
+
+    from channels.resources import ChannelResources
+    from tests.channels.support import make_settings
+    from tests.channels.voice_support import Facts, VoiceBot, build_calls, parse, request
+
+    link = pay_stack.issue_link("45.00")
+    bot = VoiceBot(
+        answer=[
+            {"text": "Your payment is $45.00."},
+            {
+                "custom": {
+                    "pay_link": {"url": link.url, "amount": "45.00", "sms_to": "+15125550101"}
+                }
+            },
+        ]
+    )
+    resources = ChannelResources.build(make_settings(tmp_path))
+    try:
+        calls = build_calls(
+            resources, bot, Facts(),
+            payment_hook=StripePayVerbs(pay_stack.base_url, CONNECTOR),
+        )  # fmt: skip
+        twiml = await calls.respond(request(seq=1, digits="3"))
+    finally:
+        resources.engine.dispose()
+    pay = parse(twiml).find("Pay")
+    assert pay is not None and pay.get("tokenType") == "payment-method"
+    assert pay.get("chargeAmount") is None and pay.get("paymentConnector") == CONNECTOR
+    action = pay.get("action")
+    assert action == f"{pay_stack.base_url}/stripe/ivr/pay/{token_of(link)}?attempt=1"
+
+    pm = tokenised_card(pay_stack, "4242424242424242")
+    answer = await asyncio.to_thread(
+        pay_callback, pay_stack, token_of(link), pay_result(new_call_sid(), pm)
+    )
+    assert "was accepted" in answer.text
+    await asyncio.to_thread(
+        wait_for, lambda: pay_stack.state(link) == "succeeded", 15, "the payment"
+    )
