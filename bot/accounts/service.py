@@ -214,8 +214,13 @@ class SignInService:
     def finish_sign_in(
         self, account: Account, device_id: str, traits: DeviceTraits, device: DeviceAssessment
     ) -> None:
+        first_device = not self.devices.labels(account.id)
         self.devices.remember(account.id, device_id, traits)
-        if device.risk != "known":
+        if first_device:
+            # The first device of an account (right after registration or enrolment) is the
+            # baseline, not an anomaly.
+            self.audit.record("first_device", account.id, traits.label)
+        elif device.risk != "known":
             self.audit.record(f"sign_in_{device.risk}", account.id, traits.label)
             self._notify_new_device(account, traits, device)
         self.audit.record("signed_in", account.id, f"device={device.risk}")
