@@ -189,7 +189,6 @@ class PasStore:
             self.replica.add_claim_event(row)
         return {"claim": claim.to_json(), "event": _event_json(row)}
 
-
     def reassign_claim(self, claim_number: str) -> JSON:
         """Give an open claim a different adjuster and write the replica event.
 

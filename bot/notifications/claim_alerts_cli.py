@@ -46,6 +46,7 @@ from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import create_email_sender
 from bot.notifications.sms import create_sms_sender
 from bot.settings import ConfigurationError, Settings
+from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
 
 log = logging.getLogger("bot.notifications.claim_alerts")
@@ -66,9 +67,10 @@ class NotifierParts:
     notifier: ClaimAlertNotifier
     store: ClaimAlertStore
     engine: Engine
+    connector: PasConnector
 
     async def aclose(self) -> None:
-        await self.notifier._connector.aclose()
+        await self.connector.aclose()
         self.engine.dispose()
 
 
@@ -105,7 +107,7 @@ def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> Not
             batch_size=alerts.batch_size, max_event_age=timedelta(hours=alerts.max_event_age_h)
         ),
     )
-    return NotifierParts(notifier, store, engine)
+    return NotifierParts(notifier, store, engine, connector)
 
 
 def _health_app(notifier: ClaimAlertNotifier, interval_s: float) -> web.Application:

@@ -53,6 +53,11 @@ class ClaimKeywordReplies:
             self._connector = self._factory()
         return self._connector
 
+    async def aclose(self) -> None:
+        """Close the connector if one was built."""
+        if self._connector is not None:
+            await self._connector.aclose()
+
     async def answer(self, keyword: ClaimKeyword, phone_e164: str) -> str | None:
         """The reply text, or ``None`` when this number is not answered here."""
         alerted = await asyncio.to_thread(

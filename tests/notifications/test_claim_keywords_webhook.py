@@ -44,9 +44,8 @@ async def keywords(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[Keyw
     try:
         yield rig
     finally:
-        replies = resources.claim_keywords
-        if replies is not None and replies._connector is not None:
-            await replies._connector.aclose()
+        if resources.claim_keywords is not None:
+            await resources.claim_keywords.aclose()
         await alerts.aclose()
 
 

@@ -17,7 +17,8 @@ def _rows(replica_url: str) -> list:
 
 
 async def test_reassigning_changes_the_adjuster_keeps_the_stage_and_appends_a_row(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     before = _rows(replica_url)
     status, body = await api.admin("POST", "/claims/CLM-50000001/reassign")
