@@ -7,13 +7,14 @@ draws: a polyline of the rate (gaps where a bucket had no tasks), a dot per buck
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
 WIDTH = 320
 HEIGHT = 160
 PAD_LEFT = 34
-PAD_RIGHT = 8
+PAD_RIGHT = 18
 PAD_TOP = 10
 PAD_BOTTOM = 22
 
@@ -78,7 +79,7 @@ def containment_chart(
         dots.append(Dot(x, y, f"{start:%b} {start.day}: {rate:.0%} of {tasks} tasks"))
     if current:
         segments.append(" ".join(current))
-    label_every = max(1, len(points) // 6)
+    label_every = max(1, math.ceil(len(points) / 4))
     x_labels = tuple(
         (
             _x(i, step, span, len(points)),
