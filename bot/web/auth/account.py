@@ -60,8 +60,8 @@ def security() -> Response:
 
 
 @bp.route("/step-up", methods=["GET", "POST"])
-@account_required
 @auth_rate_limit
+@account_required
 def step_up() -> Response:
     account = signed_in_account()
     assert account is not None
@@ -94,8 +94,8 @@ def step_up() -> Response:
 
 
 @bp.post("/step-up/sms")
-@account_required
 @auth_rate_limit
+@account_required
 def step_up_sms() -> Response:
     account = signed_in_account()
     assert account is not None
