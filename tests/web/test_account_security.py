@@ -13,9 +13,14 @@ def _step_up(client, account, code=None, password=None):
     token = form_token(client, "/auth/step-up")
     return client.post(
         "/auth/step-up",
-        data={"password": password or account.password, "factor": "totp",
-              "code": code or account.totp_code(), "csrf_token": token, "next": "/auth/account"},
-    )  # fmt: skip
+        data={
+            "password": password or account.password,
+            "factor": "totp",
+            "code": code or account.totp_code(),
+            "csrf_token": token,
+            "next": "/auth/account",
+        },
+    )
 
 
 def _post(client, path, **data):
@@ -64,8 +69,10 @@ def test_new_recovery_codes_replace_the_old_ones(app, client):
     assert client.get("/auth/mfa/recovery-codes").status_code == 302  # shown once
     browser = app.test_client()
     token = form_token(browser)
-    browser.post("/auth/login", data={"email": account.email, "password": account.password,
-                                      "csrf_token": token})  # fmt: skip
+    browser.post(
+        "/auth/login",
+        data={"email": account.email, "password": account.password, "csrf_token": token},
+    )
     vtoken = form_token(browser, "/auth/verify")
     refused = browser.post(
         "/auth/verify", data={"factor": "recovery", "code": old, "csrf_token": vtoken}
@@ -122,11 +129,16 @@ def test_last_second_factor_cannot_be_removed(app, client):
 
 def test_password_change_applies_the_rules(app, client):
     account = sign_in_policyholder(app, client)
-    weak = _post(client, "/auth/account/password", password="qwerty123456",
-                 password_again="qwerty123456")  # fmt: skip
+    weak = _post(
+        client, "/auth/account/password", password="qwerty123456", password_again="qwerty123456"
+    )
     assert weak.status_code == 400
-    ok = _post(client, "/auth/account/password", password="velvet harbour kite ninety",
-               password_again="velvet harbour kite ninety")  # fmt: skip
+    ok = _post(
+        client,
+        "/auth/account/password",
+        password="velvet harbour kite ninety",
+        password_again="velvet harbour kite ninety",
+    )
     assert ok.status_code == 302
     services = account_services(app)
     stored = services.accounts.get(account.account_id).password_hash

@@ -23,8 +23,9 @@ def _notices(app):
 
 
 def test_first_sign_in_on_a_new_device_notifies_and_is_audited(app, client):
-    account = create_account(app, kind="policyholder", email="m@example.com",
-                             holder_id=MARIA.holder_id)  # fmt: skip
+    account = create_account(
+        app, kind="policyholder", email="m@example.com", holder_id=MARIA.holder_id
+    )
     _sign_in(app, client, account)  # enrolment: the device is remembered
     assert _notices(app) == []  # the first sign-in right after set-up is not a surprise
     other = app.test_client()
@@ -37,8 +38,9 @@ def test_first_sign_in_on_a_new_device_notifies_and_is_audited(app, client):
 
 
 def test_known_device_signs_in_quietly(app, client):
-    account = create_account(app, kind="policyholder", email="m@example.com",
-                             holder_id=MARIA.holder_id)  # fmt: skip
+    account = create_account(
+        app, kind="policyholder", email="m@example.com", holder_id=MARIA.holder_id
+    )
     _sign_in(app, client, account)
     client.post("/auth/logout", data={"csrf_token": form_token(client, "/auth/account")})
     _sign_in(app, client, account, ip="203.0.113.99")  # same network /24, same browser
@@ -48,16 +50,19 @@ def test_known_device_signs_in_quietly(app, client):
 
 
 def test_copied_device_cookie_in_another_browser_is_unusual(app, client):
-    account = create_account(app, kind="policyholder", email="m@example.com",
-                             holder_id=MARIA.holder_id)  # fmt: skip
+    account = create_account(
+        app, kind="policyholder", email="m@example.com", holder_id=MARIA.holder_id
+    )
     _sign_in(app, client, account)
     stolen = client.get_cookie("__Host-policyline-device").value
     thief = app.test_client()
     thief.set_cookie("__Host-policyline-device", stolen, domain="localhost", secure=True)
     thief.environ_base.update(HTTP_USER_AGENT=CHROME_ANDROID, REMOTE_ADDR="198.51.100.20")
     token = form_token(thief)
-    thief.post("/auth/login", data={"email": account.email, "password": account.password,
-                                    "csrf_token": token})  # fmt: skip
+    thief.post(
+        "/auth/login",
+        data={"email": account.email, "password": account.password, "csrf_token": token},
+    )
     page = thief.get("/auth/verify").get_data(as_text=True)
     assert "haven't seen before" in page
     events = [e.event for e in account_services(app).audit.entries(account.account_id)]

@@ -96,27 +96,34 @@ def test_unknown_role_is_a_programming_error():
 
 def test_half_signed_in_session_has_no_principal(guarded_app):
     client = guarded_app.test_client()
-    account = create_account(guarded_app, kind="policyholder", email="m@example.com",
-                             holder_id="H0000001")  # fmt: skip
+    account = create_account(
+        guarded_app, kind="policyholder", email="m@example.com", holder_id="H0000001"
+    )
     account.sign_in(client)
     half = guarded_app.test_client()
-    half.post("/auth/login", data={"email": account.email, "password": account.password,
-                                   "csrf_token": form_token(half)})  # fmt: skip
+    half.post(
+        "/auth/login",
+        data={"email": account.email, "password": account.password, "csrf_token": form_token(half)},
+    )
     assert half.get("/_test/me").status_code == 302
 
 
 def test_one_policyholder_cannot_use_another_ones_codes(guarded_app):
     maria_client, james_client = guarded_app.test_client(), guarded_app.test_client()
     maria = sign_in_policyholder(guarded_app, maria_client, holder_id="H0000001")
-    james = sign_in_policyholder(guarded_app, james_client, holder_id="H0000002",
-                                 email="james@example.com")  # fmt: skip
+    james = sign_in_policyholder(
+        guarded_app, james_client, holder_id="H0000002", email="james@example.com"
+    )
     attacker = guarded_app.test_client()
-    attacker.post("/auth/login", data={"email": james.email, "password": james.password,
-                                       "csrf_token": form_token(attacker)})  # fmt: skip
+    attacker.post(
+        "/auth/login",
+        data={"email": james.email, "password": james.password, "csrf_token": form_token(attacker)},
+    )
     token = form_token(attacker, "/auth/verify")
     for factor, code in (("totp", maria.totp_code()), ("recovery", maria.recovery_codes[0])):
-        response = attacker.post("/auth/verify",
-                                 data={"factor": factor, "code": code, "csrf_token": token})  # fmt: skip
+        response = attacker.post(
+            "/auth/verify", data={"factor": factor, "code": code, "csrf_token": token}
+        )
         assert response.status_code == 401
     assert attacker.get("/_test/me").status_code == 302
 
@@ -124,13 +131,19 @@ def test_one_policyholder_cannot_use_another_ones_codes(guarded_app):
 def test_account_ids_in_forms_are_ignored(guarded_app):
     maria_client, james_client = guarded_app.test_client(), guarded_app.test_client()
     maria = sign_in_policyholder(guarded_app, maria_client, holder_id="H0000001")
-    james = sign_in_policyholder(guarded_app, james_client, holder_id="H0000002",
-                                 email="james@example.com")  # fmt: skip
+    james = sign_in_policyholder(
+        guarded_app, james_client, holder_id="H0000002", email="james@example.com"
+    )
     token = form_token(maria_client, "/auth/account")
-    maria_client.post("/auth/account/email", data={
-        "email": "taken-over@example.com", "account_id": str(james.account_id),
-        "holder_id": "H0000002", "csrf_token": token,
-    })  # fmt: skip
+    maria_client.post(
+        "/auth/account/email",
+        data={
+            "email": "taken-over@example.com",
+            "account_id": str(james.account_id),
+            "holder_id": "H0000002",
+            "csrf_token": token,
+        },
+    )
     accounts = account_services(guarded_app).accounts
     assert accounts.get(james.account_id).email == "james@example.com"
     assert accounts.get(maria.account_id).email == "taken-over@example.com"

@@ -8,8 +8,14 @@ from tests.web.auth_fixtures import account_services, form_token, make_web_app
 
 
 def _attempt(client, path="/auth/login"):
-    return client.post(path, data={"email": "a@example.com", "password": "wrong password x",
-                                   "csrf_token": form_token(client)})  # fmt: skip
+    return client.post(
+        path,
+        data={
+            "email": "a@example.com",
+            "password": "wrong password x",
+            "csrf_token": form_token(client),
+        },
+    )
 
 
 @pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/auth/step-up"])
@@ -41,14 +47,16 @@ def test_default_limit_is_ten_a_minute_per_address(tmp_path, records):
 @pytest.mark.redis
 def test_limits_are_shared_through_redis_between_app_instances(tmp_path, records, redis_url):
     env = {"REDIS_URL": redis_url}
-    first = make_web_app(tmp_path / "a", env=env, AUTH_PAS_RECORDS=records,
-                         AUTH_RATE_LIMIT="4 per minute")  # fmt: skip
+    first = make_web_app(
+        tmp_path / "a", env=env, AUTH_PAS_RECORDS=records, AUTH_RATE_LIMIT="4 per minute"
+    )
     first_client = first.test_client()
     first_client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     assert [_attempt(first_client).status_code for _ in range(3)] == [401] * 3
     assert first.config["RATELIMIT_STORAGE_URI"] == redis_url
-    second = make_web_app(tmp_path / "b", env=env, AUTH_PAS_RECORDS=records,
-                          AUTH_RATE_LIMIT="4 per minute")  # fmt: skip
+    second = make_web_app(
+        tmp_path / "b", env=env, AUTH_PAS_RECORDS=records, AUTH_RATE_LIMIT="4 per minute"
+    )
     second_client = second.test_client()
     second_client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     assert _attempt(second_client).status_code == 401

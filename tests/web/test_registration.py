@@ -29,14 +29,25 @@ def pas_app(tmp_path, sandbox, clock) -> Flask:
     account_services(app).engine.dispose()
 
 
-def _start(client, *, number=PERSONA.policy_number, born=PERSONA.date_of_birth, zip_code=PERSONA.zip,
-           channel="sms"):  # fmt: skip
+def _start(
+    client,
+    *,
+    number=PERSONA.policy_number,
+    born=PERSONA.date_of_birth,
+    zip_code=PERSONA.zip,
+    channel="sms",
+):
     token = form_token(client, "/auth/register")
     return client.post(
         "/auth/register",
-        data={"policy_number": number, "date_of_birth": born, "zip": zip_code,
-              "channel": channel, "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "policy_number": number,
+            "date_of_birth": born,
+            "zip": zip_code,
+            "channel": channel,
+            "csrf_token": token,
+        },
+    )
 
 
 def _code(client, code):

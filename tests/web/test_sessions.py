@@ -129,9 +129,14 @@ def test_session_id_changes_at_step_up(app, client):
     token = form_token(client, "/auth/step-up")
     response = client.post(
         "/auth/step-up",
-        data={"password": account.password, "factor": "totp", "code": account.totp_code(),
-              "csrf_token": token, "next": "/auth/account"},
-    )  # fmt: skip
+        data={
+            "password": account.password,
+            "factor": "totp",
+            "code": account.totp_code(),
+            "csrf_token": token,
+            "next": "/auth/account",
+        },
+    )
     assert response.status_code == 302
     assert _cookie(client) != before
     assert _signed_in(client)

@@ -49,8 +49,10 @@ def test_code_from_oathtool_is_accepted(app, client, clock):
     when = clock.now.strftime("%Y-%m-%d %H:%M:%S UTC")
     code = subprocess.run(
         ["oathtool", "--totp", "-b", "--now", when, account.totp_secret],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     response = _verify(second, code)
     assert response.status_code == 302
     assert _signed_in(second)
