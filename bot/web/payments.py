@@ -31,6 +31,7 @@ from bot.payments.links import PayLinkError
 from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
 from bot.payments.webhooks import ForgedWebhook, verify_event
 from bot.settings import Settings
+from pas_connector.errors import PasError
 
 log = logging.getLogger("bot.web.payments")
 bp = Blueprint("payments", __name__)
@@ -145,7 +146,7 @@ def pay_page(token: str) -> Response:
         return _message_page(*_LINK_REFUSALS[refused.reason])
     except PaymentRefused as refused:
         return _message_page("We can't take this payment", refused.message, 409)
-    except PaymentsUnavailable:
+    except (PaymentsUnavailable, PasError):
         return _message_page(
             "Payments are unavailable right now", "Please try again in a few minutes.", 503
         )
@@ -172,6 +173,8 @@ def pay_status(token: str) -> Response:
         state = _service().state_of(token)
     except PayLinkError:
         return _json({"state": "invalid"}, 404)
+    except PasError:
+        return _json({"state": "unknown"}, 503)
     return _json(
         {"state": state.state, "message": state.message, "confirmation": state.confirmation}
     )
@@ -221,8 +224,10 @@ def stripe_webhook() -> Response:
         return _json({"error": "forbidden"}, 403)
     try:
         outcome = _service().handle_event(event)
-    except PaymentsUnavailable:
-        return _json({"error": "try again"}, 503)  # Stripe redelivers
+    except (PaymentsUnavailable, PasError) as exc:
+        # Not processed (the event's claim was released): Stripe redelivers later.
+        log.warning("stripe event %s not processed now: %s", event.id, type(exc).__name__)
+        return _json({"error": "try again"}, 503)
     log.info("stripe event %s (%s): %s in %.0f ms", event.id, event.type, outcome,
              (time.perf_counter() - started) * 1000)  # fmt: skip
     return _json({"received": True, "outcome": outcome})
@@ -279,7 +284,7 @@ def _after_pay(
         return AfterPay(f"Sorry, this payment link is {refused.reason}. Please call us again.")
     except PaymentRefused as refused:
         return AfterPay(refused.message)
-    except PaymentsUnavailable:
+    except (PaymentsUnavailable, PasError):
         return AfterPay("Sorry, payments are unavailable right now. Nothing was charged.")
     if outcome.status == "declined":
         return AfterPay(outcome.message + again, retry)

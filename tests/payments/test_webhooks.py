@@ -137,3 +137,25 @@ def test_webhook_to_pas_post_latency_is_measured(pay_stack: PayStack):
     (ARTIFACTS / "webhook-figures.json").write_text(json.dumps(figures, indent=2))
     print(figures)
     assert figures["webhook_to_pas_posted_ms_p50"] < 2000
+
+
+def test_while_the_pas_is_down_the_page_and_webhook_answer_503_and_redelivery_posts(
+    pay_stack: PayStack,
+):
+    register_webhook_endpoint(pay_stack.localstripe.url, "http://127.0.0.1:9/nowhere", "x")
+    before = pay_stack.balance()
+    intent_id, link = paid_intent(pay_stack, "25.00")
+    time.sleep(1.5)
+    body = json.dumps(succeeded_event(pay_stack, intent_id)).encode()
+    pay_stack.sandbox.set_faults(outage=True)
+
+    page, _ = pay_stack.open_page(pay_stack.issue_link("5.00"))
+    refused = deliver(pay_stack, body, stripe_signature(body, WEBHOOK_SECRET))
+
+    assert page.status_code == 503 and "Payments are unavailable right now" in page.text
+    assert refused.status_code == 503  # not processed: Stripe will deliver it again
+    pay_stack.sandbox.set_faults(outage=False)
+    redelivered = deliver(pay_stack, body, stripe_signature(body, WEBHOOK_SECRET))
+    assert redelivered.status_code == 200 and redelivered.json()["outcome"] == "processed"
+    assert pay_stack.state(link) == "succeeded"
+    assert pay_stack.balance() == before - Decimal("25.00")
