@@ -81,6 +81,11 @@ def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> Not
         quiet = QuietHours.parse(alerts.quiet_start, alerts.quiet_end)
     except ValueError as exc:
         raise ConfigurationError(f"CLAIM_ALERTS_QUIET_START/END: {exc}") from exc
+    if alerts.poll_interval_s <= 0 or alerts.batch_size < 1 or alerts.max_event_age_h <= 0:
+        raise ConfigurationError(
+            "CLAIM_ALERTS_POLL_INTERVAL_S and CLAIM_ALERTS_MAX_EVENT_AGE_H must be positive and "
+            "CLAIM_ALERTS_BATCH_SIZE at least 1"
+        )
     if not settings.pas.replica_url:
         raise ConfigurationError("the notifier reads the claim timeline: set PAS_REPLICA_URL")
     engine = make_engine(settings.database_url)

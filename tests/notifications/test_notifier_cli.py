@@ -140,3 +140,11 @@ def test_the_notifier_process_sends_persona_alerts_and_reports_health(tmp_path, 
         engine.dispose()
     assert proc.returncode == 0, output
     assert "+1512" not in output and "@" not in output  # no numbers or addresses in the log
+
+
+def test_a_bad_setting_stops_the_notifier_with_a_clear_message(tmp_path):
+    done = policyline(cli_env(tmp_path, CLAIM_ALERTS_QUIET_START="9pm"), "notifier")
+    assert done.returncode == 2
+    assert "CLAIM_ALERTS_QUIET_START/END: expected a time of day as HH:MM" in done.stdout
+    done = policyline(cli_env(tmp_path, CLAIM_ALERTS_BATCH_SIZE="0"), "notifier")
+    assert done.returncode == 2 and "CLAIM_ALERTS_BATCH_SIZE" in done.stdout
