@@ -210,6 +210,12 @@ class SmsConversations:
             await self._send(phone, [OutgoingSms(self._replies.failure)])
             return SmsOutcome.FAILED
         rendered = render_sms_turn(read_bot_turn(messages), self._part_chars)
+        if not rendered.messages:
+            # Rasa answers a failed custom action (action server down or restarting) with an
+            # empty turn: the text must not go unanswered (tests/faults).
+            log.error("sms turn %s produced no reply: apologising", inbound.message_sid)
+            await self._send(phone, [OutgoingSms(self._replies.failure)])
+            return SmsOutcome.FAILED
         await self._menus.remember(conversation_id, rendered.menu)
         await self._send(phone, rendered.messages)
         return SmsOutcome.ANSWERED

@@ -105,6 +105,12 @@ class TwilioSmsInput(InputChannel):
         conversations = self.conversations(on_new_message)
         sms = Blueprint("twilio_sms_webhook", __name__)
 
+        @sms.listener("before_server_stop")
+        async def finish_turns(*_: Any) -> None:
+            # Each text was acknowledged to Twilio before its turn ran: a restart must let the
+            # turns in flight send their replies, or those texts are never answered (tests/faults).
+            await self.drain()
+
         @sms.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

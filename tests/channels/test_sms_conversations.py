@@ -236,6 +236,13 @@ async def test_when_the_assistant_fails_the_person_gets_an_apology(phone):
     assert phone.inbox() == [REPLIES.failure]
 
 
+async def test_an_empty_turn_gets_an_apology_rather_than_silence(phone):
+    # What Rasa returns when a custom action could not reach the action server.
+    phone.bot.answer = ()
+    assert await phone.text("balance") is SmsOutcome.FAILED
+    assert phone.inbox() == [REPLIES.failure]
+
+
 async def test_a_document_link_already_in_the_text_is_not_sent_twice(phone):
     url = "https://app.example/d/tok123"
     phone.bot.answer = [
