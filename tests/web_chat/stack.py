@@ -1,0 +1,84 @@
+"""The real web chat stack for tests: the Rasa stack (with the web chat channel from
+credentials.yml), a web app serving /chat on a free port, and the local SMS outbox.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.engine import Engine
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from bot.db import make_engine
+from bot.notifications.outbox import latest_outbox_id, read_outbox
+from bot.notifications.sms import ensure_notification_tables
+from bot.settings import Settings
+from bot.web import create_app
+from tests.support.rasa_stack import RasaStack
+from tests.support.servers import free_port
+
+CODE = re.compile(r"\b(\d{6})\b")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web_chat"
+
+
+@dataclass
+class WebChatStack:
+    rasa: RasaStack
+    app: Flask
+    base_url: str
+    engine: Engine
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa.rasa_port}"
+
+    def outbox_mark(self) -> int:
+        """Where the outbox ends now: codes sent later are read from here."""
+        return latest_outbox_id(self.engine)
+
+    def wait_for_code(self, phone: str, *, after_id: int, timeout: float = 20) -> str:
+        """The one-time code texted to ``phone`` after ``after_id`` (read from the local outbox)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(read_outbox(self.engine, to=phone, after_id=after_id)):
+                match = CODE.search(message.body)
+                if match:
+                    return match.group(1)
+            time.sleep(0.2)
+        raise AssertionError(f"no code texted to {phone[-2:]} within {timeout} s")
+
+    def signed_in_cookie(self, holder_id: str, assurance: str) -> str:
+        """The Flask session cookie the login (web issue) leaves for a signed-in holder."""
+        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+        assert serializer is not None
+        return str(serializer.dumps({"holder_id": holder_id, "assurance": assurance}))
+
+
+@pytest.fixture(scope="session")
+def web_chat_stack(
+    rasa_stack: RasaStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebChatStack]:
+    """A web app whose /chat page talks to the session's real Rasa stack."""
+    env = dict(rasa_stack.env)
+    env["RASA_PUBLIC_URL"] = f"http://127.0.0.1:{rasa_stack.rasa_port}"
+    settings = Settings.from_env(env)
+    app = create_app(settings)
+    port = free_port()
+    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="web-chat-app", daemon=True)
+    thread.start()
+    engine = make_engine(settings.database_url)
+    ensure_notification_tables(engine)  # the action server creates them on its first code
+    try:
+        yield WebChatStack(rasa_stack, app, f"http://127.0.0.1:{port}", engine)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        engine.dispose()
