@@ -8,7 +8,8 @@ Rule (NIST SP 800-63B, section 5.1.1.2 / 800-63B-4 3.1.1.2):
   encouraged instead of symbols;
 - every printable character, spaces and Unicode included, normalised with NFKC before hashing;
 - not on the list of common passwords (``data/common-passwords.txt.gz``), also after stripping
-  the digits and symbols people tack on ("Password2024!" is "password"), and not built from the
+  spaces and the digits and symbols people tack on ("Password2024!" is "password"), not a
+  repeated or sequential string ("passwordpassword", "123456789012"), and not built from the
   service's own name or the user's e-mail name;
 - no composition rules (no "one upper-case, one digit") and no expiry.
 
@@ -78,15 +79,27 @@ class PasswordPolicy:
         return []
 
 
+def _is_sequential(text: str) -> bool:
+    """One run up or down: "abcdefghijkl", "9876543210", "123456789012" (digits wrap)."""
+    if len(text) < 4:
+        return False
+    if {ord(b) - ord(a) for a, b in zip(text, text[1:])} in ({1}, {-1}):
+        return True
+    if text.isdigit():
+        return {(int(b) - int(a)) % 10 for a, b in zip(text, text[1:])} in ({1}, {9})
+    return False
+
+
 def _is_common(lowered: str) -> bool:
     listed = common_passwords()
-    if lowered in listed:
+    squashed = re.sub(r"\s+", "", lowered)
+    if lowered in listed or squashed in listed or _is_sequential(squashed):
         return True
-    stripped = _AFFIXES.sub("", lowered)
-    if len(stripped) >= 4 and stripped in listed:
+    stripped = _AFFIXES.sub("", squashed)
+    if len(stripped) >= 4 and (stripped in listed or _is_sequential(stripped)):
         return True
-    # "passwordpassword", "qwertyqwerty": a listed word repeated.
-    for size in range(4, len(stripped) // 2 + 1):
+    # "passwordpassword", "qwertyqwerty": a listed word (or one or two characters) repeated.
+    for size in range(1, len(stripped) // 2 + 1):
         if len(stripped) % size == 0 and stripped[:size] * (len(stripped) // size) == stripped:
             return stripped[:size] in listed or len(set(stripped[:size])) <= 2
     return False
