@@ -20,6 +20,7 @@ p=4); ``needs_rehash`` upgrades old hashes at the next sign-in.
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -83,10 +84,10 @@ def _is_sequential(text: str) -> bool:
     """One run up or down: "abcdefghijkl", "9876543210", "123456789012" (digits wrap)."""
     if len(text) < 4:
         return False
-    if {ord(b) - ord(a) for a, b in zip(text, text[1:])} in ({1}, {-1}):
+    if {ord(b) - ord(a) for a, b in itertools.pairwise(text)} in ({1}, {-1}):
         return True
     if text.isdigit():
-        return {(int(b) - int(a)) % 10 for a, b in zip(text, text[1:])} in ({1}, {9})
+        return {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(text)} in ({1}, {9})
     return False
 
 
