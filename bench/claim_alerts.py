@@ -6,7 +6,9 @@ notifier draining them: reading the feed, looking up claim/policy/holder over si
 planning deliveries (unique key rows) and sending to the local outboxes. Also: the cost of an
 empty poll, and of re-reading already-handled changes (a rewound cursor: de-duplication only).
 
-Prints one JSON object per line. Run: ``.venv/bin/python -m bench.claim_alerts [--claims N]``.
+Prints one JSON object per line. Run: ``.venv/bin/python -m bench.claim_alerts [--claims N]
+[--postgres]`` (``--postgres``: the notifier's database is a private PostgreSQL server, as in
+production; the default is a SQLite file, as locally).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import create_engine, text
 from bot.db import make_engine
 from bot.notifications.claim_alerts import FEED
 from tests.notifications.conftest import AlertRig, SettableClock
-from tests.support.servers import start_sandbox
+from tests.support.servers import PostgresServer, start_sandbox
 
 
 def _open_claims(replica_url: str, limit: int) -> list[str]:
@@ -50,9 +52,11 @@ def _open_claims(replica_url: str, limit: int) -> list[str]:
     return [str(r) for r in rows]
 
 
-async def _measure(workdir: Path, policyholders: int, claims: int) -> list[dict[str, Any]]:
+async def _measure(
+    workdir: Path, policyholders: int, claims: int, database_url: str | None
+) -> list[dict[str, Any]]:
     sandbox = start_sandbox(workdir, policyholders=policyholders)
-    url = f"sqlite:///{workdir / 'app.sqlite'}"
+    url = database_url or f"sqlite:///{workdir / 'app.sqlite'}"
     rig = AlertRig(sandbox, url, make_engine(url), SettableClock())
     try:
         numbers = _open_claims(sandbox.replica_url, claims)
@@ -116,6 +120,7 @@ async def _measure(workdir: Path, policyholders: int, claims: int) -> list[dict[
             polls=polls,
             seconds=round(elapsed, 2),
             policyholders=policyholders,
+            database=url.split(":", 1)[0],
         ),
         metric("planning_changes_per_s", round(changes / plan_s, 1), seconds=round(plan_s, 2)),
         metric("sending_deliveries_per_s", round(sent / send_s, 1), seconds=round(send_s, 2)),
@@ -125,18 +130,27 @@ async def _measure(workdir: Path, policyholders: int, claims: int) -> list[dict[
     ]
 
 
-def measure(policyholders: int = 2_000, claims: int = 300) -> list[dict[str, Any]]:
+def measure(
+    policyholders: int = 2_000, claims: int = 300, postgres: bool = False
+) -> list[dict[str, Any]]:
     """Run the benchmark in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="claim-alerts-") as tmp:
-        return asyncio.run(_measure(Path(tmp), policyholders, claims))
+        server = PostgresServer.start(Path(tmp)) if postgres else None
+        try:
+            url = server.url if server else None
+            return asyncio.run(_measure(Path(tmp), policyholders, claims, url))
+        finally:
+            if server is not None:
+                server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policyholders", type=int, default=2_000)
     parser.add_argument("--claims", type=int, default=300, help="open claims to advance")
+    parser.add_argument("--postgres", action="store_true", help="notifier database on PostgreSQL")
     args = parser.parse_args(argv)
-    for record in measure(args.policyholders, args.claims):
+    for record in measure(args.policyholders, args.claims, args.postgres):
         print(json.dumps(record), flush=True)
     return 0
 
