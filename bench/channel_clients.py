@@ -3,10 +3,12 @@
 A client opens a conversation for a ``Script`` and sends it user turns; each turn returns the
 bot's texts once the policyholder would have them:
 
-- ``RestClient``: Rasa's REST channel, the web-chat stand-in until the socket.io widget lands
-  (answer = the HTTP response). A ``SocketIoClient`` (python-socketio ``AsyncClient``) fits the
-  same shape: ``start`` connects and sends ``session_request``, ``turn`` emits
-  ``user_uttered`` and waits for ``bot_uttered`` events.
+- ``RestClient``: Rasa's REST channel (local and tests only; answer = the HTTP response).
+- ``SocketIoClient``: the web chat widget's socket.io endpoint, as the browser uses it
+  (python-socketio ``AsyncClient``): ``session_request`` → ``session_confirm``, then
+  ``user_uttered``; the turn is answered when ``bot_typing`` goes false after the
+  ``bot_uttered`` messages. Anonymous web chat verifies with a code texted to the number on
+  file: the client reads it from the outbox, as the policyholder reads their phone.
 - ``SmsClient``: Twilio's incoming-message webhook, signed with the auth token. The webhook only
   acknowledges; the answer is the reply that lands in the local outbox (``OutboxWatcher``), timed
   by the row's own ``created_at``.
@@ -17,6 +19,7 @@ bot's texts once the policyholder would have them:
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import socketio
 from sqlalchemy.engine import Engine
 
 from bench.population import Script
@@ -76,6 +80,14 @@ class ChannelClient(ABC):
 
     @abstractmethod
     async def turn(self, conversation: Conversation, text: str) -> Reply: ...
+
+    async def one_time_code(self, conversation: Conversation) -> str | None:
+        """The code the assistant texted for this conversation, if the channel needs one."""
+        return None
+
+    async def finish(self, conversation: Conversation) -> None:
+        """Close what the conversation holds open (a socket)."""
+        return None
 
     async def aclose(self) -> None:
         return None
@@ -305,3 +317,77 @@ class VoiceClient(ChannelClient):
         conversation.next_url = action or ""
         conversation.ended = action is None
         return Reply(said, elapsed)
+
+
+_CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+
+
+@dataclass
+class _Socket:
+    client: socketio.AsyncClient
+    events: asyncio.Queue[tuple[str, Any]]
+
+
+class SocketIoClient(ChannelClient):
+    name = "web chat (socket.io)"
+
+    def __init__(self, base_url: str, origin: str, outbox: OutboxWatcher, timeout_s: float) -> None:
+        self._base, self._origin, self._outbox, self._timeout = base_url, origin, outbox, timeout_s
+        self._sockets: dict[str, _Socket] = {}
+
+    async def start(self, script: Script) -> Conversation:
+        events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        client = socketio.AsyncClient(reconnection=False)
+        for event in ("session_confirm", "bot_uttered", "bot_typing"):
+            client.on(event, lambda data=None, e=event: events.put_nowait((e, data)))
+        try:
+            await client.connect(
+                self._base,
+                socketio_path="/socket.io",
+                transports=["websocket"],
+                headers={"Origin": self._origin},
+                wait_timeout=self._timeout,
+            )
+            await client.emit("session_request", {"session_token": None})
+            event, _ = await asyncio.wait_for(events.get(), self._timeout)
+        except (socketio.exceptions.SocketIOError, asyncio.TimeoutError, OSError) as exc:
+            await client.disconnect()
+            raise TurnFailed(f"connect: {type(exc).__name__}") from exc
+        if event != "session_confirm":
+            await client.disconnect()
+            raise TurnFailed(f"expected session_confirm, got {event}")
+        conversation = Conversation(script, sender=f"socket-{uuid.uuid4().hex[:12]}")
+        self._sockets[conversation.sender] = _Socket(client, events)
+        return conversation
+
+    async def turn(self, conversation: Conversation, text: str) -> Reply:
+        socket = self._sockets[conversation.sender]
+        self._phone_mark = self._outbox.mark(conversation.script.persona.phone)
+        started = time.perf_counter()
+        await socket.client.emit("user_uttered", {"message": text})
+        texts: list[str] = []
+        deadline = time.monotonic() + self._timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                event, data = await asyncio.wait_for(socket.events.get(), max(0.01, left))
+            except asyncio.TimeoutError as exc:
+                raise TurnFailed("no bot_typing end within the deadline") from exc
+            if event == "bot_uttered" and isinstance(data, dict) and data.get("text"):
+                texts.append(str(data["text"]))
+            elif event == "bot_typing" and isinstance(data, dict) and not data.get("typing"):
+                return Reply(texts, time.perf_counter() - started)
+
+    async def one_time_code(self, conversation: Conversation) -> str | None:
+        phone = conversation.script.persona.phone
+        texts = await self._outbox.collect(phone, self._phone_mark, 5.0, 0.1)
+        for _, body in reversed(texts):
+            found = _CODE.search(body)
+            if found:
+                return found.group(1)
+        return None
+
+    async def finish(self, conversation: Conversation) -> None:
+        socket = self._sockets.pop(conversation.sender, None)
+        if socket is not None:
+            await socket.client.disconnect()

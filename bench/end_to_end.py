@@ -33,7 +33,14 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bench.channel_clients import ChannelClient, OutboxWatcher, RestClient, SmsClient, VoiceClient
+from bench.channel_clients import (
+    ChannelClient,
+    OutboxWatcher,
+    RestClient,
+    SmsClient,
+    SocketIoClient,
+    VoiceClient,
+)
 from bench.load_driver import drive
 from bench.population import SANDBOX_SEED, Script, personas, scripts
 from bench.processes import BenchStack
@@ -51,7 +58,9 @@ LEVELS = (1, 10, 50)
 CONVERSATIONS = {1: 12, 10: 40, 50: 100}
 QUICK_CONVERSATIONS = {1: 4, 10: 10, 50: 50}
 TURN_TIMEOUT_S = 60.0
-POLICYHOLDERS = 1500
+POLICYHOLDERS = 2000
+# The web chat page's origin (PUBLIC_BASE_URL of the bench stack): the socket.io server checks it.
+WEB_ORIGIN = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -62,9 +71,10 @@ class ClientContext:
     outbox: OutboxWatcher
 
 
-# One entry per channel endpoint. The socket.io web chat adds "web_socketio" here.
+# One entry per channel endpoint.
 CHANNELS: dict[str, Callable[[ClientContext], ChannelClient]] = {
-    "web": lambda c: RestClient(c.http, c.base_url, TURN_TIMEOUT_S),
+    "webchat": lambda c: SocketIoClient(c.base_url, WEB_ORIGIN, c.outbox, TURN_TIMEOUT_S),
+    "rest": lambda c: RestClient(c.http, c.base_url, TURN_TIMEOUT_S),
     "sms": lambda c: SmsClient(c.http, c.base_url, c.twilio_auth_token, c.outbox, TURN_TIMEOUT_S),
     "voice": lambda c: VoiceClient(c.http, c.base_url, c.twilio_auth_token, TURN_TIMEOUT_S),
 }
@@ -128,7 +138,18 @@ async def _drive_all(
                 client = CHANNELS[name](context)
                 for level, count in plan.items():
                     batch = [next(remaining) for _ in range(count)]
-                    level_result = await drive(client, batch, level, time_limit_s=time_limit_s)
+                    try:
+                        level_result = await drive(client, batch, level, time_limit_s=time_limit_s)
+                    except Exception as exc:  # one channel failing must not hide the others
+                        results.append(
+                            {
+                                "key": name,
+                                "channel": client.name,
+                                "concurrency": level,
+                                "error": repr(exc)[:300],
+                            }
+                        )
+                        continue
                     summary = level_result.summary()
                     print(
                         f"  {name:<6} x{level:<3} {summary['turns']:>4} turns "

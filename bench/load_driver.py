@@ -23,7 +23,9 @@ from bench.channel_clients import ChannelClient, Conversation, TurnFailed
 from bench.population import Persona, Script
 from bench.stats import latency_summary
 
-APOLOGY_MARKERS = ("sorry", "something went wrong", "try again", "unavailable", "having trouble")
+# An error surfaced to the policyholder: a message that opens with an apology, or says the
+# system is failing. ("Sorry, I didn't catch that" re-asks count too: they are not answers.)
+APOLOGY_MARKERS = ("something went wrong", "can't reach", "is unavailable", "having trouble")
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,19 @@ def next_user_turn(texts: Sequence[str], persona: Persona, keyed: bool) -> str |
     return None
 
 
+def asks_for_code(texts: Sequence[str]) -> bool:
+    return "code" in " ".join(texts).lower()
+
+
 def classify(texts: Sequence[str]) -> str:
-    joined = " ".join(texts).lower()
-    if not joined.strip():
+    """``lost`` (nothing said), ``apology`` (an error surfaced) or ``answered``."""
+    messages = [t.strip().lower() for t in texts if t.strip()]
+    if not messages:
         return "lost"
-    return "apology" if any(m in joined for m in APOLOGY_MARKERS) else "answered"
+    for message in messages:
+        if message.startswith("sorry") or any(m in message for m in APOLOGY_MARKERS):
+            return "apology"
+    return "answered"
 
 
 async def converse(
@@ -101,12 +111,16 @@ async def converse(
             result.turns.append(
                 TurnRecord(script.category, time.monotonic() - started, "lost", started)
             )
+            await client.finish(conversation)
             break
         outcome = classify(reply.texts)
         result.turns.append(TurnRecord(script.category, reply.latency_s, outcome, started))
         if outcome == "apology":
             result.failures["apology: " + " / ".join(reply.texts)[:200]] += 1
         text = next_user_turn(reply.texts, script.persona, client.keyed)
+        if text is None and asks_for_code(reply.texts):
+            text = await client.one_time_code(conversation)
+    await client.finish(conversation)
     result.conversations += 1
 
 

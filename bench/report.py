@@ -55,6 +55,9 @@ def end_to_end_tables(r: dict[str, Any]) -> list[Table]:
         ),
     )
     for level in r["levels"]:
+        if "error" in level:
+            turns.rows.append([level["channel"], level["concurrency"], "failed: " + level["error"]])
+            continue
         lat = level["latency"]
         turns.rows.append(
             [
@@ -257,6 +260,8 @@ def goals(results: dict[str, dict[str, Any]]) -> Table:
     if e2e and "error" not in e2e:
         case = e2e["case_study"]
         for level in e2e["levels"]:
+            if "error" in level:
+                continue
             lat = level["latency"]
             label = f"{level['channel']} x{level['concurrency']}"
             if lat.get("n"):

@@ -1,0 +1,49 @@
+"""Counts for the security checks, printed at the end of the run and saved under test-artifacts/.
+
+``fuzz_counts`` collects, per server, how many inputs the fuzzer tried and which statuses came
+back; the summary lists inputs tried and 5xx seen (target 0) and is written to
+test-artifacts/fuzz-report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.support.servers import PROJECT_ROOT
+
+REPORT = PROJECT_ROOT / "test-artifacts" / "fuzz-report.json"
+_counts: dict[str, Counter[str]] = {}
+# Logs written after this moment belong to this run (the PII scan looks at those only).
+SESSION_STARTED = time.time()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PII scan reads what every other test left behind: run it after all of them."""
+    last = [item for item in items if item.get_closest_marker("pii_scan")]
+    items[:] = [item for item in items if not item.get_closest_marker("pii_scan")] + last
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _counts:
+        return
+    terminalreporter.section("endpoint fuzzing: inputs tried / 5xx seen")
+    report = {}
+    for server, statuses in sorted(_counts.items()):
+        tried = sum(statuses.values())
+        errors = sum(n for s, n in statuses.items() if s.startswith("5"))
+        report[server] = {"inputs": tried, "5xx": errors, "statuses": dict(statuses)}
+        terminalreporter.write_line(
+            f"{server:<10} inputs {tried:>5}  5xx {errors:>3}  statuses {dict(statuses)}"
+        )
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def fuzz_counts() -> dict[str, Counter[str]]:
+    return _counts

@@ -1,0 +1,239 @@
+"""Fuzzing every public endpoint (tests/security/endpoints.py): no input gets a 5xx.
+
+Three servers, each the real thing: the Rasa server with our channels (the session's
+``rasa_stack``), the PAS sandbox (``sandbox``) and the web app (``create_app``, in-process with
+Flask's test client, every route in its URL map). Inputs: path parameters, query strings, form
+and JSON bodies and raw bytes from hypothesis, sent properly signed (Twilio signature, PAS HMAC),
+unsigned and forged. Counts of inputs and statuses are printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.settings import LOCAL_SECRETS, Settings
+from bot.web import create_app
+from channels.twilio_requests import signed_form_request
+from channels.webhook_security import SIGNATURE_HEADER
+from pas_connector.signing import PasSigner
+from tests.security.endpoints import RASA, SANDBOX, Endpoint
+from tests.support.rasa_stack import RasaStack
+from tests.support.servers import SandboxHandle
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+TWILIO_FIELDS = [
+    "From",
+    "To",
+    "Body",
+    "MessageSid",
+    "SmsSid",
+    "NumMedia",
+    "MediaUrl0",
+    "CallSid",
+    "Digits",
+    "SpeechResult",
+    "Confidence",
+    "CallStatus",
+    "MessageStatus",
+    "ErrorCode",
+    "AccountSid",
+]
+nasty_text = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(
+        [
+            "",
+            "../../etc/passwd",
+            "%00",
+            "\x00",
+            "' OR 1=1 --",
+            "<script>",
+            "9" * 40,
+            "-1",
+            "NaN",
+            "1e308",
+            "AUT-1000001",
+            "CLM-0000001",
+            "H0000001",
+            "é" * 300,
+            "{}",
+            "[]",
+            "null",
+            "/restart",
+            "4111111111111111",
+        ]
+    ),
+    st.text(min_size=500, max_size=3000),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | nasty_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4),
+    max_leaves=12,
+)
+form_pairs = st.lists(
+    st.tuples(st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(max_size=12)), nasty_text),
+    max_size=14,
+)
+queries = st.one_of(
+    st.just(""),
+    st.sampled_from(
+        [
+            "seq=1",
+            "seq=-1",
+            "seq=abc",
+            "poll=1&seq=2",
+            "seq=99999999999",
+            "EIO=4&transport=polling",
+            "EIO=3&transport=websocket",
+            "sid=x&EIO=4",
+        ]
+    ),
+    st.text(max_size=40).map(lambda t: quote(t, safe="=&")),
+)
+modes = st.sampled_from(["proper", "unsigned", "forged", "garbage"])
+
+
+def _fill(path: str, value: str) -> str:
+    return re.sub(r"\{[a-z_]+\}", lambda _: quote(value, safe="") or "x", path)
+
+
+def _record(counts: dict[str, Counter[str]], server: str, status: int) -> None:
+    counts.setdefault(server, Counter())[str(status)] += 1
+
+
+def _body(
+    endpoint: Endpoint, pairs: list[tuple[str, str]], doc: Any, mode: str, garbage: bytes
+) -> tuple[bytes, dict[str, str]]:
+    if mode == "garbage":
+        return garbage, {"Content-Type": "application/octet-stream"}
+    if endpoint.body in ("twilio_form", "form"):
+        return httpx.QueryParams(pairs).__str__().encode(), {
+            "Content-Type": "application/x-www-form-urlencoded"
+        }
+    if endpoint.body == "json":
+        return httpx.Request("POST", "http://x", json=doc).content, {
+            "Content-Type": "application/json"
+        }
+    return b"", {}
+
+
+@pytest.mark.rasa
+@FUZZ
+@given(
+    endpoint=st.sampled_from(RASA),
+    value=nasty_text,
+    query=queries,
+    pairs=form_pairs,
+    doc=json_values,
+    mode=modes,
+    garbage=st.binary(max_size=400),
+)
+def test_no_input_to_the_rasa_server_gets_a_server_error(
+    rasa_stack: RasaStack, fuzz_counts, endpoint, value, query, pairs, doc, mode, garbage
+) -> None:
+    base = f"http://127.0.0.1:{rasa_stack.rasa_port}"
+    path = _fill(endpoint.path, value) + (f"?{query}" if query else "")
+    body, headers = _body(endpoint, pairs, doc, mode, garbage)
+    if endpoint.auth == "twilio" and mode != "unsigned":
+        token = LOCAL_SECRETS["TWILIO_AUTH_TOKEN"] if mode == "proper" else "forged-token"
+        headers[SIGNATURE_HEADER] = signed_form_request(token, base + path, pairs).signature
+    response = httpx.request(
+        endpoint.method, base + path, content=body or None, headers=headers, timeout=60
+    )
+    _record(fuzz_counts, "rasa", response.status_code)
+    assert response.status_code < 500, (endpoint, mode, response.text[:300])
+
+
+@FUZZ
+@given(
+    endpoint=st.sampled_from(SANDBOX),
+    value=nasty_text,
+    query=queries,
+    doc=json_values,
+    mode=modes,
+    garbage=st.binary(max_size=400),
+)
+def test_no_input_to_the_pas_sandbox_gets_a_server_error(
+    sandbox: SandboxHandle, fuzz_counts, endpoint, value, query, doc, mode, garbage
+) -> None:
+    path = _fill(endpoint.path, value) + (f"?{query}" if query else "")
+    body, headers = _body(endpoint, [], doc, mode, garbage)
+    auth = None
+    if endpoint.auth == "pas" and mode == "proper":
+        auth = PasSigner(sandbox.key_id, sandbox.hmac_secret)
+    elif endpoint.auth == "pas" and mode == "forged":
+        auth = PasSigner(sandbox.key_id, "forged-secret")
+    elif endpoint.auth == "sandbox_admin" and mode == "forged":
+        headers["X-Sandbox-Admin"] = "forged-admin-token"
+    with httpx.Client(base_url=sandbox.base_url, auth=auth, trust_env=False) as client:
+        response = client.request(
+            endpoint.method, path, content=body or None, headers=headers, timeout=30
+        )
+    _record(fuzz_counts, "sandbox", response.status_code)
+    assert response.status_code < 500, (endpoint, mode, response.text[:300])
+
+
+@pytest.fixture(scope="module")
+def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    var: Path = tmp_path_factory.mktemp("fuzz-web")
+    settings_ = Settings.from_env(
+        {
+            "POLICYLINE_ENV": "test",
+            "POLICYLINE_VAR_DIR": str(var),
+            "DATABASE_URL": f"sqlite:///{var / 'app.sqlite'}",
+        }
+    )
+    yield create_app(settings_)
+
+
+def _web_routes(app: Flask) -> list[tuple[str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.append((method, re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)))
+    return routes
+
+
+@FUZZ
+@given(
+    data=st.data(),
+    value=nasty_text,
+    query=queries,
+    pairs=form_pairs,
+    doc=json_values,
+    kind=st.sampled_from(["form", "json", "raw", "none"]),
+    garbage=st.binary(max_size=400),
+)
+def test_no_input_to_any_web_app_route_gets_a_server_error(
+    web_app: Flask, fuzz_counts, data, value, query, pairs, doc, kind, garbage
+) -> None:
+    method, template = data.draw(st.sampled_from(_web_routes(web_app)))
+    path = _fill(template, value)
+    client = web_app.test_client()
+    kwargs: dict[str, Any] = {"query_string": query}
+    if method != "GET":
+        if kind == "form":
+            kwargs["data"] = dict(pairs)
+        elif kind == "json":
+            kwargs["json"] = doc
+        elif kind == "raw":
+            kwargs["data"] = garbage
+    response = client.open(path, method=method, **kwargs)
+    _record(fuzz_counts, "web", response.status_code)
+    assert response.status_code < 500, (method, template, response.get_data()[:300])
