@@ -85,6 +85,12 @@ def _sandbox_seed(quick: bool) -> dict[str, Any]:
     return {"metrics": sandbox_seed.measure(5_000 if quick else 41_000)}
 
 
+def _claim_alerts(quick: bool) -> dict[str, Any]:
+    from bench import claim_alerts
+
+    return {"metrics": claim_alerts.measure(claims=100 if quick else 300)}
+
+
 BENCHMARKS = [
     Benchmark(
         "end_to_end",
@@ -95,6 +101,7 @@ BENCHMARKS = [
     Benchmark("documents", "document generation per type, links", _documents),
     Benchmark("channels", "Twilio channel overhead (in-process)", _channels),
     Benchmark("sandbox_seed", "PAS sandbox seeding of 41,000 policyholders", _sandbox_seed),
+    Benchmark("claim_alerts", "claim status alerts processed per second", _claim_alerts),
     Benchmark("training", "cold rasa train (~2 min; --with-training)", _training, default=False),
     Benchmark("nlu", "NLU held-out evaluation (trains; --with-training)", _nlu, default=False),
 ]

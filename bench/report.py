@@ -238,6 +238,19 @@ def seed_tables(r: dict[str, Any]) -> list[Table]:
     return [table]
 
 
+def metric_records_tables(title: str) -> Callable[[dict[str, Any]], list[Table]]:
+    """A table for benchmarks that return ``{"metrics": [{"metric", "value", ...}, ...]}``."""
+
+    def tables(r: dict[str, Any]) -> list[Table]:
+        extras = sorted({k for rec in r["metrics"] for k in rec} - {"bench", "metric", "value"})
+        table = Table(title, ["metric", "value", *extras])
+        for rec in r["metrics"]:
+            table.rows.append([rec["metric"], rec["value"], *(rec.get(k, "") for k in extras)])
+        return [table]
+
+    return tables
+
+
 TABLES: dict[str, Callable[[dict[str, Any]], list[Table]]] = {
     "end_to_end": end_to_end_tables,
     "connector": connector_tables,
@@ -246,6 +259,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], list[Table]]] = {
     "training": training_tables,
     "nlu": nlu_tables,
     "sandbox_seed": seed_tables,
+    "claim_alerts": metric_records_tables("Claim alert throughput"),
 }
 
 
