@@ -66,6 +66,13 @@ def autopay_on_text(policy_number: str, method: str, last4: str | None, draft_da
     )
 
 
+def autopay_refused_text(policy_number: str, phone: str) -> str:
+    return (
+        f"We couldn't turn on autopay for policy {mask_policy_number(policy_number)}, and your "
+        f"payment method was not saved. Please call {phone}."
+    )
+
+
 def not_applied_text(policy_number: str, amount: Decimal, phone: str) -> str:
     return (
         f"We couldn't apply your payment of {money(amount)} to policy "

@@ -36,6 +36,7 @@ from bot.payments.notices import (
     Notice,
     PaymentNotifier,
     autopay_on_text,
+    autopay_refused_text,
     failed_text,
     not_applied_text,
     paid_text,
@@ -164,6 +165,10 @@ class PaymentService:
             setup = self.records.setup_by_link(link.link_id)
             if setup is not None and setup.status == "succeeded":
                 return PaymentState("succeeded", "Autopay is set up. We've texted you the details.")
+            if setup is not None and setup.status == "failed":
+                return PaymentState(
+                    "failed", "We couldn't turn on autopay for this policy. Please call us."
+                )
             return PaymentState("open", "Waiting for your payment details.")
         row = self.records.payment_by_link(link.link_id)
         if row is None or row.status in ("creating", "open"):
@@ -346,6 +351,12 @@ class PaymentService:
         if method is None:
             raise PaymentRefused("Autopay is not set up for this policy.")
         billing = self._pas.billing(policy_number)
+        if billing.autopay.payment_method_ref != method.payment_method_id:
+            # The PAS is the record: autopay was turned off or changed elsewhere (e.g. by the
+            # conversation's cancel, which calls the PAS directly). Never draw on a stale method.
+            self.records.delete_autopay_method(policy_number)
+            self._detach(method.payment_method_id)
+            raise PaymentRefused("Autopay is not on for this policy.")
         amount = billing.minimum_due if billing.minimum_due > 0 else billing.balance
         if amount <= 0:
             return None
@@ -534,7 +545,23 @@ class PaymentService:
         previous = self.records.autopay_method(setup.policy_number)
         billing = self._pas.billing(setup.policy_number)
         draft_day = _draft_day(billing)
-        self._pas.set_autopay(setup.policy_number, str(pm.id), str(pm.type), draft_day)
+        try:
+            self._pas.set_autopay(setup.policy_number, str(pm.id), str(pm.type), draft_day)
+        except PasRejected:
+            # E.g. the policy was cancelled meanwhile: keep nothing, tell the holder.
+            self._detach(str(pm.id))
+            with self.records.engine.begin() as conn:
+                moved = self.records.set_setup_status(conn, setup_intent_id, "failed")
+                self.records.mark_event_processed(conn, event_id, self._clock())
+            if moved:
+                self._notifier.send(
+                    Notice(
+                        setup.policy_number,
+                        setup.channel,
+                        autopay_refused_text(setup.policy_number, self._contact_phone),
+                    )
+                )
+            return "processed"
         now = self._clock()
         mandate = _field(intent, "mandate")
         with self.records.engine.begin() as conn:

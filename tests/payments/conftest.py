@@ -101,14 +101,16 @@ class PayStack:
     def service(self):  # type: ignore[no-untyped-def]
         return self.components.service
 
-    def issue_link(self, amount: str | None, purpose: str = "one_time") -> PayLink:
+    def issue_link(
+        self, amount: str | None, purpose: str = "one_time", policy: str = MARIA_POLICY
+    ) -> PayLink:
         from bot.payments.links import PaymentLinkService
 
         links = PaymentLinkService(
             self.engine, secret_key=self.settings.app_secret_key, public_base_url=self.base_url
         )
         return links.issue(
-            MARIA_POLICY,
+            policy,
             Decimal(amount or "0"),
             "sms-test-conversation",
             "sms",

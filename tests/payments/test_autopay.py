@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from bot.payments.service import PaymentRefused
 from tests.payments.conftest import MARIA_POLICY, PayStack, bank_account, card, wait_for
 
 
@@ -89,3 +92,35 @@ def test_declined_off_session_draft_is_recorded_and_the_holder_is_told(pay_stack
     retry = pay_stack.service.charge_autopay(MARIA_POLICY, billing.due_date.isoformat(), 2)
     assert retry.id != draft.id and retry.status == "failed"
     assert Decimal(billing.minimum_due) > 0
+
+
+def test_a_draft_never_uses_a_method_the_pas_no_longer_has(pay_stack: PayStack):
+    """The conversation's cancel goes to the PAS directly; the next draft must not charge."""
+    pm = enrol(pay_stack, card("4242424242424242"))
+    pay_stack.components.loop.run(pay_stack.components.connector.cancel_autopay(MARIA_POLICY))
+
+    with pytest.raises(PaymentRefused, match=r"Autopay is not on for this policy\."):
+        pay_stack.service.charge_autopay(MARIA_POLICY, "2026-12-01", 1)
+
+    assert pay_stack.service.records.autopay_method(MARIA_POLICY) is None
+    assert pay_stack.service.records.payments_for(MARIA_POLICY) == []
+    assert pay_stack.service._stripe.v1.payment_methods.retrieve(pm).customer is None
+
+
+def test_enrolment_the_pas_refuses_is_undone_and_the_holder_is_told(pay_stack: PayStack):
+    cancelled_policy, phone = "AUT-1000002", "+12065550104"  # Robert Chen: cancelled
+    link = pay_stack.issue_link(None, "autopay_setup", policy=cancelled_policy)
+    _, secret = pay_stack.open_page(link)
+
+    confirmed = pay_stack.confirm_like_stripe_js(secret, card("4242424242424242"))
+
+    assert confirmed.status_code == 200
+    texts = wait_for(lambda: pay_stack.outbox(to=phone), what="the refusal text")
+    assert texts[0].body == (
+        "We couldn't turn on autopay for policy AUT-****002, and your payment method was not "
+        "saved. Please call (800) 555-0100."
+    )
+    assert pay_stack.service.records.autopay_method(cancelled_policy) is None
+    billing, _ = pay_stack.service.autopay_status(cancelled_policy)
+    assert not billing.autopay.enabled
+    assert pay_stack.state(link) == "failed"
