@@ -222,45 +222,39 @@ class ConversationArchive:
         grouped = self._grouped(filters)
         if grouped is None:
             return ConversationPage((), page, per_page, 0)
+        # One pass over the events: the total rides along as a window count on every row.
+        total_column = func.count().over().label("total")
         with self._tracker.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(grouped)).scalar_one()
             rows = conn.execute(
-                select(grouped)
+                select(grouped, total_column)
                 .order_by(grouped.c.started.desc(), grouped.c.sender_id)
                 .limit(per_page)
                 .offset((page - 1) * per_page)
             ).all()
+            if rows:
+                total = int(rows[0].total)
+            else:  # past the last page: count on its own
+                total = int(conn.execute(select(func.count()).select_from(grouped)).scalar_one())
         items = self._complete(rows)
-        return ConversationPage(tuple(items), page, per_page, int(total))
+        return ConversationPage(tuple(items), page, per_page, total)
 
     def iterate(
         self, filters: ConversationFilter, *, batch: int = MAX_PER_PAGE
     ) -> Iterator[ConversationSummary]:
-        """Every matching conversation, newest first, fetched ``batch`` at a time (exports)."""
+        """Every matching conversation, newest first, completed ``batch`` at a time (exports).
+
+        The grouped rows (a few numbers per conversation) are read in one pass; the text-heavy
+        completion (channel, intents, outcomes, tickets) is done per batch as the caller reads.
+        """
         grouped = self._grouped(filters)
         if grouped is None:
             return
-        after: tuple[float, str] | None = None
-        while True:
-            query = select(grouped)
-            if after is not None:
-                started, sender = after
-                # keyset pagination: stable while new conversations arrive
-                query = query.where(
-                    or_(
-                        grouped.c.started < started,
-                        and_(grouped.c.started == started, grouped.c.sender_id > sender),
-                    )
-                )
-            query = query.order_by(grouped.c.started.desc(), grouped.c.sender_id).limit(batch)
-            with self._tracker.connect() as conn:
-                rows = conn.execute(query).all()
-            if not rows:
-                return
-            yield from self._complete(rows)
-            after = (rows[-1].started, rows[-1].sender_id)
-            if len(rows) < batch:
-                return
+        with self._tracker.connect() as conn:
+            rows = conn.execute(
+                select(grouped).order_by(grouped.c.started.desc(), grouped.c.sender_id)
+            ).all()
+        for start in range(0, len(rows), batch):
+            yield from self._complete(rows[start : start + batch])
 
     def _grouped(self, filters: ConversationFilter) -> Any:
         """The grouped, filtered per-conversation query as a subquery (None: nothing matches)."""
@@ -281,11 +275,23 @@ class ConversationArchive:
         having.append(func.sum(case((e.c.type_name == "user", 1), else_=0)) > 0)
         query = query.having(and_(*having))
 
+        if filters.since is not None or filters.until is not None:
+            # A conversation that started in the range has its first event in it: only those
+            # senders' events are grouped (with an index on events.timestamp this is a range
+            # scan; Rasa creates none, see docs).
+            m = _matching()
+            window = [m.c.type_name == "user"]
+            if filters.since is not None:
+                window.append(m.c.timestamp >= _epoch(filters.since))
+            if filters.until is not None:
+                window.append(m.c.timestamp < _epoch(filters.until))
+            query = query.where(e.c.sender_id.in_(select(m.c.sender_id).where(*window)))
         if filters.intent:
+            m = _matching()
             query = query.where(
                 e.c.sender_id.in_(
-                    select(e.c.sender_id).where(
-                        e.c.type_name == "user", e.c.intent_name == filters.intent
+                    select(m.c.sender_id).where(
+                        m.c.type_name == "user", m.c.intent_name == filters.intent
                     )
                 )
             )
@@ -296,11 +302,12 @@ class ConversationArchive:
                 for key in ("channel", "input_channel")
                 for pattern in json_fragment(key, alias)
             ]
+            m = _matching()
             query = query.where(
                 e.c.sender_id.in_(
-                    select(e.c.sender_id).where(
-                        e.c.type_name == "user",
-                        or_(*(e.c.data.like(p, escape="\\") for p in patterns)),
+                    select(m.c.sender_id).where(
+                        m.c.type_name == "user",
+                        or_(*(m.c.data.like(p, escape="\\") for p in patterns)),
                     )
                 )
             )
@@ -338,9 +345,10 @@ class ConversationArchive:
             return by_id
         escaped = json.dumps(text)[1:-1]  # match the JSON-escaped form (non-ASCII as \uXXXX)
         like_words = escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        said = select(e.c.sender_id).where(
-            e.c.type_name.in_(("user", "bot")),
-            e.c.data.ilike(f"%{like_words}%", escape="\\"),
+        m = _matching()
+        said = select(m.c.sender_id).where(
+            m.c.type_name.in_(("user", "bot")),
+            m.c.data.ilike(f"%{like_words}%", escape="\\"),
         )
         return or_(by_id, e.c.sender_id.in_(said))
 
@@ -382,10 +390,11 @@ class ConversationArchive:
         intents: dict[str, list[str]] = defaultdict(list)
         with self._tracker.connect() as conn:
             for chunk in _chunks(ids):
+                m = _matching()
                 first_user = (
-                    select(func.min(e.c.id))
-                    .where(e.c.type_name == "user", e.c.sender_id.in_(chunk))
-                    .group_by(e.c.sender_id)
+                    select(func.min(m.c.id))
+                    .where(m.c.type_name == "user", m.c.sender_id.in_(chunk))
+                    .group_by(m.c.sender_id)
                 )
                 for row in conn.execute(
                     select(e.c.sender_id, e.c.data).where(e.c.id.in_(first_user))
@@ -468,6 +477,13 @@ class ConversationArchive:
         truncated = len(rows) > max_events
         turns = list(_turns(rows[:max_events]))
         return Transcript(summary=summary, turns=tuple(turns), truncated=truncated)
+
+
+def _matching() -> Any:
+    """The events table under another name, for subqueries: a subquery on ``events`` itself
+    would be correlated with the outer query (SQLAlchemy's auto-correlation) and filter *its*
+    rows instead of finding conversations."""
+    return events.alias("matching")
 
 
 def _verified_row() -> ColumnElement[bool]:

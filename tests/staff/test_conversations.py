@@ -87,6 +87,27 @@ def test_filters_and_search_narrow_the_list(
     assert ids(archive, filters) == [world.ids[name] for name in expected]
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ConversationFilter(intent="inform"),
+        ConversationFilter(channel="sms", verified=True),
+        ConversationFilter(search="balance"),
+        ConversationFilter(since=BASE - timedelta(hours=1), until=BASE + timedelta(hours=1)),
+    ],
+)
+def test_filtered_rows_describe_the_whole_conversation(
+    archive: ConversationArchive, world: World, filters: ConversationFilter
+) -> None:
+    """A filter picks conversations; it never trims the events a row is computed from."""
+    (row,) = [
+        c for c in archive.page(filters).items if c.conversation_id == world.ids["balance_sms"]
+    ]
+    assert row == archive.summary(world.ids["balance_sms"])
+    assert (row.user_turns, row.verified, row.started_at) == (5, True, BASE)
+    assert row.intents == ("check_balance", "inform", "thank")
+
+
 def test_search_never_matches_digits_hidden_by_redaction(
     archive: ConversationArchive, world: World
 ) -> None:

@@ -63,10 +63,12 @@ def _events(script: Script) -> list[Event]:
     def at(minute: float) -> float:
         return (script.start + timedelta(minutes=minute)).timestamp()
 
+    # The session starts with the first step (minutes count from ``script.start``).
+    first = min((minute for minute, _, _ in script.steps), default=0)
     out: list[Event] = [
-        ActionExecuted("action_session_start", timestamp=at(0)),
-        SessionStarted(timestamp=at(0)),
-        ActionExecuted("action_listen", timestamp=at(0)),
+        ActionExecuted("action_session_start", timestamp=at(first)),
+        SessionStarted(timestamp=at(first)),
+        ActionExecuted("action_listen", timestamp=at(first)),
     ]
     for minute, kind, values in script.steps:
         when = at(minute)

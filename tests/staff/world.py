@@ -55,6 +55,7 @@ def build_world(writer: TrackerWriter, app_engine: Engine, personas: list[dict[s
     tickets = iter(["HO-CLAIM234", "HO-COVER567"])
     handoffs = HandoffService(app_engine, clock=clock, ticket_factory=lambda: next(tickets))
 
+    # Script steps count minutes from BASE.
     def at(minutes: float) -> datetime:
         return BASE + timedelta(minutes=minutes)
 
@@ -84,7 +85,7 @@ def build_world(writer: TrackerWriter, app_engine: Engine, personas: list[dict[s
     # B: a phone call reporting an accident: urgent handoff, never verified.
     world.ids["claim_call"] = "CA0f3b9e51c2d84a7b9e0e6f1a2b3c4d5e"
     writer.write(
-        Script(world.ids["claim_call"], "voice", at(60))
+        Script(world.ids["claim_call"], "voice", BASE)
         .user(60, "I was in an accident this morning", "report_claim")
         .bot(
             60.1,
@@ -114,7 +115,7 @@ def build_world(writer: TrackerWriter, app_engine: Engine, personas: list[dict[s
     # C: web chat, James signed in with MFA, gets his declarations page by link.
     world.ids["declarations_web"] = "web-8d2e61f0c4a94b57"
     writer.write(
-        Script(world.ids["declarations_web"], "webchat", at(120))
+        Script(world.ids["declarations_web"], "webchat", BASE)
         .verified(120, level="mfa", holder_id=james["holder_id"])
         .user(120.5, "I need my declarations page", "request_declarations")
         .bot(
@@ -143,7 +144,7 @@ def build_world(writer: TrackerWriter, app_engine: Engine, personas: list[dict[s
         f"does {priya['policy_number']} cover flood damage? I can pay with 4242 4242 4242 4242"
     )
     writer.write(
-        Script(world.ids["coverage_sms"], "sms", at(180))
+        Script(world.ids["coverage_sms"], "sms", BASE)
         .verified(180, holder_id=priya["holder_id"])
         .user(180.5, coverage_text, "coverage_question")
         .bot(
@@ -174,7 +175,7 @@ def build_world(writer: TrackerWriter, app_engine: Engine, personas: list[dict[s
     # E: a test on the REST channel, out of scope, no task.
     world.ids["weather_rest"] = "rest-tester-1"
     writer.write(
-        Script(world.ids["weather_rest"], "rest", at(240)).user(
+        Script(world.ids["weather_rest"], "rest", BASE).user(
             240, "what's the weather like", "out_of_scope"
         )
     )
