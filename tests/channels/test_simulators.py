@@ -90,7 +90,7 @@ def test_the_ivr_caller_plays_twiml_and_answers_gathers(stack):
     printed = out.getvalue()
     assert code == 0
     assert "recorded and transcribed" in printed
-    assert "🔊 Here's your ID card." in printed
+    assert "🔊 Here's your ID card" not in printed, "the link's sentence is replaced, not read"
     assert "🔊 I've texted you a link to your ID card." in printed
     assert "📱 Your ID card: https://app.policyline.example/d/tok1" in printed
     assert "🔊 Sorry, I didn't hear anything." in printed
