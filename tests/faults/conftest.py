@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bench.population import SANDBOX_SEED
-from tests.faults.support import FaultStack
+from tests.faults.support import BREAKER_TTL_S, FaultStack
 from tests.support.rasa_stack import start_rasa_stack
 from tests.support.servers import PROJECT_ROOT, RedisServer, start_sandbox
 
@@ -60,7 +60,12 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
     sandbox = start_sandbox(workdir, policyholders=400, extra_args=["--seed", str(SANDBOX_SEED)])
     stack = None
     try:
-        stack = start_rasa_stack(sandbox, workdir, extra_env={"REDIS_URL": redis.url})
+        # A short breaker TTL lets each scenario start with the PAS circuit closed again.
+        stack = start_rasa_stack(
+            sandbox,
+            workdir,
+            extra_env={"REDIS_URL": redis.url, "PAS_BREAKER_TTL_S": str(BREAKER_TTL_S)},
+        )
         with FaultStack(sandbox, stack, redis) as faults:
             yield faults
     finally:

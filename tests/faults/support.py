@@ -34,6 +34,7 @@ from tests.support.rasa_stack import (
 from tests.support.servers import RedisServer, SandboxHandle, _stop, wait_for_port
 
 REPLY_TIMEOUT_S = 45.0
+BREAKER_TTL_S = 2.0
 # A policyholder's way forward in an apology: try again, or a number to call.
 WAY_FORWARD = ("try again", "call", "(800)", "800-", "text ")
 
@@ -69,6 +70,11 @@ class FaultStack:
         return found
 
     # -- breaking things ---------------------------------------------------------------------
+
+    def pas_healthy_again(self) -> None:
+        """Clear sandbox faults and wait out the breaker, so the next scenario starts clean."""
+        self.sandbox.reset()
+        time.sleep(BREAKER_TTL_S + 0.5)
 
     def restart_actions(self) -> float:
         """Stop the action server (SIGTERM) and start it again on its port; seconds it was down."""
