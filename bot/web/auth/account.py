@@ -31,7 +31,7 @@ from bot.web.auth.flow import (
     step_up_required,
 )
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import FACTOR_ERRORS, _page
+from bot.web.auth.sign_in import FACTOR_ERRORS, _page, too_many_codes
 
 FLASH_KEY = "security_message"
 
@@ -106,7 +106,7 @@ def step_up_sms() -> Response:
     try:
         session["step_up_hint"] = services().sign_in.send_code(account, "step_up")
     except SendLimitReached:
-        error = "We've sent several codes already. Wait 15 minutes, or use your app."
+        error = too_many_codes(", or use your app.")
         return _page("auth/step_up.html", 429, error=error, **context)
     except (RecordsUnavailable, DeliveryFailed):
         error = "We couldn't send a text message just now. Try again in a minute."

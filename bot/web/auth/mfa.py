@@ -26,7 +26,7 @@ from bot.web.auth.flow import (
     signed_in_account,
 )
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import FACTOR_ERRORS, _page
+from bot.web.auth.sign_in import FACTOR_ERRORS, _page, too_many_codes
 
 RECOVERY_KEY = "recovery_codes_once"
 
@@ -107,8 +107,7 @@ def mfa_setup_sms_send() -> Response:
         return _setup_page(
             account,
             429,
-            sms_error="We've sent several codes already. Wait 15 "
-            "minutes, or set up an authenticator app.",
+            sms_error=too_many_codes(", or set up an authenticator app."),
         )
     except (RecordsUnavailable, DeliveryFailed):
         return _setup_page(

@@ -24,7 +24,7 @@ from bot.accounts.registration import (
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import begin_pending, device_traits, services
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import _page
+from bot.web.auth.sign_in import _page, too_many_codes
 
 CODE_ERRORS = {
     "wrong": "That code isn't right. Check the message and try again.",
@@ -90,7 +90,7 @@ def register() -> Response:
         error = "You already have an account. Sign in, or call us if you can't."
         return _page("auth/register.html", 409, error=error, values=values, show_sign_in=True)
     except SendLimitReached:
-        error = "We've sent several codes already. Wait 15 minutes and try again."
+        error = too_many_codes(" and try again.")
         return _page("auth/register.html", 429, error=error, values=values)
     except (RecordsUnavailable, DeliveryFailed):
         error = "We can't check your details just now. Please try again in a few minutes."
@@ -120,7 +120,7 @@ def register_verify() -> Response:
         try:
             services().registration.resend(pending)
         except SendLimitReached:
-            error = "We've sent several codes already. Wait 15 minutes and try again."
+            error = too_many_codes(" and try again.")
             return _page("auth/register_verify.html", 429, error=error, pending=pending)
         except (RegistrationRefused, RecordsUnavailable, DeliveryFailed):
             error = "We couldn't send a new code just now. Please try again in a few minutes."

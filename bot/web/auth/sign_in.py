@@ -33,7 +33,8 @@ from bot.web.auth.protection import auth_rate_limit
 from bot.web.auth.web_sessions import destroy_session, mark_passive, session_times
 
 NOTICES = {
-    "expired_idle": "You were signed out after 15 minutes without activity. Please sign in again.",
+    "expired_idle": "You were signed out after {minutes} minutes without activity. Please sign in "
+    "again.",
     "expired_absolute": "Your session reached its time limit. Please sign in again.",
     "expired_pending": "That sign-in took too long. Please start again.",
     "signed_out": "You are signed out.",
@@ -43,7 +44,8 @@ NOTICES = {
 FACTOR_ERRORS = {
     "wrong": "That code isn't right. Check it and try again.",
     "expired": "That code has expired. Ask for a new one.",
-    "locked": "Too many wrong attempts. Your account is locked for 15 minutes.",
+    "locked": "Too many wrong attempts. Your account is locked for a while; try again later or "
+    "call us.",
     "stronger_needed": (
         "This sign-in is from a new device, so a text message code isn't enough. Use your "
         "authenticator app or a recovery code."
@@ -52,9 +54,24 @@ FACTOR_ERRORS = {
 }
 
 
+def _minutes(setting: str) -> int:
+    """A duration from the auth settings, in whole minutes, for messages."""
+    return int(getattr(current_app.config["POLICYLINE_SETTINGS"].auth, setting)) // 60
+
+
+def too_many_codes(then: str) -> str:
+    """The answer when the code send limit is reached; ``then`` says what to do meanwhile."""
+    return (
+        f"We've sent several codes already. Wait {_minutes('sms_code_send_window_s')} minutes{then}"
+    )
+
+
 def _notice() -> str | None:
     key = session.pop("notice", None)
-    return NOTICES.get(key) if key else None
+    text = NOTICES.get(key) if key else None
+    if text is None:
+        return None
+    return text.format(minutes=_minutes("session_idle_s"))
 
 
 def _page(template: str, status: int = 200, /, **context: Any) -> Response:
@@ -93,7 +110,8 @@ def login() -> Response:
         return _page(
             "auth/login.html",
             423,
-            error="Your account is locked for 15 minutes after too many wrong attempts. "
+            error=f"Your account is locked for {_minutes('lockout_s')} minutes after too many "
+            "wrong attempts. "
             "Call us if you need help now.",
             next=next_path,
             email=email,
@@ -157,8 +175,7 @@ def send_sign_in_code() -> Response:
         return _page(
             "auth/verify.html",
             429,
-            error="We've sent several codes already. "
-            "Wait 15 minutes, or use your authenticator app.",
+            error=too_many_codes(", or use your authenticator app."),
             **context,
         )
     except (RecordsUnavailable, DeliveryFailed):

@@ -11,8 +11,9 @@
   var deadline = Date.now() + idle * 1000, timer = null;
 
   function show(secondsLeft) {
-    countdown.textContent = Math.max(0, Math.round(secondsLeft / 60)) < 1
-      ? "less than a minute" : Math.round(secondsLeft / 60) + " minutes";
+    var minutes = Math.ceil(secondsLeft / 60);
+    countdown.textContent = secondsLeft < 60 ? "less than a minute"
+      : minutes === 1 ? "1 minute" : minutes + " minutes";
     if (root.hidden) { root.hidden = false; document.getElementById("session-timeout-stay").focus(); }
   }
   function check() {
@@ -36,5 +37,6 @@
         deadline = Date.now() + s.idle_seconds_left * 1000; root.hidden = true;
       });
   });
-  timer = window.setInterval(check, 15000);
+  // Check often enough to warn on time, at most every 15 s.
+  timer = window.setInterval(check, Math.max(1000, Math.min(15000, warn * 250)));
 })();
