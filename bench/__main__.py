@@ -91,6 +91,12 @@ def _claim_alerts(quick: bool) -> dict[str, Any]:
     return {"metrics": claim_alerts.measure(claims=100 if quick else 300)}
 
 
+def _staff_console(quick: bool) -> dict[str, Any]:
+    from bench import staff_console
+
+    return staff_console.measure(4_000 if quick else 20_000, 3)
+
+
 BENCHMARKS = [
     Benchmark(
         "end_to_end",
@@ -102,6 +108,7 @@ BENCHMARKS = [
     Benchmark("channels", "Twilio channel overhead (in-process)", _channels),
     Benchmark("sandbox_seed", "PAS sandbox seeding of 41,000 policyholders", _sandbox_seed),
     Benchmark("claim_alerts", "claim status alerts processed per second", _claim_alerts),
+    Benchmark("staff_console", "staff console queries on a month of conversations", _staff_console),
     Benchmark("training", "cold rasa train (~2 min; --with-training)", _training, default=False),
     Benchmark("nlu", "NLU held-out evaluation (trains; --with-training)", _nlu, default=False),
 ]
