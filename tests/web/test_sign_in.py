@@ -256,3 +256,16 @@ def test_staff_sign_in_helper_gives_a_staff_session(app, client):
     staff = sign_in_staff(app, client, role="reviewer")
     assert staff.kind == "staff"
     assert _signed_in(client)
+
+
+def test_sign_in_lands_on_the_page_asked_for_or_the_configured_home(app, client, clock):
+    account = sign_in_policyholder(app, client)
+    clock.advance(seconds=30)
+    asked = app.test_client()
+    assert account.sign_in(asked, next_path="/auth/account?tab=devices").headers["Location"] == (
+        "/auth/account?tab=devices"
+    )
+    app.config["AUTH_POLICYHOLDER_HOME"] = "no_such.endpoint"
+    clock.advance(seconds=30)
+    fallback = app.test_client()
+    assert account.sign_in(fallback).headers["Location"] == "/auth/account"

@@ -83,6 +83,9 @@ def init_app(app: Flask) -> None:
         AUTH_DEVICE_COOKIE_NAME=prefix + DEVICE_COOKIE,
     )
     app.config.setdefault("AUTH_RATE_LIMIT", settings.auth.rate_limit_auth)
+    # Where a sign-in lands when no page was asked for (the security page if these are absent).
+    app.config.setdefault("AUTH_POLICYHOLDER_HOME", "account.home")
+    app.config.setdefault("AUTH_STAFF_HOME", "staff.index")
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.cache.redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # The CSRF token lives as long as the session (which has its own timeouts).
