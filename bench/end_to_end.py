@@ -53,7 +53,12 @@ from pas_connector.audit import pas_audit
 # time: 780ms". A lognormal with median m and shape s has mean m*exp(s^2/2) and p99
 # m*exp(2.326 s): s = 0.438 and m = 282 ms give 310 ms and 780 ms.
 CASE_STUDY = {"mean_ms": 310.0, "p99_ms": 780.0}
-PAS_LATENCY = {"distribution": "lognormal", "median_ms": 282.0, "sigma": 0.438}
+PAS_MEDIAN_MS, PAS_SIGMA = 282.0, 0.438
+PAS_LATENCY: dict[str, str | float] = {
+    "distribution": "lognormal",
+    "median_ms": PAS_MEDIAN_MS,
+    "sigma": PAS_SIGMA,
+}
 LEVELS = (1, 10, 50)
 CONVERSATIONS = {1: 12, 10: 40, 50: 100}
 QUICK_CONVERSATIONS = {1: 4, 10: 10, 50: 50}

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from bench.__main__ import BENCHMARKS, markdown, select
-from bench.end_to_end import CASE_STUDY, PAS_LATENCY
+from bench.end_to_end import CASE_STUDY, PAS_LATENCY, PAS_MEDIAN_MS, PAS_SIGMA
 from bench.load_driver import classify, next_user_turn
 from bench.population import INTENT_MIX, Persona, personas, scripts
 from bench.report import goals
@@ -37,7 +37,8 @@ def test_percentiles_are_nearest_rank() -> None:
 
 
 def test_the_injected_pas_latency_has_the_case_studys_mean_and_p99() -> None:
-    median, sigma = PAS_LATENCY["median_ms"], PAS_LATENCY["sigma"]
+    median, sigma = PAS_MEDIAN_MS, PAS_SIGMA
+    assert PAS_LATENCY == {"distribution": "lognormal", "median_ms": median, "sigma": sigma}
     assert median * math.exp(sigma**2 / 2) == pytest.approx(CASE_STUDY["mean_ms"], rel=0.01)
     assert median * math.exp(2.3263 * sigma) == pytest.approx(CASE_STUDY["p99_ms"], rel=0.01)
     rng = random.Random(1)

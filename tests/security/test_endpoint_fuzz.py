@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -123,9 +123,7 @@ def _body(
     if mode == "garbage":
         return garbage, {"Content-Type": "application/octet-stream"}
     if endpoint.body in ("twilio_form", "form"):
-        return httpx.QueryParams(pairs).__str__().encode(), {
-            "Content-Type": "application/x-www-form-urlencoded"
-        }
+        return urlencode(pairs).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
     if endpoint.body == "json":
         return httpx.Request("POST", "http://x", json=doc).content, {
             "Content-Type": "application/json"
