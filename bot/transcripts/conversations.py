@@ -33,6 +33,7 @@ from bot.transcripts.tracker_events import (
     VERIFIED_LEVELS,
     decode,
     events,
+    has_events,
     json_fragment,
 )
 
@@ -208,6 +209,13 @@ class ConversationArchive:
     def __init__(self, tracker_engine: Engine, app_engine: Engine) -> None:
         self._tracker = tracker_engine
         self._app = app_engine
+        self._tracker_ready = False
+
+    def _ready(self) -> bool:
+        """Whether Rasa has written anything yet (until then every list is empty)."""
+        if not self._tracker_ready:
+            self._tracker_ready = has_events(self._tracker)
+        return self._tracker_ready
 
     # --- the list -------------------------------------------------------------------------------
 
@@ -219,7 +227,7 @@ class ConversationArchive:
             raise InvalidFilter("pages are numbered from 1")
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise InvalidFilter(f"at most {MAX_PER_PAGE} conversations per page")
-        grouped = self._grouped(filters)
+        grouped = self._grouped(filters) if self._ready() else None
         if grouped is None:
             return ConversationPage((), page, per_page, 0)
         # One pass over the events: the total rides along as a window count on every row.
@@ -246,7 +254,7 @@ class ConversationArchive:
         The grouped rows (a few numbers per conversation) are read in one pass; the text-heavy
         completion (channel, intents, outcomes, tickets) is done per batch as the caller reads.
         """
-        grouped = self._grouped(filters)
+        grouped = self._grouped(filters) if self._ready() else None
         if grouped is None:
             return
         with self._tracker.connect() as conn:
@@ -448,6 +456,8 @@ class ConversationArchive:
 
     def summary(self, conversation_id: str) -> ConversationSummary | None:
         """The list row of one conversation, or ``None`` when there is no such conversation."""
+        if not self._ready():
+            return None
         with self._tracker.connect() as conn:
             row = conn.execute(
                 _per_conversation().where(events.c.sender_id == conversation_id)

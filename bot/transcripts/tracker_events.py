@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from typing import Any, TypedDict
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, inspect
+from sqlalchemy.engine import Engine
 
 tracker_metadata = MetaData()
 
@@ -61,6 +62,11 @@ class BotEventData(TypedDict, total=False):
     # buttons, custom payloads (document links, handoff tickets), attachments
     data: dict[str, Any] | None
     timestamp: float
+
+
+def has_events(engine: Engine) -> bool:
+    """True once Rasa has created its ``events`` table (a fresh install has none yet)."""
+    return bool(inspect(engine).has_table(events.name))
 
 
 def decode(data: str | None) -> dict[str, Any]:

@@ -209,3 +209,14 @@ def test_very_long_transcripts_are_cut_and_say_so(dbs) -> None:  # type: ignore[
     transcript = dbs.archive.transcript("sms-chatty", max_events=10)
     assert transcript.truncated is True
     assert len(transcript.turns) <= 10
+
+
+def test_before_rasa_has_written_anything_the_list_is_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.db import create_schema, make_engine
+
+    app = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    create_schema(app)
+    archive = ConversationArchive(make_engine(f"sqlite:///{tmp_path / 'no_tracker.sqlite'}"), app)
+    assert archive.page(ALL).total == 0
+    assert list(archive.iterate(ALL)) == []
+    assert archive.transcript("anything") is None
