@@ -13,6 +13,7 @@ policyline localstripe         the local Stripe stand-in (port 8420; not with re
 policyline sms --from +1...    a terminal phone texting the local assistant (signed like Twilio)
 policyline call --from +1...   a terminal caller for the local IVR
 policyline document KIND ...   render an ID card, declarations page or certificate to a PDF
+policyline outcomes sweep-abandoned   record tasks people left open (run every few minutes)
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.accounts.staff_cli import add_parser as add_staff_parser
     from bot.documents.cli import add_parser as add_document_parser
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
+    from bot.transcripts.cli import add_parser as add_outcomes_parser
     from channels.simulators.ivr_caller import add_parser as add_call_parser
     from channels.simulators.sms_phone import add_parser as add_sms_parser
 
@@ -176,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_document_parser(sub)
     add_staff_parser(sub)
     add_alerts_parser(sub)
+    add_outcomes_parser(sub)
     return parser
 
 
