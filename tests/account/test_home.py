@@ -94,6 +94,7 @@ def test_page_is_mobile_first_uncached_and_script_is_external_only(web: Flask) -
     assert "script-src 'self'" in csp and "form-action 'self'" in csp and "unsafe-inline" not in csp
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []  # no inline script
     assert "style=" not in page
+    assert "/static/auth/session-timeout.js" in page and "Stay signed in" in page
 
 
 def test_chat_widget_carries_the_signed_in_holder(web: Flask) -> None:

@@ -13,8 +13,9 @@ CSV export (audited)                   no          yes
 staff access audit                     no          yes
 =====================================  ==========  ============
 
-Everyone else — anonymous visitors are sent to sign in, policyholders get 403. Every page is
-rendered without script (charts are server-drawn SVG) under a CSP that allows none.
+Everyone else — anonymous visitors are sent to sign in, policyholders get 403. Charts are SVG
+drawn on the server; the only script is the sign-in's idle-timeout warning, under a CSP that
+allows this origin's scripts and nothing inline.
 """
 
 from bot.web.staff.views import bp, init_app

@@ -59,10 +59,13 @@ bp = Blueprint(
 EXTENSION = "policyline.staff"
 PER_PAGE = 25
 MAX_CONVERSATION_ID = 255
-# Staff pages run no script at all.
+# Staff pages run one script of our own: the sign-in's idle-timeout warning (it polls the
+# session status, hence connect-src).
 STAFF_CSP = "; ".join(
     [
         "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
         "form-action 'self'",
