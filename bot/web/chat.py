@@ -5,14 +5,15 @@ blueprint only serves the page, the widget's JavaScript and CSS (no build step, 
 CDN: the socket.io client is vendored under ``static/chat/vendor``), and the signed hand-over
 token of a signed-in visitor.
 
-Signed-in visitors: the login (web issue) stores the holder id and the assurance reached
-(``verified`` or ``mfa``) in the Flask session under ``SESSION_HOLDER_KEY`` and
-``SESSION_ASSURANCE_KEY``. Each page render mints a fresh 120-second hand-over token for them
-(``bot.conversation.web_handover``) and the widget sends it as message metadata ``web_token``.
+Signed-in visitors: the signed-in policyholder of the request (``bot.web.auth``, MFA done) gets
+a fresh 120-second hand-over token on each page render (``bot.conversation.web_handover``), and
+the widget sends it as message metadata ``web_token``; the actions verify it.
 
 Embedding on another page of the web app: ``{% include "chat/_widget.html" %}`` with
-``chat=chat_widget_context(embedded=True)`` in the template context, plus this blueprint's CSP
-(``chat_csp``) on that page's response.
+``chat=chat_widget_context(embedded=True)`` in the template context, plus the widget's CSS and
+scripts (see ``templates/chat/page.html``). Registering the blueprint adds the Rasa server's
+origins to the app-wide CSP ``connect-src`` (``bot.web.security_headers``); the /chat page sends
+its own stricter policy (``chat_csp``).
 
 Every response carries a strict Content-Security-Policy: scripts and styles from this origin only
 (no inline script or style), and connections only to this origin and the Rasa server.
@@ -23,10 +24,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, session
+from flask import Blueprint, Response, current_app, render_template
+from flask.blueprints import BlueprintSetupState
 
 from bot.conversation.web_handover import mint_web_handover
 from bot.settings import Settings, WebChatSettings
+from bot.web.auth.guards import current_principal
 
 bp = Blueprint(
     "chat",
@@ -35,8 +38,6 @@ bp = Blueprint(
     static_url_path="/chat/static",
 )
 
-SESSION_HOLDER_KEY = "holder_id"
-SESSION_ASSURANCE_KEY = "assurance"
 SOCKETIO_PATH = "/socket.io/"
 SOCKETIO_CLIENT = "vendor/socket.io-4.8.1.min.js"
 _CARRIED_ASSURANCE = ("verified", "mfa")
@@ -74,12 +75,15 @@ def chat_csp(rasa_public_url: str) -> str:
 
 
 def handover_token() -> str | None:
-    """A fresh hand-over token for a signed-in visitor, or ``None`` for an anonymous one."""
-    holder_id = session.get(SESSION_HOLDER_KEY)
-    assurance = session.get(SESSION_ASSURANCE_KEY)
-    if not isinstance(holder_id, str) or not holder_id or assurance not in _CARRIED_ASSURANCE:
+    """A fresh hand-over token for a signed-in policyholder, or ``None`` for anyone else."""
+    principal = current_principal()
+    if principal is None or not principal.is_policyholder or not principal.holder_id:
         return None
-    return mint_web_handover(holder_id, assurance, secret_key=current_app.config["SECRET_KEY"])
+    if principal.assurance not in _CARRIED_ASSURANCE:
+        return None
+    return mint_web_handover(
+        principal.holder_id, principal.assurance, secret_key=current_app.config["SECRET_KEY"]
+    )
 
 
 def chat_widget_context(*, embedded: bool) -> dict[str, Any]:
@@ -106,6 +110,18 @@ def chat_page() -> Response:
     # The page holds a short-lived hand-over token for signed-in visitors: never cache it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.record_once
+def _allow_socket_connections(state: BlueprintSetupState) -> None:
+    """Pages that embed the widget may connect to the Rasa server (app-wide CSP)."""
+    settings: Settings = state.app.config["POLICYLINE_SETTINGS"]
+    csp = state.app.config.get("CONTENT_SECURITY_POLICY")
+    if isinstance(csp, dict):
+        connect = csp.setdefault("connect-src", ["'self'"])
+        for origin in socket_origins(settings.web_chat.rasa_public_url):
+            if origin not in connect:
+                connect.append(origin)
 
 
 @bp.after_request

@@ -8,8 +8,10 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -23,6 +25,7 @@ from bot.settings import Settings
 from bot.web import create_app
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import free_port
+from tests.web.auth_fixtures import TestAccount, auth_test_config, sign_in_policyholder
 
 CODE = re.compile(r"\b(\d{6})\b")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web_chat"
@@ -34,6 +37,7 @@ class WebChatStack:
     app: Flask
     base_url: str
     engine: Engine
+    accounts: dict[str, TestAccount] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -54,11 +58,32 @@ class WebChatStack:
             time.sleep(0.2)
         raise AssertionError(f"no code texted to {phone[-2:]} within {timeout} s")
 
-    def signed_in_cookie(self, holder_id: str, assurance: str) -> str:
-        """The Flask session cookie the login (web issue) leaves for a signed-in holder."""
-        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
-        assert serializer is not None
-        return str(serializer.dumps({"holder_id": holder_id, "assurance": assurance}))
+    def signed_in_cookie(self, holder_id: str) -> dict[str, Any]:
+        """A browser cookie for a policyholder signed in through the real pages (TOTP too)."""
+        # The sign-in runs the app's own event loop: off the thread Playwright's loop runs on.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            value = pool.submit(self._sign_in, holder_id).result(timeout=120)
+        return {
+            "name": self.app.config["SESSION_COOKIE_NAME"],
+            "value": value,
+            # host-only (``__Host-`` cookies may not name a domain attribute, only a host)
+            "domain": "127.0.0.1",
+            "path": "/",
+            "secure": bool(self.app.config["SESSION_COOKIE_SECURE"]),
+            "httpOnly": True,
+            "sameSite": "Lax",
+        }
+
+    def _sign_in(self, holder_id: str) -> str:
+        client = self.app.test_client()
+        account = self.accounts.get(holder_id)
+        if account is None:  # one account per policyholder; later browsers sign in again
+            self.accounts[holder_id] = sign_in_policyholder(self.app, client, holder_id=holder_id)
+        else:
+            account.sign_in(client)
+        cookie = client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        assert cookie is not None, "the sign-in left no session cookie"
+        return cookie.value
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +94,7 @@ def web_chat_stack(
     env = dict(rasa_stack.env)
     env["RASA_PUBLIC_URL"] = f"http://127.0.0.1:{rasa_stack.rasa_port}"
     settings = Settings.from_env(env)
-    app = create_app(settings)
+    app = create_app(settings, auth_test_config())
     port = free_port()
     server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="web-chat-app", daemon=True)

@@ -176,6 +176,14 @@
       self.ready = false;
       self.setStatus(self.everConnected ? "Connection lost. Reconnecting…" : "Can't reach the chat yet. Retrying…");
     });
+    // The browser knows about a lost network before the socket's ping does: say so at once
+    // and let the socket's reconnection (with backoff) take over.
+    window.addEventListener("offline", function () {
+      self.ready = false;
+      self.showTyping(false);
+      self.setStatus("Connection lost. Reconnecting…");
+      if (socket.io && socket.io.engine) { socket.io.engine.close(); }
+    });
     socket.on("bot_typing", function (data) {
       self.showTyping(Boolean(data && data.typing));
     });
