@@ -28,6 +28,7 @@ from flask import Blueprint, Response, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
 from bot.conversation.web_handover import mint_web_handover
+from bot.notifications.phone_numbers import display_phone
 from bot.settings import Settings, WebChatSettings
 from bot.web.auth.guards import current_principal
 
@@ -97,6 +98,7 @@ def chat_widget_context(*, embedded: bool) -> dict[str, Any]:
         "handover_token": handover_token(),
         "carrier_name": current_app.config["CARRIER_NAME"],
         "contact_phone": current_app.config["CONTACT_CENTRE_PHONE"],
+        "contact_phone_display": display_phone(current_app.config["CONTACT_CENTRE_PHONE"]),
         "socketio_client": SOCKETIO_CLIENT,
     }
 

@@ -100,6 +100,8 @@ def test_an_anonymous_visitor_verifies_with_the_texted_code_and_gets_marias_bala
     errors = open_chat(page, web_chat_stack)
     verify_as_maria(page, web_chat_stack)
     expect(bot_messages(page).last).to_contain_text("$")
+    # A long transcript scrolls inside the log; the page itself never grows past the screen.
+    assert page.evaluate("document.documentElement.scrollHeight") <= PHONE["height"]
     shot(page, "anonymous-verified-balance-mobile")
     # The strict CSP held: nothing was refused, no script error.
     assert errors == []
@@ -165,7 +167,9 @@ def test_keyboard_only_use_with_quick_reply_buttons(
         expect(page.locator("#plc-typing")).to_be_hidden(timeout=TURN_MS)
         expect(bot_messages(page).last).to_contain_text("$")
         # The chosen button's title is shown as what the person said; the buttons are gone.
-        expect(page.locator(".plc-msg--user").last).to_have_text(re.compile(re.escape(focused.strip())))
+        expect(page.locator(".plc-msg--user").last).to_have_text(
+            re.compile(re.escape(focused.strip()))
+        )
         expect(replies).to_have_count(0)
         assert page.evaluate("document.activeElement.id") == "plc-input"
         shot(page, "keyboard-after-choice")
