@@ -1,0 +1,127 @@
+"""A policyholder's home in headless Chromium on a phone: sign in, read, open an ID card.
+
+The web app (served by Werkzeug on 127.0.0.1) on the real PAS sandbox; the real sign-in with TOTP
+enrolment. No Rasa server runs here, so the chat widget's connection attempts are expected to
+fail; every other console error fails the test. Screenshots go to test-artifacts/account/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from bot.settings import PROJECT_ROOT
+from bot.web import account
+from tests.support.servers import SandboxHandle
+from tests.web.auth_fixtures import create_account, make_web_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "account"
+AXE = PROJECT_ROOT / "tests" / "web_chat" / "vendor" / "axe-4.10.3.min.js"
+
+
+@pytest.fixture
+def served(tmp_path: Path, sandbox: SandboxHandle) -> Iterator[tuple[str, Any]]:
+    from tests.support.servers import free_port
+
+    port = free_port()
+    app = make_web_app(
+        tmp_path,
+        env={
+            "PAS_BASE_URL": sandbox.base_url,
+            "PAS_REPLICA_URL": sandbox.replica_url,
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        },
+    )
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        account.shutdown(app)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page) -> list[str]:
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
+        ".violations.map(v => v.id)"
+    )
+    return list(result)
+
+
+def test_policyholder_signs_in_reads_the_home_and_opens_an_id_card(
+    served, browser: Browser
+) -> None:  # type: ignore[no-untyped-def]
+    base, app = served
+    holder = create_account(
+        app, kind="policyholder", email="maria@example.com", holder_id="H0000001"
+    )
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+
+    page.goto(f"{base}/account/")
+    expect(page).to_have_url(re.compile(r"/auth/login"))
+    page.get_by_label("E-mail address").fill(holder.email)
+    page.get_by_label("Password").fill(holder.password)
+    page.get_by_role("button", name="Continue").click()
+    secret = page.get_by_label("Setup key").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on authenticator app").click()
+    page.get_by_role("link", name="I've saved them").click()
+
+    page.goto(f"{base}/account/")
+    expect(page.get_by_role("heading", name="Hello, Maria")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Auto policy AUT-1000001"))).to_be_visible()
+    expect(page.get_by_role("button", name="Chat with us")).to_be_visible()
+    # nothing wider than the phone: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "01-home-phone")
+    assert axe_violations(page) == []
+
+    with page.expect_response(re.compile(r"/d/")) as opened:
+        page.get_by_role("button", name="Insurance ID card (PDF)").click()
+    response = opened.value
+    assert response.status == 200 and response.header_value("content-type") == "application/pdf"
+    assert "AUT-1000001" not in response.url
+    # The widget cannot reach a Rasa server in this test; nothing else may fail.
+    unexpected = [e for e in errors if "ERR_CONNECTION_REFUSED" not in e and "404" not in e]
+    assert unexpected == [], errors
+    # the only missing resource is the browser's favicon
+    assert {url.rsplit("/", 1)[1] for url in missing} <= {"favicon.ico"}, missing
+    context.close()
