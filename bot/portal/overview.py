@@ -111,6 +111,12 @@ async def load_overview(connector: PasConnector, holder_id: str, today: date) ->
     return HolderOverview(holder=holder.value, policies=mine)
 
 
+async def fresh_billing(connector: PasConnector, policy_number: str) -> Billing:
+    """Billing read past the cache (an amount to pay must see the current balance)."""
+    await connector.invalidate_policy(policy_number)
+    return (await connector.get_billing(policy_number)).value
+
+
 async def owned_policy(
     connector: PasConnector, holder_id: str, policy_number: str
 ) -> tuple[Policyholder, Policy] | None:

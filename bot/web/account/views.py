@@ -6,15 +6,18 @@ import atexit
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
 from bot.conversation.web_handover import mint_web_handover
+from bot.db import create_schema, make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
-from bot.portal.overview import HolderOverview, load_overview, owned_policy
+from bot.payments.links import PaymentLinkService
+from bot.portal.overview import HolderOverview, fresh_billing, load_overview, owned_policy
+from bot.portal.payment_request import PAY_CHOICES, PayChoice, payment_amount
 from bot.settings import Settings
 from bot.web.account.loop_thread import LoopThread, LoopTimeout
 from bot.web.auth.guards import current_principal, policyholder_required
@@ -23,6 +26,7 @@ from bot.web.documents import document_service
 from pas_connector.connector import PasConnector
 from pas_connector.errors import PasError
 from pas_connector.factory import build_connector
+from pas_connector.models import Billing
 
 log = logging.getLogger("policyline.web.account")
 T = TypeVar("T")
@@ -47,6 +51,7 @@ class PortalServices:
     loop: LoopThread
     owns_connector: bool
     clock: Clock
+    pay_links: PaymentLinkService
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self.loop.run(coro, PAGE_BUDGET_S)
@@ -65,7 +70,19 @@ def init_app(app: Flask) -> None:
             audit_hash_key=settings.audit_hash_key,
         )
     clock: Clock = app.config.get("ACCOUNT_CLOCK") or utc_now
-    services = PortalServices(connector, LoopThread("policyline-account-pas"), owns, clock)
+    pay_links = app.config.get("PAYMENT_LINKS")
+    if pay_links is None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        create_schema(engine)
+        pay_links = PaymentLinkService(
+            engine,
+            secret_key=app.config["SECRET_KEY"],
+            public_base_url=app.config["PUBLIC_BASE_URL"],
+            clock=clock,
+        )
+    services = PortalServices(
+        connector, LoopThread("policyline-account-pas"), owns, clock, pay_links
+    )
     app.extensions[EXTENSION] = services
     atexit.register(shutdown, app)
 
@@ -207,3 +224,39 @@ def request_document() -> Response:
     except DocumentError:
         abort(400, description="We couldn't prepare that document. Please check the details.")
     return Response(status=303, headers={"Location": issued.url, "Cache-Control": "no-store"})
+
+
+@bp.post("/pay")
+@policyholder_required
+def pay() -> Response:
+    """A single-use pay link for the full balance or the minimum due of one's own policy."""
+    choice = request.form.get("amount", "")
+    policy_number = request.form.get("policy", "")[:MAX_FIELD_CHARS]
+    if choice not in PAY_CHOICES or not policy_number.strip():
+        abort(400, description="Choose a policy and an amount to pay.")
+    services = _services()
+    principal = current_principal()
+    assert principal is not None
+    holder_id = _holder_id()
+
+    async def owned_billing() -> tuple[str, Billing] | None:
+        owned = await owned_policy(services.connector, holder_id, policy_number)
+        if owned is None:
+            return None
+        number = owned[1].policy_number
+        return number, await fresh_billing(services.connector, number)
+
+    try:
+        found = services.run(owned_billing())
+    except (PasError, LoopTimeout):
+        return _page("account/unavailable.html", status=503)
+    if found is None:
+        abort(404, description="We can't find that policy on your account.")
+    number, billing = found
+    check = payment_amount(cast(PayChoice, choice), billing)
+    if not check.ok or check.amount is None:
+        abort(409, description=check.message or "There is nothing to pay right now.")
+    link = services.pay_links.issue(
+        number, check.amount, f"web-account-{principal.account_id}", "web"
+    )
+    return Response(status=303, headers={"Location": link.url, "Cache-Control": "no-store"})
