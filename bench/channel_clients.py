@@ -341,10 +341,12 @@ class SocketIoClient(ChannelClient):
         for event in ("session_confirm", "bot_uttered", "bot_typing"):
             client.on(event, lambda data=None, e=event: events.put_nowait((e, data)))
         try:
+            # Long-polling, the widget's fallback: engine.io's websocket client needs aiohttp's
+            # ClientWSTimeout (aiohttp >= 3.10), and Rasa pins aiohttp 3.9.
             await client.connect(
                 self._base,
                 socketio_path="/socket.io",
-                transports=["websocket"],
+                transports=["polling"],
                 headers={"Origin": self._origin},
                 wait_timeout=self._timeout,
             )
