@@ -59,6 +59,13 @@ def create_app(
     payments.init_app(app)
     app.register_blueprint(payments.bp)
 
+    from bot.web import account, staff
+
+    account.init_app(app)
+    app.register_blueprint(account.bp)
+    staff.init_app(app)
+    app.register_blueprint(staff.bp)
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():
