@@ -10,6 +10,7 @@ policyline staff create ...    a staff web account: --email ADDRESS --role revie
 policyline notifier            claim status alerts (SMS and e-mail; health on port 8130)
 policyline alerts ...          claim alert opt-ins: opt-in / opt-out --policy N --sms --email, list
 policyline localstripe         the local Stripe stand-in (port 8420; not with real Stripe keys)
+policyline autopay [--date D]  draft the autopay bills that are due (daily job)
 policyline sms --from +1...    a terminal phone texting the local assistant (signed like Twilio)
 policyline call --from +1...   a terminal caller for the local IVR
 policyline document KIND ...   render an ID card, declarations page or certificate to a PDF
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.accounts.staff_cli import add_parser as add_staff_parser
     from bot.documents.cli import add_parser as add_document_parser
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
+    from bot.payments.autopay_run import add_parser as add_autopay_parser
     from bot.transcripts.cli import add_parser as add_outcomes_parser
     from channels.simulators.ivr_caller import add_parser as add_call_parser
     from channels.simulators.sms_phone import add_parser as add_sms_parser
@@ -178,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_document_parser(sub)
     add_staff_parser(sub)
     add_alerts_parser(sub)
+    add_autopay_parser(sub)
     add_outcomes_parser(sub)
     return parser
 

@@ -299,6 +299,14 @@ class PaymentRecords:
         )
         conn.execute(insert(autopay_methods).values(**method.__dict__, updated_at=now))
 
+    def autopay_policies(self) -> list[str]:
+        """Every policy with a saved autopay method, in a stable order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(autopay_methods.c.policy_number).order_by(autopay_methods.c.policy_number)
+            )
+            return [str(row[0]) for row in rows]
+
     def delete_autopay_method(self, policy_number: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(

@@ -339,6 +339,19 @@ class PaymentService:
             self.records.delete_autopay_method(policy_number)
         return billing
 
+    def release_stale_autopay(self, policy_number: str) -> bool:
+        """Drop and detach our saved method when the PAS no longer draws on it (autopay turned
+        off or changed elsewhere). True when something was dropped."""
+        method = self.records.autopay_method(policy_number)
+        if method is None:
+            return False
+        autopay = self._pas.billing(policy_number).autopay
+        if autopay.enabled and autopay.payment_method_ref == method.payment_method_id:
+            return False
+        self.records.delete_autopay_method(policy_number)
+        self._detach(method.payment_method_id)
+        return True
+
     def charge_autopay(
         self, policy_number: str, bill_id: str, attempt: int = 1
     ) -> PaymentRow | None:
