@@ -7,9 +7,9 @@ addresses, phone numbers, codes or IP addresses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.accounts.clock import Clock, as_utc, utc_now
@@ -43,6 +43,20 @@ class AccountAudit:
             return
         with self._engine.begin() as own:
             own.execute(insert(account_audit).values(**values))
+
+    def count(self, event: str, detail: str, within: timedelta) -> int:
+        """How many ``event`` rows with exactly ``detail`` were recorded in the last ``within``."""
+        since = self._clock() - within
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count())
+                    .select_from(account_audit)
+                    .where(account_audit.c.event == event)
+                    .where(account_audit.c.detail == detail)
+                    .where(account_audit.c.at > since)
+                ).scalar_one()
+            )
 
     def entries(self, account_id: int | None = None, *, limit: int = 100) -> list[AuditEntry]:
         """Newest first."""

@@ -119,5 +119,7 @@ def build_account_services(
         policy,
         audit,
         carrier_name=settings.carrier_name,
+        key=key,
+        lockout=LockoutPolicy(auth.login_max_failures, auth.lockout_s),
     )
     return AccountServices(engine, sign_in, registration, accounts, audit, now)

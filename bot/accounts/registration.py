@@ -2,6 +2,8 @@
 
 1. ``start``: policy number, date of birth and ZIP must match the PAS records of the policy's
    policyholder (all three, one generic refusal so nothing is revealed about which was wrong).
+   After ``max_failures`` refusals for one policy number within ``lockout_s``, that policy number
+   is refused without a PAS lookup until the window passes (whatever the client address).
 2. A one-time code goes to the phone on file (SMS) or the e-mail on file; ``confirm`` checks it.
    Possession of a contact point the PAS already had is the proof; there is no approval queue.
 3. ``complete``: a password that passes the NIST rule; the account's sign-in name is the e-mail
@@ -13,15 +15,17 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from bot.accounts.accounts import Account, AccountExists, AccountStore
 from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery, mask_email
+from bot.accounts.keyed_hash import keyed_digest
 from bot.accounts.one_time_codes import CodeCheck, OneTimeCodes
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
+from bot.accounts.service import LockoutPolicy
 from bot.notifications.phone_numbers import phone_hint, to_e164
 
 Channel = Literal["sms", "email"]
@@ -29,6 +33,10 @@ Channel = Literal["sms", "email"]
 
 class RegistrationRefused(Exception):
     """The details do not match a policy we can register (one message for every mismatch)."""
+
+
+class RegistrationThrottled(Exception):
+    """Too many refused attempts for this policy number recently."""
 
 
 class AlreadyRegistered(Exception):
@@ -67,7 +75,11 @@ class RegistrationService:
         audit: AccountAudit,
         *,
         carrier_name: str,
+        key: str,
+        lockout: LockoutPolicy,
     ) -> None:
+        self._key = key
+        self._lock = lockout
         self._records = records
         self._accounts = accounts
         self._codes = codes
@@ -81,7 +93,18 @@ class RegistrationService:
         self, policy_number: str, date_of_birth: date, zip_code: str, channel: Channel
     ) -> PendingRegistration:
         """Match the PAS records and send a code; raises ``RegistrationRefused``,
-        ``AlreadyRegistered``, ``SendLimitReached`` or ``RecordsUnavailable``."""
+        ``RegistrationThrottled``, ``AlreadyRegistered``, ``SendLimitReached`` or
+        ``RecordsUnavailable``."""
+        # Guessing a date of birth for a known policy number from many addresses is slowed per
+        # policy number (the per-address rate limit alone would not stop it).
+        policy_key = (
+            "policy="
+            + keyed_digest(self._key, "registration-policy", policy_number.strip().upper())[:24]
+        )
+        window = timedelta(seconds=self._lock.lockout_s)
+        if self._audit.count("registration_refused", policy_key, window) >= self._lock.max_failures:
+            self._audit.record("registration_throttled", None, policy_key)
+            raise RegistrationThrottled
         record = self._records.by_policy_number(policy_number)
         zip5 = zip_code.strip()[:5]
         if (
@@ -89,7 +112,7 @@ class RegistrationService:
             or record.date_of_birth != date_of_birth
             or not _same(record.zip[:5], zip5)
         ):
-            self._audit.record("registration_refused", None, "details did not match")
+            self._audit.record("registration_refused", None, policy_key)
             raise RegistrationRefused
         if self._accounts.by_holder(record.holder_id) is not None:
             raise AlreadyRegistered

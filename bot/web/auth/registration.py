@@ -20,11 +20,12 @@ from bot.accounts.registration import (
     PasswordRejected,
     PendingRegistration,
     RegistrationRefused,
+    RegistrationThrottled,
 )
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import begin_pending, device_traits, services
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import _page, too_many_codes
+from bot.web.auth.sign_in import _minutes, _page, too_many_codes
 
 CODE_ERRORS = {
     "wrong": "That code isn't right. Check the message and try again.",
@@ -86,6 +87,12 @@ def register() -> Response:
             "declarations page, or call us."
         )
         return _page("auth/register.html", 400, error=error, values=values)
+    except RegistrationThrottled:
+        error = (
+            "Too many attempts for this policy. For your security, please wait "
+            f"{_minutes('lockout_s')} minutes or call us."
+        )
+        return _page("auth/register.html", 429, error=error, values=values)
     except AlreadyRegistered:
         error = "You already have an account. Sign in, or call us if you can't."
         return _page("auth/register.html", 409, error=error, values=values, show_sign_in=True)
