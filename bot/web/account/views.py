@@ -12,7 +12,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
-from bot.conversation.web_handover import mint_web_handover
 from bot.db import create_schema, make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.payments.links import PaymentLinkService
@@ -125,25 +124,11 @@ def _page_csp() -> str:
     )
 
 
-def _chat_context() -> dict[str, Any]:
-    """The embedded widget, carrying this policyholder's signed-in identity (MFA) into chat.
-
-    ``chat_widget_context`` looks for the holder in Flask session keys the sign-in flow does not
-    set; the guard's principal is the authority here, so the hand-over token is minted from it.
-    """
-    chat = chat_widget_context(embedded=True)
-    principal = current_principal()
-    if principal is not None and principal.holder_id and not chat.get("handover_token"):
-        chat["handover_token"] = mint_web_handover(
-            principal.holder_id, principal.assurance, secret_key=current_app.config["SECRET_KEY"]
-        )
-    return chat
-
-
 def _page(template: str, status: int = 200, **context: Any) -> Response:
     body = render_template(
         template,
-        chat=_chat_context(),
+        # the widget carries the signed-in holder into chat (a hand-over token from the principal)
+        chat=chat_widget_context(embedded=True),
         money=money,
         day=day,
         phone=phone,
