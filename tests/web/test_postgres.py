@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.web.auth_fixtures import account_services, form_token, make_web_app
+from tests.web.auth_fixtures import account_services, create_account, form_token, make_web_app
 
 pytestmark = pytest.mark.postgres
 
@@ -17,8 +17,6 @@ def test_sign_in_replay_guard_and_idle_timeout_on_postgres(tmp_path, postgres_ur
     )
     services = account_services(app)
     assert services.engine.dialect.name == "postgresql"
-    from tests.web.auth_fixtures import create_account
-
     account = create_account(
         app,
         kind="policyholder",
