@@ -23,6 +23,7 @@ from tests.staff.world import BASE, DOC_TOKEN, MovableClock, World, build_world,
 from tests.web.auth_fixtures import (
     StaticRecords,
     TestAccount,
+    form_token,
     make_web_app,
     sign_in_policyholder,
     sign_in_staff,
@@ -162,8 +163,6 @@ def test_reviewer_sees_the_conversation_list_without_script(console: Console) ->
         ("intent=coverage_question", ["sms-9a8b7c6d5e4f"], ["sms-4c1f0a9e3b7d"]),
         ("from=2026-11-23&to=2026-11-23", ["sms-4c1f0a9e3b7d"], []),
         ("from=2026-11-24", [], ["sms-4c1f0a9e3b7d"]),
-        ("q=flood", ["sms-9a8b7c6d5e4f"], ["CA0f3b9e51"]),
-        ("q=HO-CLAIM234", ["CA0f3b9e51"], ["sms-9a8b7c6d5e4f"]),
     ],
 )
 def test_list_filters_from_the_query_string(
@@ -174,6 +173,50 @@ def test_list_filters_from_the_query_string(
         assert text in page, query
     for text in hidden:
         assert text not in page, query
+
+
+def search(client: FlaskClient, text: str, **filters: str) -> Any:
+    """Submit the filter form with search text, as the page does (POST, then a redirect)."""
+    token = form_token(client, "/staff/conversations")
+    return client.post("/staff/conversations", data={"q": text, "csrf_token": token, **filters})
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "hidden"),
+    [
+        ("flood", ["sms-9a8b7c6d5e4f"], ["CA0f3b9e51"]),
+        ("HO-CLAIM234", ["CA0f3b9e51"], ["sms-9a8b7c6d5e4f"]),
+        ("Alvarez", [], ["sms-4c1f0a9e3b7d"]),
+    ],
+)
+def test_search_text_stays_out_of_urls(
+    console: Console, text: str, shown: list[str], hidden: list[str]
+) -> None:
+    posted = search(console.reviewer, text, channel="")
+    assert posted.status_code == 303
+    location = posted.headers["Location"]
+    assert text not in location and location.endswith("/staff/conversations?search=1")
+    page = console.reviewer.get(location).get_data(as_text=True)
+    for conversation in shown:
+        assert conversation in page
+    for conversation in hidden:
+        assert conversation not in page
+    assert f'name="q" value="{text}"' in page  # the box still shows what was typed
+    assert text not in "".join(re.findall(r'href="([^"]+)"', page))
+
+
+def test_search_in_the_query_string_is_ignored(console: Console) -> None:
+    page = console.reviewer.get("/staff/conversations?q=flood").get_data(as_text=True)
+    assert "5 conversations" in page
+
+
+def test_clearing_the_search_box_clears_the_search(console: Console) -> None:
+    search(console.reviewer, "flood")
+    posted = search(console.reviewer, "", verified="yes")
+    assert posted.headers["Location"].endswith("/staff/conversations?verified=yes")
+    assert "?search=1" not in posted.headers["Location"]
+    page = console.reviewer.get("/staff/conversations?search=1").get_data(as_text=True)
+    assert "5 conversations" in page
 
 
 @pytest.mark.parametrize(
@@ -294,7 +337,8 @@ def test_supervisor_export_is_streamed_csv_and_audited(console: Console) -> None
 
 def test_supervisor_message_export_is_redacted(console: Console) -> None:
     maria = console.world.personas["maria"]
-    response = console.supervisor.get("/staff/export/turns.csv?q=balance")
+    search(console.supervisor, "balance")
+    response = console.supervisor.get("/staff/export/turns.csv?search=1")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert maria["policy_number"] not in text and "AUT-****001" in text

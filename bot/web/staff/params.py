@@ -27,8 +27,9 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=DEFAULT_DISPLAY_TZ)
 
 
-def conversation_filter(args: Mapping[str, str]) -> ConversationFilter:
-    """``channel, from, to (inclusive days, carrier time), intent, outcome, verified, q``."""
+def conversation_filter(args: Mapping[str, str], search: str | None = None) -> ConversationFilter:
+    """``channel, from, to (inclusive days, carrier time), intent, outcome, verified`` from the
+    query string; the search text comes separately (it never travels in a URL)."""
     first, last = _day(args, "from"), _day(args, "to")
     outcome_raw = (args.get("outcome") or "").strip()
     try:
@@ -45,7 +46,7 @@ def conversation_filter(args: Mapping[str, str]) -> ConversationFilter:
         intent=(args.get("intent") or "").strip() or None,
         outcome=outcome,
         verified=None if not verified_raw else verified_raw == "yes",
-        search=(args.get("q") or "").strip() or None,
+        search=(search or "").strip() or None,
     )
 
 

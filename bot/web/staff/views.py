@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
@@ -92,7 +93,10 @@ INTENTS = (
     "human_handoff",
     "out_of_scope",
 )
-FILTER_KEYS = ("channel", "from", "to", "intent", "outcome", "verified", "q")
+FILTER_KEYS = ("channel", "from", "to", "intent", "outcome", "verified", "search")
+# Search text may name a person: it is kept in the (server-side) session, never in a URL. The
+# query string only says ``search=1`` ("apply the search you typed").
+SEARCH_SESSION_KEY = "staff_search"
 
 
 @dataclass
@@ -155,6 +159,13 @@ def _filter_args() -> dict[str, str]:
     return {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
 
 
+def _search_text() -> str | None:
+    if request.args.get("search") != "1":
+        return None
+    text = session.get(SEARCH_SESSION_KEY)
+    return text if isinstance(text, str) and text else None
+
+
 @bp.after_request
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
@@ -176,12 +187,13 @@ def conversations() -> Response:
     args = _filter_args()
     form: dict[str, Any] = {
         "args": args,
+        "search_text": _search_text() or "",
         "channels": sorted(CHANNEL_ALIASES),
         "intents": INTENTS,
         "outcomes": [o.value for o in Outcome],
     }
     try:
-        filters = conversation_filter(request.args)
+        filters = conversation_filter(request.args, _search_text())
         number = page_number(request.args)
         page = _services().archive.page(filters, page=number, per_page=PER_PAGE)
     except InvalidFilter as refused:
@@ -194,6 +206,21 @@ def conversations() -> Response:
         export_query=urlencode(args),
         **form,
     )
+
+
+@bp.post("/conversations")
+@staff_required("reviewer")
+def search_conversations() -> Response:
+    """The filter form: the search text goes to the session, the other filters to the URL."""
+    text = (request.form.get("q") or "").strip()
+    args = {k: request.form[k].strip() for k in FILTER_KEYS[:-1] if request.form.get(k, "").strip()}
+    if text:
+        session[SEARCH_SESSION_KEY] = text
+        args["search"] = "1"
+    else:
+        session.pop(SEARCH_SESSION_KEY, None)
+    target = url_for("staff.conversations") + (f"?{urlencode(args)}" if args else "")
+    return Response(status=303, headers={"Location": target})
 
 
 @bp.get("/conversations/<conversation_id>")
@@ -289,7 +316,7 @@ def dashboard() -> Response:
 
 def _export(kind: StaffAction) -> Response:
     try:
-        filters = conversation_filter(request.args)
+        filters = conversation_filter(request.args, _search_text())
     except InvalidFilter as refused:
         abort(400, description=str(refused))
     services = _services()
