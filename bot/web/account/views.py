@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -57,7 +58,13 @@ class PortalServices:
 
 
 def init_app(app: Flask) -> None:
-    """Build the connector (unless ``PAS_CONNECTOR`` is given) and its event-loop thread."""
+    """Prepare the pages; the connector and its event-loop thread are built on the first request
+    that needs them (an app that never serves ``/account`` never starts a thread)."""
+    app.extensions[EXTENSION] = None
+    app.extensions[EXTENSION + ".lock"] = threading.Lock()
+
+
+def _build(app: Flask) -> PortalServices:
     settings: Settings = app.config["POLICYLINE_SETTINGS"]
     connector = app.config.get("PAS_CONNECTOR")
     owns = connector is None
@@ -82,20 +89,28 @@ def init_app(app: Flask) -> None:
     services = PortalServices(
         connector, LoopThread("policyline-account-pas"), owns, clock, pay_links
     )
-    app.extensions[EXTENSION] = services
     atexit.register(shutdown, app)
+    return services
 
 
 def shutdown(app: Flask) -> None:
     """Close the connector this app built and stop its event loop (tests, process exit)."""
-    services: PortalServices | None = app.extensions.pop(EXTENSION, None)
+    services: PortalServices | None = app.extensions.get(EXTENSION)
+    app.extensions[EXTENSION] = None
     if services is None:
         return
     services.loop.close(services.connector.aclose() if services.owns_connector else None)
 
 
 def _services() -> PortalServices:
-    services: PortalServices = current_app.extensions[EXTENSION]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    services: PortalServices | None = app.extensions[EXTENSION]
+    if services is None:
+        with app.extensions[EXTENSION + ".lock"]:
+            services = app.extensions[EXTENSION]
+            if services is None:
+                services = _build(app)
+                app.extensions[EXTENSION] = services
     return services
 
 
