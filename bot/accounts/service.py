@@ -38,7 +38,7 @@ from bot.accounts.totp import (
     provisioning_uri,
     qr_svg_data_uri,
 )
-from bot.notifications.phone_numbers import phone_hint, to_e164
+from bot.notifications.phone_numbers import display_phone, phone_hint, to_e164
 
 Factor = Literal["totp", "sms", "recovery"]
 PasswordResult = Literal["ok", "invalid", "locked"]
@@ -238,7 +238,8 @@ class SignInService:
             self.delivery.sms(
                 record.phone,
                 f"{self.carrier}: someone signed in to your account from {what} "
-                f"({traits.label}). If this wasn't you, call {self.contact_phone} now.",
+                f"({traits.label}). If this wasn't you, call "
+                f"{display_phone(self.contact_phone)} now.",
             )
             self.audit.record("new_device_notice_sent", account.id, traits.label)
         except DeliveryFailed:

@@ -2,7 +2,7 @@
 
 - Content-Security-Policy from ``app.config["CONTENT_SECURITY_POLICY"]`` (a dict of directive →
   sources that blueprints may extend at ``init_app`` time, e.g. the chat widget's socket.io
-  origin in ``connect-src``): no inline script anywhere (``script-src 'self'``), no plugins, no
+  origin in ``connect-src``): no inline script or style anywhere (``'self'`` only), no plugins, no
   framing (``frame-ancestors 'none'``), forms post only to us. A view that needs a different
   policy (a Stripe payment page) sets its own header, which is kept.
 - Strict-Transport-Security only when the request arrived over TLS (directly, or behind a proxy
@@ -18,8 +18,7 @@ from flask import Flask, Response, g, request
 DEFAULT_CSP: dict[str, list[str]] = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
-    # The shared base template carries a small inline <style>; no inline script is allowed.
-    "style-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'"],
     "img-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
     "font-src": ["'self'"],

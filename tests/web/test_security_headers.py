@@ -14,6 +14,7 @@ def test_csp_forbids_inline_script_and_framing(app, client):
     response = client.get("/auth/login")
     csp = _directives(response)
     assert csp["script-src"] == "script-src 'self'"
+    assert csp["style-src"] == "style-src 'self'"  # no inline styles either
     assert csp["frame-ancestors"] == "frame-ancestors 'none'"
     assert csp["object-src"] == "object-src 'none'"
     assert csp["form-action"] == "form-action 'self'"
@@ -30,6 +31,7 @@ def test_pages_carry_no_inline_script(app, client):
             opening = tag.split(">", 1)[0]
             assert "src=" in opening, f"inline script on {path}"
         assert " on" + "click=" not in page and "javascript:" not in page
+        assert "<style" not in page and " style=" not in page
 
 
 def test_hsts_only_over_tls(app, client, tmp_path):

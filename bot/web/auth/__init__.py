@@ -26,6 +26,7 @@ from flask_wtf.csrf import CSRFError
 
 from bot.accounts.composition import AccountServices, build_account_services
 from bot.db import make_engine
+from bot.notifications.phone_numbers import display_phone
 from bot.settings import ConfigurationError, Settings
 
 # POSTs that authenticate their caller by a signature (Stripe, Twilio), not a browser session.
@@ -102,17 +103,20 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.before_request(load_principal)
 
+    contact_phone = display_phone(settings.contact_centre_phone)
+
     @app.context_processor
     def _session_timeout() -> dict[str, Any]:
         from bot.web.auth.guards import current_principal
 
         return {
+            "contact_phone_display": contact_phone,
             "auth_timeout": {
                 "idle_s": settings.auth.session_idle_s,
                 "warn_s": settings.auth.session_warning_s,
             }
             if current_principal() is not None
-            else None
+            else None,
         }
 
     @app.errorhandler(CSRFError)

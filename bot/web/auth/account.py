@@ -19,6 +19,7 @@ from bot.accounts.one_time_codes import SendLimitReached
 from bot.accounts.pas_records import RecordsUnavailable
 from bot.accounts.service import Factor
 from bot.notifications.email_sender import is_plausible_address
+from bot.notifications.phone_numbers import display_phone
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import (
     account_required,
@@ -176,7 +177,7 @@ def change_email() -> Response:
             account.email,
             "Your sign-in e-mail was changed",
             "The e-mail address you use to sign in was just changed. If you didn't do this, "
-            f"call us at {services().sign_in.contact_phone}.",
+            f"call us at {display_phone(services().sign_in.contact_phone)}.",
         )
     except DeliveryFailed:
         services().audit.record("email_change_notice_failed", account.id)
