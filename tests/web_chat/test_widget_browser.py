@@ -48,9 +48,9 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
         context.close()
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def open_chat(page: Page, stack: WebChatStack) -> list[str]:
@@ -129,6 +129,15 @@ def test_a_signed_in_visitor_skips_verification_with_the_hand_over_token(
         text = page.get_by_role("log").inner_text()
         assert "confirm who you are" not in text
         expect(bot_messages(page).last).to_contain_text("$")
+        # Documents arrive as a labelled link to the single-use download.
+        send(page, "send me my id card")
+        link = page.get_by_role("link", name=re.compile("Open your ID card"))
+        expect(link).to_be_visible()
+        assert "/d/" in (link.get_attribute("href") or "")
+        assert link.get_attribute("rel") == "noopener noreferrer"
+        # Shown once: the raw URL of the text became the labelled link.
+        assert bot_messages(page).last.locator("a").count() == 1
+        expect(bot_messages(page).last).to_contain_text("The link works once")
         shot(page, "signed-in-desktop")
     finally:
         context.close()
@@ -250,3 +259,31 @@ def test_losing_the_connection_is_announced_and_recovers(
     expect(page.get_by_role("status")).to_contain_text("Reconnected", timeout=40_000)
     send(page, "are you a robot")
     expect(bot_messages(page).last).to_contain_text("Policyline")
+
+
+def test_the_embedded_widget_opens_and_closes_from_the_keyboard(
+    browser: Browser, web_chat_stack: WebChatStack
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    try:
+        context.add_cookies([web_chat_stack.signed_in_cookie("H0000001")])  # type: ignore[list-item]
+        page = context.new_page()
+        page.goto(f"{web_chat_stack.base_url}/account")
+        launcher = page.get_by_role("button", name="Chat with us")
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("log")).to_be_hidden()
+        launcher.focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("log")).to_be_visible()
+        assert page.evaluate("document.activeElement.id") == "plc-input"
+        expect(page.get_by_role("status")).to_contain_text("Connected", timeout=20_000)
+        send(page, "whats my balance")
+        expect(bot_messages(page).last).to_contain_text("$")
+        # The open panel covers the screen (what a phone shows), not the page under it.
+        shot(page, "embedded-open-on-account-page", full_page=False)
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("log")).to_be_hidden()
+        expect(launcher).to_be_focused()
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+    finally:
+        context.close()

@@ -244,7 +244,7 @@
       pay.className = "plc-doc";
       bubble.appendChild(pay);
     }
-    this.log.appendChild(bubble);
+    if (!options || !options.detached) { this.log.appendChild(bubble); }
     if (!options || !options.restoring) { this.scrollToEnd(); }
     return bubble;
   };
@@ -284,11 +284,32 @@
       entry.link = { label: "Open the secure payment page", url: custom.pay_link.url };
     }
     if (!entry.text && !entry.document && !entry.link) { return; } // e.g. a handoff record
+    if (!entry.text && this.attachToLast(entry)) { return; }
     this.render(entry);
     this.remember(entry);
     if (Array.isArray(message.quick_replies) && message.quick_replies.length) {
       this.renderReplies(message.quick_replies);
     }
+  };
+
+  // The actions send a document or pay link twice: in the text (for SMS) and as a payload. Show
+  // it once: the raw URL in the last bot message becomes the payload's labelled link.
+  Widget.prototype.attachToLast = function (entry) {
+    var url = (entry.document || entry.link).url;
+    var last = this.transcript[this.transcript.length - 1];
+    var bubble = this.log.lastElementChild;
+    if (!last || last.from !== "bot" || !last.text || last.text.indexOf(url) === -1 ||
+        !bubble || !bubble.classList.contains("plc-msg--bot")) {
+      return false;
+    }
+    last.text = last.text.replace(url, "").replace(/[ \t]{2,}/g, " ").replace(/\s+$/, "");
+    if (entry.document) { last.document = entry.document; }
+    if (entry.link) { last.link = entry.link; }
+    writeJson(TRANSCRIPT_KEY, this.transcript);
+    var fresh = this.render(last, { restoring: true, detached: true });
+    bubble.replaceWith(fresh);
+    this.scrollToEnd();
+    return true;
   };
 
   Widget.prototype.sendTyped = function () {
