@@ -152,3 +152,24 @@ def test_account_page_lists_devices_and_activity_without_pii(app, client):
     ).get_data(as_text=True)
     assert "signed in" in page
     assert MARIA.phone not in page and MARIA.phone[-4:] not in page
+
+
+def test_repeated_wrong_step_ups_lock_the_account_and_end_the_session(app, client, clock):
+    account = sign_in_policyholder(app, client)
+    clock.advance(minutes=6)
+    statuses = [
+        _step_up(client, account, password="not my password, sorry").status_code for _ in range(5)
+    ]
+    assert statuses[:4] == [401] * 4
+    assert statuses[4] == 302  # locked: signed out
+    assert client.get("/auth/account").status_code == 302
+    other = app.test_client()
+    locked = other.post(
+        "/auth/login",
+        data={
+            "email": account.email,
+            "password": account.password,
+            "csrf_token": form_token(other),
+        },
+    )
+    assert locked.status_code == 423
