@@ -158,7 +158,8 @@ def test_repeated_wrong_step_ups_lock_the_account_and_end_the_session(app, clien
     account = sign_in_policyholder(app, client)
     clock.advance(minutes=6)
     statuses = [
-        _step_up(client, account, password="not my password, sorry").status_code for _ in range(5)
+        _step_up(client, account, code="000000", password="not my password, sorry").status_code
+        for _ in range(5)
     ]
     assert statuses[:4] == [401] * 4
     assert statuses[4] == 302  # locked: signed out
