@@ -334,6 +334,7 @@ class SocketIoClient(ChannelClient):
     def __init__(self, base_url: str, origin: str, outbox: OutboxWatcher, timeout_s: float) -> None:
         self._base, self._origin, self._outbox, self._timeout = base_url, origin, outbox, timeout_s
         self._sockets: dict[str, _Socket] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def start(self, script: Script) -> Conversation:
         events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
@@ -392,4 +393,11 @@ class SocketIoClient(ChannelClient):
     async def finish(self, conversation: Conversation) -> None:
         socket = self._sockets.pop(conversation.sender, None)
         if socket is not None:
-            await socket.client.disconnect()
+            # A polling disconnect waits for the open long-poll to return: do it in the
+            # background, so the policyholder's next conversation (and throughput) is not held.
+            task = asyncio.create_task(socket.client.disconnect())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*list(self._closing), return_exceptions=True)
