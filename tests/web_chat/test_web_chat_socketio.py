@@ -96,7 +96,12 @@ async def chat_client(stack: WebChatStack, origin: str | None = None) -> AsyncIt
     try:
         yield client
     finally:
-        await sio.disconnect()
+        # Closing the engine.io session ends the socket at once; a plain disconnect() would
+        # wait for the pending long-poll request to come back (up to the 25 s ping interval).
+        await sio.eio.disconnect(abort=True)
+        read_loop = getattr(sio.eio, "read_loop_task", None)
+        if read_loop is not None:
+            read_loop.cancel()
 
 
 async def verify_anonymously(stack: WebChatStack, client: ChatClient) -> list[dict[str, Any]]:
