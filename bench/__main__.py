@@ -138,6 +138,9 @@ def markdown(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
         if "error" in result:
             parts += [f"### {name}: failed", "", f"`{result['error']}`", ""]
             continue
+        if name not in TABLES:  # a benchmark without its own table: its figures as JSON
+            parts += [f"### {name}", "", "```json", json.dumps(result, indent=2), "```", ""]
+            continue
         parts += [t.markdown() for t in TABLES[name](result)]
     parts.append(goals(results).markdown())
     return "\n".join(parts)

@@ -18,6 +18,7 @@ exits 1 when anything is found (for CI after a full test run).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import time
@@ -167,6 +168,31 @@ def scan_tracker(url: str, patterns: list[Pattern]) -> list[Finding]:
     finally:
         engine.dispose()
     return findings
+
+
+def persona_verifications(url: str) -> int:
+    """Conversations in which a fixture persona was verified (their ``holder_id`` slot set).
+
+    Each of them means the persona's date of birth was typed into that conversation, so the
+    tracker scan has something to find unless it was redacted before storage.
+    """
+    holder_ids = {str(p["holder_id"]) for p in personas_json()}
+    engine = create_engine(url)
+    try:
+        if "events" not in inspect(engine).get_table_names():
+            return 0
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT sender_id, data FROM events WHERE type_name = 'slot'")
+            ).all()
+    finally:
+        engine.dispose()
+    found = set()
+    for sender_id, data in rows:
+        event = json.loads(data or "{}")
+        if event.get("name") == "holder_id" and event.get("value") in holder_ids:
+            found.add(sender_id)
+    return len(found)
 
 
 def tracker_stores(roots: Iterable[Path]) -> list[str]:
