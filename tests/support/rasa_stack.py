@@ -141,9 +141,7 @@ def start_rasa_stack(
         endpoints=endpoints or PROJECT_ROOT / "endpoints.yml",
     )
     try:
-        procs.append(
-            spawn_logged(actions_argv(actions_port), env, stack.log_dir / "actions.log")
-        )
+        procs.append(spawn_logged(actions_argv(actions_port), env, stack.log_dir / "actions.log"))
         procs.append(
             spawn_logged(rasa_argv(rasa_port, stack.endpoints), env, stack.log_dir / "rasa.log")
         )
