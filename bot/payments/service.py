@@ -426,11 +426,13 @@ class PaymentService:
         if not self.records.claim_event(event.id, event.type, now):
             return "duplicate"
         try:
-            obj = event.data.object
-            if event.type.startswith("payment_intent."):
-                outcome = self._on_payment_intent(event.id, str(obj["id"]))
+            object_id = _event_object_id(event)
+            if object_id is None:
+                outcome = "ignored"  # signed but not about an object we know: nothing to do
+            elif event.type.startswith("payment_intent."):
+                outcome = self._on_payment_intent(event.id, object_id)
             elif event.type == "setup_intent.succeeded":
-                outcome = self._on_setup_succeeded(event.id, str(obj["id"]))
+                outcome = self._on_setup_succeeded(event.id, object_id)
             else:
                 outcome = "ignored"
             if outcome == "ignored":
@@ -656,3 +658,13 @@ def _decline_words(exc: stripe.CardError) -> str:
     code = _decline_code(exc)
     reason = REASONS.get(code or "") if code != "card_declined" else None
     return "Sorry, that card was declined" + (f": {reason}." if reason else ".")
+
+
+def _event_object_id(event: stripe.Event) -> str | None:
+    """The id of the object an event is about, or None when the event carries none."""
+    try:
+        obj = event.data.object
+        object_id = obj["id"]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return object_id if isinstance(object_id, str) and object_id else None

@@ -263,11 +263,6 @@ stripe_events = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by this fuzzer: a signed event whose data.object is not an object (e.g. null) "
-    "raises TypeError in PaymentService.handle_event (bot/payments/service.py: obj['id']) -> 500",
-)
 @FUZZ
 @given(event=stripe_events, raw=st.booleans(), garbage=st.binary(max_size=300))
 def test_signed_stripe_events_with_any_content_get_no_server_error(
