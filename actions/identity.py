@@ -79,7 +79,11 @@ class ActionStartTask(PolicylineAction):
                 ]
         task = intent if intent in SELF_SERVICE_INTENTS else pending
         events: list[EventType] = [SlotSet("pending_task", task)]
-        if intent in SELF_SERVICE_INTENTS and not _names_a_policy(turn):
+        if (
+            intent in SELF_SERVICE_INTENTS
+            and turn.slot("policy_number")
+            and not _names_a_policy(turn)
+        ):
             # A new task is not silently for the previous task's policy: choose again.
             turn.tracker.slots["policy_number"] = None
             events.append(SlotSet("policy_number", None))
@@ -155,7 +159,9 @@ class ValidateVerificationForm(SafeFormValidation):
     def validate_policy_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        candidates = parse_policy_number(str(value or ""))
+        if value is None:
+            return {"policy_number": None}  # cleared, not answered: nothing to complain about
+        candidates = parse_policy_number(str(value))
         if not candidates:
             dispatcher.utter_message(
                 text="That doesn't look like a policy number. It looks like AUT-1234567."

@@ -70,3 +70,18 @@ async def test_a_full_request_after_the_policy_question_starts_that_task(service
     talk.user("actually I want to set up autopay on my car insurance", "autopay_enroll")
     started = await run(ActionStartTask(), talk, domain)
     assert started.slot("pending_task") == "autopay_enroll"
+
+
+async def test_an_anonymous_first_request_does_not_touch_the_policy_slot(services, domain):
+    talk = Conversation(channel="webchat").user("what's my balance", "check_balance")
+    started = await run(ActionStartTask(), talk, domain)
+    assert "policy_number" not in [e.get("name") for e in started.events if e["event"] == "slot"]
+
+
+async def test_a_cleared_policy_number_is_not_reported_as_malformed(services, domain):
+    from actions.identity import ValidateVerificationForm
+
+    talk = Conversation(channel="webchat").user("what's my balance", "check_balance")
+    talk.candidate_slots(policy_number=None)
+    result = await run(ValidateVerificationForm(), talk, domain)
+    assert "doesn't look like a policy number" not in result.text

@@ -152,3 +152,11 @@ def test_the_pas_going_down_gets_an_apology_and_a_way_forward(
     answer = someone.say(holder.zip_code)
     assert "(800) 555-0100" in answer, someone
     assert "$" not in answer, "no invented figures while the PAS is down"
+
+
+def test_anonymous_web_chat_asks_for_the_policy_number_without_scolding(chat) -> None:  # type: ignore[no-untyped-def]
+    visitor = chat(channel="webchat")
+    answer = visitor.say("what's my balance")
+    assert "What's your policy number?" in answer, visitor
+    assert "doesn't look like" not in answer
+    assert "date of birth" in visitor.say("AUT-1000001")
