@@ -29,6 +29,8 @@ LOCAL_SECRETS = {
     "STRIPE_WEBHOOK_SECRET": "whsec_local_policyline",
     # A Fernet key (32 url-safe base64 bytes) for TOTP secrets at rest.
     "MFA_ENCRYPTION_KEY": "scK_anW5SrttSJ2obwOdmWOpO43mUIcLKdj7Rwc7Fzc=",
+    # Fernet key sealing dates of birth, policy numbers and codes in stored conversations.
+    "TRACKER_ENCRYPTION_KEY": "0Gr9JKc0JqTdYb4Wm0tqvqJ3gq8cQmBv5Zc6vH4Yx0Q=",
     "STRIPE_SECRET_KEY": "sk_test_policyline_local",
 }
 # The publishable key that goes with the local secret key (localstripe accepts any pk_ key).
@@ -85,7 +87,9 @@ class StripeSettings:
     @property
     def js_url(self) -> str:
         """Stripe.js, or localstripe's stand-in for it."""
-        return f"{self.api_base}/js.stripe.com/v3/" if self.api_base else "https://js.stripe.com/v3/"
+        return (
+            f"{self.api_base}/js.stripe.com/v3/" if self.api_base else "https://js.stripe.com/v3/"
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ class Settings:
     tracker_database_url: str = ""
     audit_hash_key: str = LOCAL_SECRETS["AUDIT_HASH_KEY"]
     app_secret_key: str = LOCAL_SECRETS["APP_SECRET_KEY"]
+    tracker_encryption_key: str = LOCAL_SECRETS["TRACKER_ENCRYPTION_KEY"]
     public_base_url: str = "http://127.0.0.1:8000"
     rasa_port: int = 5005
     actions_port: int = 5055
@@ -180,6 +185,7 @@ class Settings:
             ),
             audit_hash_key=reader.secret("AUDIT_HASH_KEY"),
             app_secret_key=reader.secret("APP_SECRET_KEY"),
+            tracker_encryption_key=reader.secret("TRACKER_ENCRYPTION_KEY"),
             public_base_url=reader.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             rasa_port=reader.integer("RASA_PORT", 5005),
             actions_port=reader.integer("ACTIONS_PORT", 5055),

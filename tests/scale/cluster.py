@@ -45,7 +45,7 @@ ENDPOINTS = """\
 action_endpoint:
   url: "http://127.0.0.1:{actions_lb}/webhook"
 tracker_store:
-  type: SQL
+  type: channels.redacting_tracker_store.RedactingSQLTrackerStore
   dialect: "postgresql"
   url: "127.0.0.1"
   port: {pg_port}

@@ -42,11 +42,6 @@ def test_no_server_log_of_this_run_holds_fixture_pii() -> None:
     assert findings == [], "\n".join(map(str, findings))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the tracker store keeps what policyholders type (user events) and the date_of_birth "
-    "slot unredacted; redaction before storage is not built yet (see docs/deployment.md)",
-)
 def test_no_stored_conversation_of_this_run_holds_fixture_pii(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

@@ -1,0 +1,61 @@
+"""The Rasa tracker store we run: nothing personal in the events table, the dialogue unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.settings import PROJECT_ROOT
+from channels.redacting_tracker_store import RedactingSQLTrackerStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> RedactingSQLTrackerStore:
+    domain = Domain.from_path(PROJECT_ROOT / "domain.yml")
+    return RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+
+
+def maria_verifying(domain: Domain) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("conv-1", domain.slots)
+    tracker.update(UserUttered("04/12/1985", {"name": "inform", "confidence": 1.0},
+                               [{"entity": "date_of_birth", "value": "04/12/1985"}]))  # fmt: skip
+    tracker.update(SlotSet("date_of_birth", "1985-04-12"))
+    tracker.update(SlotSet("policy_number", "AUT-1000001"))
+    tracker.update(ActionExecuted("verification_form"))
+    tracker.update(BotUttered("What's the 5-digit ZIP code of your mailing address?"))
+    return tracker
+
+
+async def test_the_events_table_holds_no_date_of_birth_or_policy_number(store) -> None:  # type: ignore[no-untyped-def]
+    await store.save(maria_verifying(store.domain))
+    with store.engine.connect() as conn:
+        rows = [row[0] for row in conn.execute(sa.text("SELECT data FROM events"))]
+    assert len(rows) == 5
+    stored = "\n".join(rows)
+    for secret in ("1985", "04/12", "AUT-1000001", "1000001"):
+        assert secret not in stored
+
+
+async def test_the_next_turn_reads_back_the_same_slot_values(store) -> None:  # type: ignore[no-untyped-def]
+    await store.save(maria_verifying(store.domain))
+    tracker = await store.retrieve("conv-1")
+    assert tracker is not None
+    assert tracker.get_slot("date_of_birth") == "1985-04-12"
+    assert tracker.get_slot("policy_number") == "AUT-1000001"
+    assert len(tracker.events) == 5
+
+
+async def test_saving_again_appends_only_the_new_events(store) -> None:  # type: ignore[no-untyped-def]
+    tracker = maria_verifying(store.domain)
+    await store.save(tracker)
+    again = await store.retrieve("conv-1")
+    assert again is not None
+    again.update(UserUttered("78704", {"name": "inform", "confidence": 1.0}))
+    await store.save(again)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar() == 6
