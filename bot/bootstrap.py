@@ -110,12 +110,9 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
 def _build_one_time_codes(
     settings: Settings, engine: Engine, connector: PasConnector, clock: Clock
 ) -> OneTimeCodeService:
-    # Twilio variables are read by bot.notifications.config (as channels/config.py does) until
-    # they move into bot/settings.py: Twilio REST when configured, else the local outbox.
-    import os
-
+    # Twilio REST when configured, else the local outbox.
     sender = create_sms_sender(
-        TwilioSettings.from_mapping(os.environ),
+        TwilioSettings.from_mapping(settings.environ),
         engine=engine,
         identifier_key=settings.audit_hash_key,
     )

@@ -42,7 +42,8 @@ def process_env(settings: Settings) -> dict[str, str]:
     return {
         "ACTIONS_PORT": str(settings.actions_port),
         "POLICYLINE_VAR_DIR": str(settings.var_dir),
-        "TRACKER_DB": os.environ.get("TRACKER_DB", str(settings.var_dir / "rasa_tracker.sqlite")),
+        "TRACKER_DB": settings.environ.get("TRACKER_DB")
+        or str(settings.var_dir / "rasa_tracker.sqlite"),
     }
 
 

@@ -157,6 +157,10 @@ class Settings:
     pas: PasSettings = field(default_factory=PasSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    # The variables these settings were read from, for the component settings built from the same
+    # mapping (Twilio: bot.notifications.config, channels: channels.config). Never os.environ
+    # elsewhere: tests pass one mapping and every part sees it.
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     web_chat: WebChatSettings = field(default_factory=WebChatSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
@@ -176,6 +180,7 @@ class Settings:
         reader = _Reader(env)
         var_dir = Path(reader.text("POLICYLINE_VAR_DIR", str(PROJECT_ROOT / "var")))
         settings = cls(
+            environ=env,
             env=reader.text("POLICYLINE_ENV", "local"),
             var_dir=var_dir,
             database_url=reader.text("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),

@@ -2,8 +2,7 @@
 
 ``ChannelSettings.from_mapping(env)`` reads what the Twilio channels need on top of
 ``bot.settings.Settings``; tests pass their own mapping. ``load_channel_settings()`` passes the
-process environment: it is the one place in ``channels/`` that looks at ``os.environ``, until these
-variables move into ``bot/settings.py``.
+variables ``bot.settings.Settings.from_env`` read (``Settings.environ``).
 
 Variables (all optional locally):
 
@@ -19,7 +18,6 @@ Variables (all optional locally):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -127,7 +125,7 @@ class ChannelSettings:
 
 def load_channel_settings() -> ChannelSettings:
     """Settings for this process, from its environment."""
-    return ChannelSettings.from_mapping(os.environ)
+    return ChannelSettings.from_mapping(Settings.from_env().environ)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -5,7 +5,6 @@ Every collaborator can be overridden (tests pass a clock, a fake PAS, a cheap ar
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -72,7 +71,7 @@ def build_account_services(
     if sms is None:
         # Same construction as bot.bootstrap: Twilio when configured, else the local outbox.
         sms = create_sms_sender(
-            TwilioSettings.from_mapping(os.environ), engine=engine, identifier_key=key
+            TwilioSettings.from_mapping(settings.environ), engine=engine, identifier_key=key
         )
     if email is None:
         email = create_email_sender(settings.smtp, engine, local=settings.is_local)

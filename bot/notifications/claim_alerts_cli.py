@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import re
 import signal
 from collections.abc import Sequence
@@ -91,7 +90,7 @@ def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> Not
     engine = make_engine(settings.database_url)
     store = ClaimAlertStore(engine)
     store.create_tables()
-    twilio = TwilioSettings.from_mapping(os.environ if env is None else env)
+    twilio = TwilioSettings.from_mapping(settings.environ if env is None else env)
     sms = create_sms_sender(twilio, engine=engine, identifier_key=settings.audit_hash_key)
     email = create_email_sender(settings.smtp, engine, local=settings.is_local)
     connector = build_connector(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -64,7 +63,7 @@ def build_payments(
     engine = engine or make_engine(settings.database_url)
     create_schema(engine)
     # Twilio settings are read the way the channels read them (bot.notifications.config).
-    twilio = TwilioSettings.from_mapping(os.environ if environ is None else environ)
+    twilio = TwilioSettings.from_mapping(settings.environ if environ is None else environ)
     loop = LoopThread()
     connector = connector or build_connector(
         settings.pas,
