@@ -35,20 +35,6 @@ logger = logging.getLogger(__name__)
 # Every action answers within this many seconds (the channel's budget is larger; FIELD-NOTES).
 ACTION_DEADLINE_S = 8.0
 VERIFIED_LEVELS = ("verified", "mfa")
-SELF_SERVICE_INTENTS = (
-    "request_id_card",
-    "request_declarations",
-    "request_certificate",
-    "check_balance",
-    "payment_history",
-    "make_payment",
-    "autopay_enroll",
-    "autopay_cancel",
-    "autopay_status",
-    "update_payment_method",
-    "claim_status",
-    "policy_summary",
-)
 
 
 @dataclass

@@ -19,7 +19,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (
     ACTION_DEADLINE_S,
-    SELF_SERVICE_INTENTS,
     PolicylineAction,
     SafeFormValidation,
     Turn,
@@ -41,6 +40,7 @@ from bot.conversation.answers.claims import no_claims_text
 from bot.conversation.answers.common import OFFER_PERSON, pas_unavailable
 from bot.conversation.formatting import time_of_day
 from bot.conversation.identity import VerificationStatus
+from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
 from pas_connector.errors import PasUnavailable

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from bot.settings import PROJECT_ROOT
@@ -23,15 +23,14 @@ from bot.transcripts.audit import StaffAccessAudit
 from bot.web import account
 from tests.staff.conftest import _sqlite
 from tests.staff.world import BASE, MovableClock, World, build_world
+from tests.support.browser import axe_violations, chromium, screenshot
 from tests.web.auth_fixtures import create_account, make_web_app
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "staff_console"
-AXE = PROJECT_ROOT / "tests" / "web_chat" / "vendor" / "axe-4.10.3.min.js"
 
 
 @pytest.fixture
@@ -59,28 +58,12 @@ def served(tmp_path: Path, personas: list[dict[str, Any]]) -> Iterator[tuple[str
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
-        ".violations.map(v => v.id)"
-    )
-    return list(result)
+    screenshot(page, ARTIFACTS, name)
 
 
 def test_staff_signs_in_and_opens_a_redacted_transcript(served, browser: Browser) -> None:  # type: ignore[no-untyped-def]

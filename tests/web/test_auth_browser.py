@@ -15,19 +15,18 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from bot.settings import PROJECT_ROOT
+from tests.support.browser import axe_violations, chromium, screenshot
 from tests.web.auth_fixtures import account_services, make_web_app
 from tests.web.conftest import MARIA, sms_codes
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "web_auth"
-AXE = PROJECT_ROOT / "tests" / "web_chat" / "vendor" / "axe-4.10.3.min.js"
 
 
 @pytest.fixture
@@ -47,29 +46,12 @@ def served(tmp_path: Path, records) -> Iterator[tuple[str, object]]:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def axe_violations(page: Page) -> list[str]:
-    # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses injected tags.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
-        ".violations.map(v => v.id)"
-    )
-    return list(result)
+    screenshot(page, ARTIFACTS, name)
 
 
 def test_register_enrol_totp_and_see_the_idle_warning(served, browser):

@@ -28,6 +28,7 @@ import bot.conversation.outcomes
 import bot.transcripts.audit  # noqa: F401  (declare the tables before create_schema)
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
+from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
 from bot.db import create_schema, make_engine
 from bot.settings import Settings
@@ -74,25 +75,7 @@ STAFF_CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-INTENTS = (
-    "request_id_card",
-    "request_declarations",
-    "request_certificate",
-    "check_balance",
-    "payment_history",
-    "make_payment",
-    "autopay_enroll",
-    "autopay_cancel",
-    "autopay_status",
-    "update_payment_method",
-    "claim_status",
-    "policy_summary",
-    "coverage_question",
-    "report_claim",
-    "change_policy",
-    "human_handoff",
-    "out_of_scope",
-)
+INTENTS = (*SELF_SERVICE_INTENTS, *ROUTED_TO_PEOPLE, "out_of_scope")
 FILTER_KEYS = ("channel", "from", "to", "intent", "outcome", "verified", "search")
 # Search text may name a person: it is kept in the (server-side) session, never in a URL. The
 # query string only says ``search=1`` ("apply the search you typed").

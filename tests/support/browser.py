@@ -1,0 +1,46 @@
+"""Real-browser helpers shared by the page tests: Debian's Chromium through Playwright, full-page
+screenshots under test-artifacts/, and the vendored axe-core accessibility check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bot.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"  # installed by scripts/ensure-system-packages.sh
+AXE = PROJECT_ROOT / "tests" / "web_chat" / "vendor" / "axe-4.10.3.min.js"
+WCAG_AA = ("wcag2a", "wcag2aa", "wcag21aa")
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium for one test (no sandbox: tests run as root in CI containers)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot(page: Page, folder: Path, name: str) -> None:
+    """A full-page PNG in ``folder`` for a person to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Page, tags: tuple[str, ...] = WCAG_AA) -> list[str]:
+    """The ids of axe-core's violations on the page (empty when it passes)."""
+    # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses injected tags.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map(v => v.id)",
+        list(tags),
+    )
+    return list(result)
