@@ -29,7 +29,7 @@ from bot.payments.factory import PaymentComponents, build_payments
 from bot.payments.ivr import MAX_PAY_ATTEMPTS, AfterPay, CallRecordings, after_pay_twiml
 from bot.payments.links import PayLinkError
 from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
-from bot.payments.webhooks import ForgedWebhook, verify_event
+from bot.payments.webhooks import ForgedWebhook, MalformedEvent, verify_event
 from bot.settings import Settings
 from pas_connector.errors import PasError
 
@@ -219,6 +219,9 @@ def stripe_webhook() -> Response:
             stripe_settings.webhook_secret,
             stripe_settings.webhook_tolerance_s,
         )
+    except MalformedEvent as exc:
+        log.warning("stripe webhook refused: %s", exc)
+        return _json({"error": "not an event"}, 400)
     except ForgedWebhook as exc:
         log.warning("stripe webhook refused: %s", exc)
         return _json({"error": "forbidden"}, 403)

@@ -281,3 +281,21 @@ def test_signed_stripe_events_with_any_content_get_no_server_error(
     )
     _record(fuzz_counts, "web", response.status_code)
     assert response.status_code < 500, response.get_data()[:300]
+
+
+@pytest.mark.parametrize(
+    "body", [b"null", b"[]", b"3", b'"x"', b"{}", b'{"id": 5, "type": []}', b'{"id": "evt_1"}']
+)
+def test_a_signed_body_that_is_not_an_event_gets_400(web_app: Flask, body: bytes) -> None:
+    # Found by the fuzzer above: Stripe's parser raises AttributeError on JSON that is not an
+    # object, and accepts objects without an id or type.
+    stamp = int(time.time())
+    digest = hmac.new(
+        LOCAL_SECRETS["STRIPE_WEBHOOK_SECRET"].encode(), f"{stamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    response = web_app.test_client().post(
+        "/stripe/webhook",
+        data=body,
+        headers={"Stripe-Signature": f"t={stamp},v1={digest}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
