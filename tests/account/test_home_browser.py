@@ -13,14 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from bot.settings import PROJECT_ROOT
 from bot.web import account
-from tests.support.browser import axe_violations, chromium, screenshot
+from tests.support.browser import (
+    axe_violations,
+    chromium,
+    screenshot,
+    sign_in_enrolling_totp,
+    watch,
+)
 from tests.support.servers import SandboxHandle
 from tests.web.auth_fixtures import create_account, make_web_app
 
@@ -73,20 +78,12 @@ def test_policyholder_signs_in_reads_the_home_and_opens_an_id_card(
     )
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    missing: list[str] = []
-    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    problems = watch(page)
+    errors, missing = problems.errors, problems.missing
 
     page.goto(f"{base}/account/")
     expect(page).to_have_url(re.compile(r"/auth/login"))
-    page.get_by_label("E-mail address").fill(holder.email)
-    page.get_by_label("Password").fill(holder.password)
-    page.get_by_role("button", name="Continue").click()
-    secret = page.get_by_label("Setup key").inner_text().replace(" ", "")
-    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Turn on authenticator app").click()
-    page.get_by_role("link", name="I've saved them").click()
+    sign_in_enrolling_totp(page, holder.email, holder.password)
 
     page.goto(f"{base}/account/")
     expect(page.get_by_role("heading", name="Hello, Maria")).to_be_visible()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.settings import PROJECT_ROOT
@@ -44,3 +46,31 @@ def axe_violations(page: Page, tags: tuple[str, ...] = WCAG_AA) -> list[str]:
         list(tags),
     )
     return list(result)
+
+
+@dataclass
+class PageProblems:
+    """Console errors and 404 responses a page produced (filled in while the test runs)."""
+
+    errors: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def watch(page: Page) -> PageProblems:
+    """Start recording the page's console errors and 404 responses."""
+    problems = PageProblems()
+    page.on("console", lambda m: problems.errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.missing.append(r.url) if r.status == 404 else None)
+    return problems
+
+
+def sign_in_enrolling_totp(page: Page, email: str, password: str) -> None:
+    """On the sign-in page: password, then the first-time TOTP enrolment (codes from pyotp),
+    then past the recovery codes."""
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    secret = page.get_by_label("Setup key").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on authenticator app").click()
+    page.get_by_role("link", name="I've saved them").click()

@@ -19,7 +19,12 @@ from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from bot.settings import PROJECT_ROOT
-from tests.support.browser import axe_violations, chromium, screenshot
+from tests.support.browser import (
+    axe_violations,
+    chromium,
+    screenshot,
+    watch,
+)
 from tests.web.auth_fixtures import account_services, make_web_app
 from tests.web.conftest import MARIA, sms_codes
 
@@ -58,10 +63,8 @@ def test_register_enrol_totp_and_see_the_idle_warning(served, browser):
     base, app = served
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    missing: list[str] = []
-    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    problems = watch(page)
+    errors, missing = problems.errors, problems.missing
 
     page.goto(f"{base}/auth/register")
     shot(page, "01-register")
