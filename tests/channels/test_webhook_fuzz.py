@@ -35,28 +35,12 @@ from tests.channels.support import (
     make_settings,
 )
 from tests.channels.voice_support import Facts
+from tests.support.twilio_fields import TWILIO_FORM_FIELDS
 
 PATHS = [
     "/webhooks/twilio_sms/webhook",
     "/webhooks/twilio_sms/status",
     "/webhooks/twilio_voice/webhook",
-]
-FIELDS = [
-    "From",
-    "To",
-    "Body",
-    "MessageSid",
-    "SmsSid",
-    "NumMedia",
-    "MediaUrl0",
-    "CallSid",
-    "Digits",
-    "SpeechResult",
-    "Confidence",
-    "CallStatus",
-    "MessageStatus",
-    "ErrorCode",
-    "AccountSid",
 ]
 
 hostile_text = st.one_of(
@@ -87,11 +71,11 @@ hostile_text = st.one_of(
     st.text(min_size=1000, max_size=3000),
 )
 extra_pairs = st.lists(
-    st.tuples(st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)), hostile_text),
+    st.tuples(st.one_of(st.sampled_from(TWILIO_FORM_FIELDS), st.text(max_size=12)), hostile_text),
     max_size=12,
 )
-overrides = st.dictionaries(st.sampled_from(FIELDS), hostile_text, max_size=4)
-dropped = st.sets(st.sampled_from(FIELDS), max_size=3)
+overrides = st.dictionaries(st.sampled_from(TWILIO_FORM_FIELDS), hostile_text, max_size=4)
+dropped = st.sets(st.sampled_from(TWILIO_FORM_FIELDS), max_size=3)
 
 
 def realistic_form(path: str) -> list[tuple[str, str]]:

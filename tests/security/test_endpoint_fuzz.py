@@ -34,6 +34,7 @@ from pas_connector.signing import PasSigner
 from tests.security.endpoints import RASA, SANDBOX, Endpoint
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import SandboxHandle
+from tests.support.twilio_fields import TWILIO_FORM_FIELDS
 
 FUZZ = settings(
     max_examples=150,
@@ -41,23 +42,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-TWILIO_FIELDS = [
-    "From",
-    "To",
-    "Body",
-    "MessageSid",
-    "SmsSid",
-    "NumMedia",
-    "MediaUrl0",
-    "CallSid",
-    "Digits",
-    "SpeechResult",
-    "Confidence",
-    "CallStatus",
-    "MessageStatus",
-    "ErrorCode",
-    "AccountSid",
-]
 nasty_text = st.one_of(
     st.text(max_size=80),
     st.sampled_from(
@@ -91,7 +75,7 @@ json_values = st.recursive(
     max_leaves=12,
 )
 form_pairs = st.lists(
-    st.tuples(st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(max_size=12)), nasty_text),
+    st.tuples(st.one_of(st.sampled_from(TWILIO_FORM_FIELDS), st.text(max_size=12)), nasty_text),
     max_size=14,
 )
 queries = st.one_of(
