@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,7 +41,6 @@ class AutopayRunReport:
     gave_up: int = 0
     dropped: int = 0
     errors: int = 0
-    details: list[str] = field(default_factory=list, repr=False)
 
     def summary(self) -> str:
         return (
@@ -72,16 +71,16 @@ class AutopayRunner:
 
     def _draft(self, policy_number: str, today: date, report: AutopayRunReport) -> None:
         billing, method = self._service.autopay_status(policy_number)
-        if method is not None and (
-            not billing.autopay.enabled
-            or billing.autopay.payment_method_ref != method.payment_method_id
-        ):
+        if method is None:
+            report.not_due += 1  # removed since the list was read
+            return
+        if not PaymentService.draws_on(billing, method):
             # Turned off or changed outside Stripe (e.g. by phone): never draw on the old method.
-            if self._service.release_stale_autopay(policy_number):
-                report.dropped += 1
-                return
+            self._service.forget_autopay_method(method)
+            report.dropped += 1
+            return
         due = billing.minimum_due if billing.minimum_due > 0 else billing.balance
-        if method is None or not billing.autopay.enabled or billing.due_date is None or due <= 0:
+        if billing.due_date is None or due <= 0:
             report.not_due += 1
             return
         if billing.due_date > today:

@@ -339,18 +339,18 @@ class PaymentService:
             self.records.delete_autopay_method(policy_number)
         return billing
 
-    def release_stale_autopay(self, policy_number: str) -> bool:
-        """Drop and detach our saved method when the PAS no longer draws on it (autopay turned
-        off or changed elsewhere). True when something was dropped."""
-        method = self.records.autopay_method(policy_number)
-        if method is None:
-            return False
-        autopay = self._pas.billing(policy_number).autopay
-        if autopay.enabled and autopay.payment_method_ref == method.payment_method_id:
-            return False
-        self.records.delete_autopay_method(policy_number)
+    @staticmethod
+    def draws_on(billing: Billing, method: AutopayMethod) -> bool:
+        """Whether the PAS's autopay still draws on our saved method. The PAS is the record:
+        autopay turned off or changed elsewhere (e.g. by the conversation's cancel, which calls
+        the PAS directly) leaves our method stale."""
+        autopay = billing.autopay
+        return autopay.enabled and autopay.payment_method_ref == method.payment_method_id
+
+    def forget_autopay_method(self, method: AutopayMethod) -> None:
+        """Drop a stale saved method and detach it at Stripe: it is never drawn on again."""
+        self.records.delete_autopay_method(method.policy_number)
         self._detach(method.payment_method_id)
-        return True
 
     def charge_autopay(
         self, policy_number: str, bill_id: str, attempt: int = 1
@@ -364,11 +364,8 @@ class PaymentService:
         if method is None:
             raise PaymentRefused("Autopay is not set up for this policy.")
         billing = self._pas.billing(policy_number)
-        if billing.autopay.payment_method_ref != method.payment_method_id:
-            # The PAS is the record: autopay was turned off or changed elsewhere (e.g. by the
-            # conversation's cancel, which calls the PAS directly). Never draw on a stale method.
-            self.records.delete_autopay_method(policy_number)
-            self._detach(method.payment_method_id)
+        if not self.draws_on(billing, method):
+            self.forget_autopay_method(method)
             raise PaymentRefused("Autopay is not on for this policy.")
         amount = billing.minimum_due if billing.minimum_due > 0 else billing.balance
         if amount <= 0:
