@@ -28,13 +28,13 @@ from actions.wire import Button, MessageMetadata
 from bot.bootstrap import Services, get_services
 from bot.conversation.answers.common import pas_unavailable, something_went_wrong, took_too_long
 from bot.conversation.outcomes import Outcome
+from bot.conversation.verified_conversations import VerifiedIdentity
 from pas_connector.errors import PasUnavailable
 
 logger = logging.getLogger(__name__)
 
 # Every action answers within this many seconds (the channel's budget is larger; FIELD-NOTES).
 ACTION_DEADLINE_S = 8.0
-VERIFIED_LEVELS = ("verified", "mfa")
 
 
 @dataclass
@@ -45,6 +45,9 @@ class Turn:
     tracker: Tracker
     domain: DomainDict
     services: Services
+    # Who this conversation has proven to be: the server-side record (``verified_identity``),
+    # never the tracker's ``assurance``/``holder_id`` slots, which any caller could write.
+    identity: VerifiedIdentity | None = None
 
     @property
     def conversation_id(self) -> str:
@@ -83,12 +86,15 @@ class Turn:
 
     @property
     def assurance(self) -> str:
-        return str(self.tracker.get_slot("assurance") or "anonymous")
+        return self.identity.assurance if self.identity else "anonymous"
 
     @property
     def holder_id(self) -> str | None:
-        holder = self.tracker.get_slot("holder_id")
-        return str(holder) if holder and self.assurance in VERIFIED_LEVELS else None
+        return self.identity.holder_id if self.identity else None
+
+    def identity_events(self) -> list[EventType]:
+        """Slots that mirror the server-side identity for the dialogue's rules."""
+        return [SlotSet("assurance", self.assurance), SlotSet("holder_id", self.holder_id)]
 
     @property
     def verified(self) -> bool:
@@ -153,6 +159,7 @@ class PolicylineAction(Action, ABC):
         turn = Turn(dispatcher, tracker, domain, services)
         contact = services.settings.contact_centre_phone
         try:
+            turn.identity = await services.identity.verified_identity(turn.conversation_id)
             return await asyncio.wait_for(self.act(turn), timeout=self.deadline_s)
         except PasUnavailable:
             logger.warning("action %s: PAS unavailable", self.name())

@@ -23,7 +23,7 @@ from actions.base import (
     SafeFormValidation,
     Turn,
 )
-from actions.one_time_code import needs_one_time_code, send_one_time_code
+from actions.one_time_code import send_one_time_code
 from actions.tasks import (
     NO_ELIGIBLE_POLICY,
     TASK_ACTIONS,
@@ -90,15 +90,11 @@ class ActionStartTask(PolicylineAction):
 
         token = turn.metadata.get("web_token")
         if not turn.verified and token:
-            handover = turn.services.identity.accept_handover(str(token))
-            if handover is not None:
-                turn.tracker.slots.update(
-                    assurance=handover.assurance, holder_id=handover.holder_id
-                )
-                events += [
-                    SlotSet("assurance", handover.assurance),
-                    SlotSet("holder_id", handover.holder_id),
-                ]
+            turn.identity = await turn.services.identity.adopt_handover(
+                turn.conversation_id, str(token)
+            )
+        # The slots follow the server-side record: a tracker that claims more gets reset.
+        events += turn.identity_events()
         if turn.verified:
             return [
                 *events,
@@ -106,7 +102,7 @@ class ActionStartTask(PolicylineAction):
                 FollowupAction("action_resume_task"),
             ]
 
-        locked = await turn.services.identity.locked_until(turn.conversation_id)
+        locked = await turn.services.identity.locked_until(turn.conversation_id, turn.phone)
         if locked is not None:
             # Explain and offer a person, then listen (the rules predict no follow-up).
             turn.say(f"{locked_text(locked)} {OFFER_PERSON}")
@@ -229,10 +225,10 @@ class ActionVerifyIdentity(PolicylineAction):
                 policy_number=turn.slot("policy_number"),
                 date_of_birth=turn.slot("date_of_birth"),
                 zip_code=turn.slot("zip_code"),
-                second_factor_follows=needs_one_time_code(turn),
             )
-            if result.status is VerificationStatus.VERIFIED and needs_one_time_code(turn):
-                # Web chat: DOB and ZIP matched; possession is proven by the texted code.
+            if result.status is VerificationStatus.CODE_REQUIRED:
+                # DOB and ZIP matched, but nothing proves possession of the number on file (web
+                # chat, or a number not on file): the code texted to that number decides.
                 return [*_CLEAR_ANSWERS, *await send_one_time_code(turn, str(result.holder_id))]
         except PasUnavailable:
             # Not the person's failure: nothing is counted, the answers are still cleared.
@@ -342,6 +338,7 @@ class ActionRestartConversation(PolicylineAction):
         return "action_restart_conversation"
 
     async def act(self, turn: Turn) -> list[EventType]:
+        await turn.services.identity.end_verification(turn.conversation_id)
         turn.say("Okay, let's start over. How can I help?")
         # Not Restarted: the transcript stays whole; the slots (identity included) go.
         return [AllSlotsReset(), ActiveLoop(None), SlotSet("assurance", "anonymous")]

@@ -1,7 +1,9 @@
-"""The one-time code step of anonymous web chat verification (ARCHITECTURE.md "Identity").
+"""The one-time code step: possession of the number on file (ARCHITECTURE.md "Identity").
 
-Web chat has no phone number to stand for possession, so after the date of birth and ZIP match
-(``action_verify_identity``) a code is texted to the number on file (``send_one_time_code``) and
+Web chat has no phone number to stand for possession, and an SMS or call from a number that is
+not on file proves nothing either. So when the date of birth and ZIP match there
+(``action_verify_identity`` gets ``CODE_REQUIRED``), a code is texted to the number on file
+(``send_one_time_code``) and
 ``one_time_code_form`` asks for it; ``action_check_one_time_code`` checks it. A wrong code counts
 as a failed verification (three lock the conversation and the policyholder for 15 minutes); an
 expired or used-up code starts verification again. The code slot is cleared after every check.
@@ -18,23 +20,20 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import PolicylineAction, SafeFormValidation, Turn
 from bot.conversation.answers.common import OFFER_PERSON
+from bot.conversation.answers.one_time_codes import code_budget_spent
 from bot.conversation.identity import VerificationStatus
 from bot.conversation.one_time_codes import CODE_LIFETIME, CheckStatus, SendStatus, read_code
 from bot.conversation.outcomes import Outcome
+from bot.conversation.send_budget import SendSource
 
-# Channels whose sender is not a phone number on file: they need the texted code.
-CODE_CHANNELS = ("webchat",)
 _CLEAR_CODE = [SlotSet("one_time_code", None)]
-
-
-def needs_one_time_code(turn: Turn) -> bool:
-    """Whether verifying on this turn's channel needs the one-time code step."""
-    return turn.channel in CODE_CHANNELS
 
 
 async def send_one_time_code(turn: Turn, holder_id: str) -> list[EventType]:
     """Text a code to the number on file and ask for it (or explain why it cannot be sent)."""
-    sent = await turn.services.one_time_codes.send(turn.conversation_id, holder_id)
+    # The source of the request: the number an SMS or call came from, else the chat session.
+    source = SendSource.phone(turn.phone) if turn.phone else SendSource.chat(turn.conversation_id)
+    sent = await turn.services.one_time_codes.send(turn.conversation_id, holder_id, source=source)
     if sent.status is SendStatus.SENT and sent.phone_hint:
         minutes = int(CODE_LIFETIME.total_seconds() // 60)
         turn.say(
@@ -42,6 +41,12 @@ async def send_one_time_code(turn: Turn, holder_id: str) -> list[EventType]:
             f"in {sent.phone_hint[-2:]}. It expires in {minutes} minutes."
         )
         return [SlotSet("code_sent", True), FollowupAction("one_time_code_form")]
+    if sent.status is SendStatus.LIMITED and sent.retry_after is not None:
+        # Explain and offer a person, then listen (as for a lock): no code, no code form.
+        contact = turn.services.settings.contact_centre_phone
+        turn.say(f"{code_budget_spent(contact, sent.retry_after)} {OFFER_PERSON}")
+        await turn.record(turn.slot("pending_task"), Outcome.FAILED, reason="code_send_limit")
+        return [SlotSet("code_sent", False), SlotSet("pending_task", None)]
     turn.say(
         "Sorry, I can't text a code to the number we have on file, so I can't verify you in "
         f"this chat. {OFFER_PERSON}"

@@ -37,10 +37,16 @@ def _rasa_bin() -> str:
 
 
 def process_env(settings: Settings) -> dict[str, str]:
-    """Variables that credentials.yml / endpoints.yml interpolate, with the settings' values."""
+    """Variables that credentials.yml / endpoints.yml interpolate, with the settings' values.
+
+    ``SANIC_HOST`` is the interface rasa-sdk binds the action server to (its default is every
+    interface); ``ACTION_SERVER_SECRET`` is the header Rasa sends and the action server checks.
+    """
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     return {
         "ACTIONS_PORT": str(settings.actions_port),
+        "SANIC_HOST": settings.actions_host,
+        "ACTION_SERVER_SECRET": settings.action_server_secret,
         "POLICYLINE_VAR_DIR": str(settings.var_dir),
         "TRACKER_DB": settings.environ.get("TRACKER_DB")
         or str(settings.var_dir / "rasa_tracker.sqlite"),

@@ -4,7 +4,12 @@
 index, or else the policy number the person gives. Finding never verifies anyone. *Verifying*
 compares the date of birth and ZIP code they give with the PAS record, both always compared (in
 constant time) so a failure does not say which one was wrong. Three failures lock the
-policyholder and the conversation for 15 minutes (``lockout``). Values are never logged.
+conversation and the number it comes from for 15 minutes; more failures for one policyholder
+across conversations lock the policy-number route for that holder, who is told and can still
+verify from the number on file (``lockout``, ``IdentityService``). Values are never logged.
+
+Verified is a server-side fact: a verification that succeeds is recorded with its conversation
+(``verified_conversations``) and the actions read that record, never the tracker's slots.
 
 Assurance: ``anonymous`` → ``verified`` here; ``mfa`` only arrives from the web hand-over token
 (``web_handover``).
@@ -26,7 +31,9 @@ from bot.conversation.clock import Clock, utc_now
 from bot.conversation.lockout import MAX_FAILURES, LockoutStore
 from bot.conversation.pseudonyms import pseudonym
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
+from bot.conversation.verified_conversations import VerifiedConversations, VerifiedIdentity
 from bot.conversation.web_handover import (
+    Assurance,
     InvalidHandover,
     WebHandover,
     WebHandoverSigner,
@@ -41,6 +48,7 @@ __all__ = [
     "InvalidHandover",
     "Verification",
     "VerificationStatus",
+    "VerifiedIdentity",
     "WebHandover",
     "mint_web_handover",
     "normalize_phone",
@@ -62,6 +70,9 @@ class IdentityLookups(Protocol):
 
 class VerificationStatus(enum.Enum):
     VERIFIED = "verified"
+    # Date of birth and ZIP matched, but the person has not shown possession of the number on
+    # file (web chat; SMS or a call from another number): a one-time code to that number decides.
+    CODE_REQUIRED = "code_required"
     # The answers did not match the record (or no policyholder was found by what was given).
     FAILED = "failed"
     LOCKED = "locked"
@@ -81,6 +92,12 @@ class Verification:
     locked_until: datetime | None = None
 
 
+class LockNotice(Protocol):
+    """Tells a policyholder that chat verification for them is locked (never why or by whom)."""
+
+    async def holder_locked(self, holder_id: str, until: datetime | None) -> None: ...
+
+
 def normalize_phone(raw: str | None) -> str | None:
     """E.164 for a phone number as a channel gives it (US default), or ``None`` if not a number."""
     if not raw:
@@ -95,7 +112,19 @@ def normalize_phone(raw: str | None) -> str | None:
 
 
 class IdentityService:
-    """Finds and verifies policyholders, counting failures and enforcing the lockout."""
+    """Finds and verifies policyholders, counting failures and enforcing the lockouts.
+
+    Two lockouts, so that a stranger's guesses slow the stranger first:
+    - ``lockouts`` counts per conversation and per source (the sending or calling number) and
+      locks after 3 failures: whoever is guessing is stopped.
+    - ``holder_lockouts`` counts per policyholder across every conversation, with a higher
+      threshold (guessing from many conversations), and locks only the knowledge route (policy
+      number + date of birth + ZIP). The holder's own phone on file still works: possession is
+      the route a stranger cannot take. The holder is told when it locks (``notice``).
+
+    A successful verification is recorded server-side (``verified``): the actions read who is
+    verified from there, never from the tracker's slots.
+    """
 
     def __init__(
         self,
@@ -104,10 +133,16 @@ class IdentityService:
         *,
         hash_key: str,
         handover: WebHandoverSigner,
+        verified: VerifiedConversations,
+        holder_lockouts: LockoutStore | None = None,
+        notice: LockNotice | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._pas = lookups
         self._lockouts = lockouts
+        self._holder_lockouts = holder_lockouts or lockouts
+        self._verified = verified
+        self._notice = notice
         self._hash_key = hash_key
         self._clock = clock
         self.handover = handover
@@ -118,6 +153,17 @@ class IdentityService:
     def conversation_subject(self, conversation_id: str) -> str:
         return f"conversation:{pseudonym(self._hash_key, 'conversation', conversation_id)}"
 
+    def source_subject(self, phone: str) -> str:
+        return f"source:{pseudonym(self._hash_key, 'phone', phone)}"
+
+    def _guesser_subjects(self, conversation_id: str, phone: str | None) -> list[str]:
+        """Who is answering: the conversation, and the sending or calling number if any."""
+        subjects = [self.conversation_subject(conversation_id)]
+        e164 = normalize_phone(phone)
+        if e164 is not None:
+            subjects.append(self.source_subject(e164))
+        return subjects
+
     async def find_by_phone(self, phone: str | None) -> PhoneMatch | None:
         """The policyholder whose number on file is ``phone``, if any (finds, never verifies)."""
         e164 = normalize_phone(phone)
@@ -125,10 +171,27 @@ class IdentityService:
             return None
         return await self._pas.find_by_phone(e164)
 
-    async def locked_until(self, conversation_id: str) -> datetime | None:
-        """When this conversation's lock ends, or ``None`` when it is not locked."""
-        subjects = [self.conversation_subject(conversation_id)]
+    async def locked_until(self, conversation_id: str, phone: str | None = None) -> datetime | None:
+        """When this conversation's (or its number's) lock ends, or ``None`` when not locked."""
+        subjects = self._guesser_subjects(conversation_id, phone)
         return (await asyncio.to_thread(self._lockouts.state, subjects)).locked_until
+
+    async def verified_identity(self, conversation_id: str) -> VerifiedIdentity | None:
+        """Who this conversation has proven to be, from the server-side record (or ``None``)."""
+        subject = self.conversation_subject(conversation_id)
+        return await asyncio.to_thread(self._verified.current, subject)
+
+    async def end_verification(self, conversation_id: str) -> None:
+        """The conversation starts over: its verification ends."""
+        subject = self.conversation_subject(conversation_id)
+        await asyncio.to_thread(self._verified.end, subject)
+
+    async def _verified_as(
+        self, conversation_id: str, holder_id: str, assurance: Assurance
+    ) -> VerifiedIdentity:
+        subject = self.conversation_subject(conversation_id)
+        await asyncio.to_thread(self._verified.record, subject, holder_id, assurance)
+        return VerifiedIdentity(holder_id=holder_id, assurance=assurance)
 
     async def verify(
         self,
@@ -138,17 +201,17 @@ class IdentityService:
         policy_number: str | None,
         date_of_birth: str | None,
         zip_code: str | None,
-        second_factor_follows: bool = False,
     ) -> Verification:
-        """Find the policyholder (phone first, else policy number) and verify DOB + ZIP.
+        """Find the policyholder (phone first, else policy number) and check DOB + ZIP.
 
-        With ``second_factor_follows`` (anonymous web chat: a one-time code comes next) a match
-        keeps the failures counted so far: they are cleared only when the code is accepted, so
-        restarting verification cannot reset the count of wrong codes.
+        ``phone`` is the channel's own number (SMS sender, voice caller ID; ``None`` in web
+        chat). When it is the number on file, matching answers verify (possession + knowledge).
+        Otherwise matching answers give ``CODE_REQUIRED``: the failures counted so far stay until
+        the code comes back, so restarting verification cannot reset the count of wrong codes.
         ``PasUnavailable`` propagates: an outage is not the person's failure and is not counted.
         """
-        conversation = self.conversation_subject(conversation_id)
-        state = await asyncio.to_thread(self._lockouts.state, [conversation])
+        guesser = self._guesser_subjects(conversation_id, phone)
+        state = await asyncio.to_thread(self._lockouts.state, guesser)
         if state.locked:
             return Verification(VerificationStatus.LOCKED, locked_until=state.locked_until)
 
@@ -160,16 +223,16 @@ class IdentityService:
             )
 
         match = await self.find_by_phone(phone)
+        possession = match is not None
         if match is not None:
             holder_id: str | None = match.holder_id
         elif policy_number:
             holder_id = await self._holder_by_policy(policy_number)
         else:
             return Verification(VerificationStatus.NEED_POLICY_NUMBER)
-        subjects = [conversation]
-        if holder_id is not None:
-            subjects.append(self.holder_subject(holder_id))
-            holder_state = await asyncio.to_thread(self._lockouts.state, subjects)
+        holder = [self.holder_subject(holder_id)] if holder_id is not None else []
+        if holder and not possession:
+            holder_state = await asyncio.to_thread(self._holder_lockouts.state, holder)
             if holder_state.locked:
                 return Verification(
                     VerificationStatus.LOCKED, locked_until=holder_state.locked_until
@@ -177,44 +240,62 @@ class IdentityService:
 
         matched = False
         if holder_id is not None:
-            holder = (await self._pas.get_policyholder(holder_id)).value
+            record = (await self._pas.get_policyholder(holder_id)).value
             # Both compared every time, in constant time, so a failure reveals nothing.
-            dob_ok = hmac.compare_digest(holder.date_of_birth.isoformat(), dob.isoformat())
-            zip_ok = hmac.compare_digest(holder.address.zip[:5], zip5)
+            dob_ok = hmac.compare_digest(record.date_of_birth.isoformat(), dob.isoformat())
+            zip_ok = hmac.compare_digest(record.address.zip[:5], zip5)
             matched = dob_ok & zip_ok
 
         if matched and holder_id is not None:
-            if second_factor_follows:
-                logger.info("identity answers matched", extra={"subject": subjects[-1]})
-            else:
-                await asyncio.to_thread(self._lockouts.clear, subjects)
-                logger.info("identity verified", extra={"subject": subjects[-1]})
+            if not possession:
+                logger.info("identity answers matched; code follows", extra={"subject": holder[0]})
+                return Verification(VerificationStatus.CODE_REQUIRED, holder_id=holder_id)
+            await asyncio.to_thread(self._clear, guesser, holder)
+            await self._verified_as(conversation_id, holder_id, "verified")
+            logger.info("identity verified", extra={"subject": holder[0]})
             return Verification(VerificationStatus.VERIFIED, holder_id=holder_id)
-
-        after = await asyncio.to_thread(self._lockouts.record_failure, subjects)
-        logger.info(
-            "identity verification failed",
-            extra={"subject": subjects[-1], "failures": after.failures, "locked": after.locked},
-        )
-        if after.locked:
-            return Verification(VerificationStatus.LOCKED, locked_until=after.locked_until)
-        return Verification(
-            VerificationStatus.FAILED, attempts_left=max(MAX_FAILURES - after.failures, 0)
-        )
+        return await self._failed(guesser, holder_id)
 
     async def second_factor_passed(self, *, conversation_id: str, holder_id: str) -> None:
         """The one-time code was right: the person is verified, their failures forgotten."""
-        subjects = [self.conversation_subject(conversation_id), self.holder_subject(holder_id)]
-        await asyncio.to_thread(self._lockouts.clear, subjects)
-        logger.info("identity verified with a one-time code", extra={"subject": subjects[-1]})
+        await asyncio.to_thread(
+            self._clear,
+            [self.conversation_subject(conversation_id)],
+            [self.holder_subject(holder_id)],
+        )
+        await self._verified_as(conversation_id, holder_id, "verified")
+        logger.info(
+            "identity verified with a one-time code",
+            extra={"subject": self.holder_subject(holder_id)},
+        )
 
     async def second_factor_failed(self, *, conversation_id: str, holder_id: str) -> Verification:
         """A wrong one-time code counts as a failed verification (3 → locked for 15 minutes)."""
-        subjects = [self.conversation_subject(conversation_id), self.holder_subject(holder_id)]
-        after = await asyncio.to_thread(self._lockouts.record_failure, subjects)
+        return await self._failed([self.conversation_subject(conversation_id)], holder_id)
+
+    async def adopt_handover(self, conversation_id: str, token: str) -> VerifiedIdentity | None:
+        """Verify this conversation by a web hand-over token, or ``None`` when it is not valid."""
+        handover = self.accept_handover(token)
+        if handover is None:
+            return None
+        return await self._verified_as(conversation_id, handover.holder_id, handover.assurance)
+
+    def _clear(self, guesser: list[str], holder: list[str]) -> None:
+        self._lockouts.clear(guesser)
+        self._holder_lockouts.clear(holder)
+
+    async def _failed(self, guesser: list[str], holder_id: str | None) -> Verification:
+        """Count a failure against whoever answered and, when one was found, the policyholder."""
+        after = await asyncio.to_thread(self._lockouts.record_failure, guesser)
+        if holder_id is not None:
+            holder = [self.holder_subject(holder_id)]
+            before = await asyncio.to_thread(self._holder_lockouts.state, holder)
+            held = await asyncio.to_thread(self._holder_lockouts.record_failure, holder)
+            if held.locked and not before.locked and self._notice is not None:
+                await self._notice.holder_locked(holder_id, held.locked_until)
         logger.info(
-            "one-time code refused",
-            extra={"subject": subjects[-1], "failures": after.failures, "locked": after.locked},
+            "identity verification failed",
+            extra={"subject": guesser[0], "failures": after.failures, "locked": after.locked},
         )
         if after.locked:
             return Verification(VerificationStatus.LOCKED, locked_until=after.locked_until)

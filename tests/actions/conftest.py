@@ -18,7 +18,9 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.bootstrap import Services, build_services, set_services
+from bot.bootstrap import Services, build_services, get_services, set_services
+from bot.conversation.verified_conversations import VerifiedConversations
+from bot.conversation.web_handover import Assurance
 from bot.settings import Settings
 from pas_connector.config import CacheSettings, PasSettings
 
@@ -108,8 +110,18 @@ class Conversation:
         )
         return self
 
-    def verified(self, holder_id: str) -> Conversation:
-        self.slots.update(assurance="verified", holder_id=holder_id)
+    def verified(self, holder_id: str, assurance: Assurance = "verified") -> Conversation:
+        """The conversation has passed verification: the server-side record and the slots."""
+        services = get_services()
+        subject = services.identity.conversation_subject(self.sender_id)
+        VerifiedConversations(services.engine, clock=services.clock).record(
+            subject, holder_id, assurance
+        )
+        return self.claims_verified(holder_id, assurance)
+
+    def claims_verified(self, holder_id: str, assurance: Assurance = "verified") -> Conversation:
+        """Slots that say verified, with nothing server-side behind them (a forged tracker)."""
+        self.slots.update(assurance=assurance, holder_id=holder_id)
         return self
 
     def candidate_slots(self, **values: Any) -> Conversation:

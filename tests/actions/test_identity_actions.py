@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
+from actions.billing import ActionCheckBalance
 from actions.handoff import ActionHandoff
 from actions.identity import (
     ActionRestartConversation,
@@ -12,9 +15,14 @@ from actions.identity import (
     ActionVerifyIdentity,
     ValidateVerificationForm,
 )
+from actions.one_time_code import ActionCheckOneTimeCode
+from actions.policy import ActionPolicySummary
 from bot.conversation.handoff import handoffs
 from bot.conversation.web_handover import mint_web_handover
+from bot.notifications.outbox import read_outbox
 from tests.actions.conftest import JOSE, MARIA, Conversation, run
+
+CODE = re.compile(r"\b(\d{6})\b")
 
 
 async def test_anonymous_task_asks_to_verify_through_the_form(services, domain):
@@ -65,12 +73,69 @@ async def test_maria_verifies_by_phone_dob_and_zip_then_the_task_resumes(service
     assert result.followup == "action_resume_task"
 
 
-async def test_policy_number_verifies_when_there_is_no_phone(services, domain):
-    # A call with caller ID withheld (web chat adds a texted code: tests/web_chat).
+def texted_code(services, phone: str) -> str:
+    """The latest one-time code in the local outbox for ``phone``."""
+    codes = [
+        m.group(1) for msg in read_outbox(services.engine, to=phone) if (m := CODE.search(msg.body))
+    ]
+    assert codes, f"no code texted to {phone}"
+    return codes[-1]
+
+
+async def test_withheld_caller_id_finds_by_policy_number_then_needs_the_texted_code(
+    services, domain
+):
     talk = Conversation(channel="voice", phone=None).user("78704", "inform")
     talk.slots.update(policy_number="aut 1000001", date_of_birth="04/12/1985", zip_code="78704")
     result = await run(ActionVerifyIdentity(), talk, domain)
-    assert result.slot("holder_id") == "H0000001"
+    assert result.followup == "one_time_code_form"
+    assert not [e for e in result.events if e.get("name") in ("holder_id", "assurance")]
+    assert await services.identity.verified_identity(talk.sender_id) is None
+    assert texted_code(services, MARIA.phone)
+
+
+async def test_sms_from_a_number_not_on_file_discloses_nothing_until_the_code_comes_back(
+    services, domain
+):
+    stranger = "+15125559876"
+    talk = Conversation(phone=stranger).user("78704", "inform")
+    talk.slots.update(
+        pending_task="check_balance",
+        policy_number=MARIA.policy_number,
+        date_of_birth=MARIA.date_of_birth,
+        zip_code=MARIA.zip,
+    )
+    talk.apply((await run(ActionVerifyIdentity(), talk, domain)).events)
+    # The code went to Maria's number on file, never to the number that asked.
+    code = texted_code(services, MARIA.phone)
+    assert read_outbox(services.engine, to=stranger) == []
+    # The balance task run now (a resumed rule, a forged follow-up) still discloses nothing.
+    balance = await run(ActionCheckBalance(), talk.user("balance", "check_balance"), domain)
+    assert "$" not in balance.text
+    assert balance.followup == "action_start_task"
+
+    talk.user(code, "inform").slots.update(one_time_code=code)
+    checked = await run(ActionCheckOneTimeCode(), talk, domain)
+    assert checked.slot("assurance") == "verified"
+    assert checked.followup == "action_resume_task"
+    paid = await run(ActionCheckBalance(), talk.user("balance", "check_balance"), domain)
+    assert "$412.50" in paid.text
+
+
+async def test_a_tracker_that_claims_verification_gets_nothing(services, domain):
+    # Slots say verified (a hand-written tracker); the server has no record of it.
+    talk = Conversation(phone=None).claims_verified("H0000003")
+    talk.slots.update(policy_number="REN-3000001", pending_task="check_balance")
+    talk.user("balance", "check_balance")
+    for action in (ActionCheckBalance(), ActionPolicySummary(), ActionResumeTask()):
+        result = await run(action, talk, domain)
+        assert "$" not in result.text and "Priya" not in result.text
+        assert not result.payloads
+    started = await run(ActionStartTask(), talk, domain)
+    # The dialogue's slots are put back to what the server knows, and verification starts.
+    assert started.slot("assurance") == "anonymous"
+    assert started.slot("holder_id") is None
+    assert started.followup == "verification_form"
 
 
 async def test_wrong_date_of_birth_is_refused_and_asked_again(services, domain):

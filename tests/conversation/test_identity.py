@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from bot.conversation.identity import IdentityService, VerificationStatus
 from bot.conversation.lockout import LockoutStore
 from bot.conversation.user_input import parse_date_of_birth
+from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import create_schema, make_engine
 from tests.conversation.conftest import MARIA, FakeClock, FakeIdentityPas
@@ -25,6 +26,7 @@ def make_service(engine: Engine, clock: FakeClock) -> tuple[IdentityService, Fak
         LockoutStore(engine, clock=clock),
         hash_key=KEY,
         handover=WebHandoverSigner("secret", clock=clock),
+        verified=VerifiedConversations(engine, clock=clock),
         clock=clock,
     )
     return service, pas
@@ -56,28 +58,35 @@ async def test_phone_on_file_finds_holder_and_dob_zip_verify(engine, clock):
     assert pas.calls == ["find_by_phone", "get_policyholder"]
 
 
-async def test_policy_number_finds_holder_when_no_phone(engine, clock):
+async def test_policy_number_finds_holder_but_knowledge_alone_needs_a_code(engine, clock):
     service, pas = make_service(engine, clock)
     result = await attempt(service, phone=None, policy="aut 1000001", dob="04121985")
-    assert result.status is VerificationStatus.VERIFIED
+    assert result.status is VerificationStatus.CODE_REQUIRED
     assert result.holder_id == "H0000001"
     assert "find_by_phone" not in pas.calls
+    # Matching answers are not verification: nothing is recorded until the code comes back.
+    assert await service.verified_identity(CONVERSATION) is None
 
 
 async def test_bare_seven_digits_try_each_line_prefix(engine, clock):
     service, _ = make_service(engine, clock)
     result = await attempt(service, phone=None, policy="1000001")
-    assert result.status is VerificationStatus.VERIFIED
+    assert result.status is VerificationStatus.CODE_REQUIRED
 
 
-async def test_unknown_phone_falls_back_to_asking_the_policy_number(engine, clock):
+async def test_number_not_on_file_finds_by_policy_number_but_is_not_verified(engine, clock):
     service, _ = make_service(engine, clock)
     asked = await attempt(service, phone="+15125559999")
     assert asked.status is VerificationStatus.NEED_POLICY_NUMBER
     # Nothing was counted: being asked for the policy number is not a failure.
     assert asked.attempts_left == 3
     answered = await attempt(service, phone="+15125559999", policy="AUT-1000001")
-    assert answered.status is VerificationStatus.VERIFIED
+    # Knowledge from a number that is not on file: possession must be proven by a code.
+    assert answered.status is VerificationStatus.CODE_REQUIRED
+    assert await service.verified_identity(CONVERSATION) is None
+    await service.second_factor_passed(conversation_id=CONVERSATION, holder_id="H0000001")
+    verified = await service.verified_identity(CONVERSATION)
+    assert verified is not None and verified.holder_id == "H0000001"
 
 
 async def test_wrong_date_of_birth_fails_without_saying_which_answer(engine, clock):
@@ -208,3 +217,84 @@ def test_date_of_birth_forms(spoken):
 @pytest.mark.parametrize("text", ["april 12", "1985", "next tuesday", "13/45/1985", "12/01/2030x"])
 def test_incomplete_or_impossible_dates_are_refused(text):
     assert parse_date_of_birth(text, date(2026, 11, 25)) is None
+
+
+async def test_verification_is_recorded_server_side_and_ends_on_restart(engine, clock):
+    service, _ = make_service(engine, clock)
+    assert await service.verified_identity(CONVERSATION) is None
+    assert (await attempt(service)).status is VerificationStatus.VERIFIED
+    recorded = await service.verified_identity(CONVERSATION)
+    assert recorded is not None
+    assert (recorded.holder_id, recorded.assurance) == ("H0000001", "verified")
+    # Another conversation proves nothing by this one's verification.
+    assert await service.verified_identity("conv-other") is None
+    await service.end_verification(CONVERSATION)
+    assert await service.verified_identity(CONVERSATION) is None
+
+
+async def test_verification_ends_after_fifteen_idle_minutes_and_use_keeps_it(engine, clock):
+    service, _ = make_service(engine, clock)
+    await attempt(service)
+    clock.advance(minutes=14)
+    assert await service.verified_identity(CONVERSATION) is not None
+    clock.advance(minutes=14)  # 28 minutes after verifying, 14 after the last use
+    assert await service.verified_identity(CONVERSATION) is not None
+    clock.advance(minutes=15, seconds=1)
+    assert await service.verified_identity(CONVERSATION) is None
+
+
+class RecordingNotice:
+    def __init__(self) -> None:
+        self.locked: list[str] = []
+
+    async def holder_locked(self, holder_id, until) -> None:
+        self.locked.append(holder_id)
+
+
+def make_two_level_service(engine: Engine, clock: FakeClock, notice: RecordingNotice):
+    pas = FakeIdentityPas(clock, [(MARIA, ["AUT-1000001"])])
+    return IdentityService(
+        pas,
+        LockoutStore(engine, clock=clock),
+        holder_lockouts=LockoutStore(engine, clock=clock, max_failures=10),
+        hash_key=KEY,
+        handover=WebHandoverSigner("secret", clock=clock),
+        verified=VerifiedConversations(engine, clock=clock),
+        notice=notice,
+        clock=clock,
+    )
+
+
+async def test_a_strangers_guesses_lock_the_stranger_before_the_policyholder(engine, clock):
+    notice = RecordingNotice()
+    service = make_two_level_service(engine, clock, notice)
+    # A stranger who knows Maria's policy number guesses birth dates in one chat session.
+    for _ in range(3):
+        await attempt(service, phone=None, policy="AUT-1000001", dob="01/01/1990")
+    stranger = await attempt(service, phone=None, policy="AUT-1000001")
+    assert stranger.status is VerificationStatus.LOCKED
+    # Maria, in a chat of her own, is not locked out by it, and nobody told her anything yet.
+    own_chat = await attempt(service, phone=None, policy="AUT-1000001", conversation="maria")
+    assert own_chat.status is VerificationStatus.CODE_REQUIRED
+    assert notice.locked == []
+
+
+async def test_guesses_from_many_conversations_pause_the_policy_number_route_and_tell_the_holder(
+    engine, clock
+):
+    notice = RecordingNotice()
+    service = make_two_level_service(engine, clock, notice)
+    for i in range(10):
+        await attempt(
+            service, phone=None, policy="AUT-1000001", dob="01/01/1990", conversation=f"bot-{i}"
+        )
+    assert notice.locked == ["H0000001"]  # told once, when it locked
+    knowledge = await attempt(service, phone=None, policy="AUT-1000001", conversation="fresh")
+    assert knowledge.status is VerificationStatus.LOCKED
+    # The possession route still works: Maria texting from her number on file.
+    by_phone = await attempt(service, conversation="maria-sms")
+    assert by_phone.status is VerificationStatus.VERIFIED
+    # Her success ends the pause: the policy-number route works again, with its code.
+    again = await attempt(service, phone=None, policy="AUT-1000001", conversation="later")
+    assert again.status is VerificationStatus.CODE_REQUIRED
+    assert notice.locked == ["H0000001"]

@@ -44,6 +44,8 @@ APP_DB = "policyline_scale"
 ENDPOINTS = """\
 action_endpoint:
   url: "http://127.0.0.1:{actions_lb}/webhook"
+  headers:
+    Authorization: Bearer ${{ACTION_SERVER_SECRET}}
 tracker_store:
   type: channels.redacting_tracker_store.RedactingSQLTrackerStore
   dialect: "postgresql"

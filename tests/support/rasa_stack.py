@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from bot.cli import process_env
+from bot.settings import Settings
 from tests.support.servers import (
     PROJECT_ROOT,
     SandboxHandle,
@@ -72,7 +74,7 @@ class RasaStack:
 def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[str, str]:
     var = workdir / "var"
     var.mkdir(parents=True, exist_ok=True)
-    return sandbox_env(
+    env = sandbox_env(
         {
             "POLICYLINE_VAR_DIR": str(var),
             "DATABASE_URL": f"sqlite:///{var / 'policyline.sqlite'}",
@@ -87,6 +89,9 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
             "WEB_CHAT_ALLOWED_ORIGINS": "http://127.0.0.1:*",
         }
     )
+    # What `policyline run` adds for the servers: the action server's interface and the shared
+    # secret endpoints.yml sends (one place: bot.cli.process_env).
+    return env | process_env(Settings.from_env(env))
 
 
 def actions_argv(port: int) -> list[str]:

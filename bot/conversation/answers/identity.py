@@ -1,0 +1,23 @@
+"""What the identity step tells people, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.conversation.formatting import phone, time_of_day
+
+
+def verification_paused_notice(
+    carrier_name: str, until: datetime | None, contact_phone: str
+) -> str:
+    """The text to a policyholder's number on file when checks of their identity are paused.
+
+    It says what happened and what still works, never who tried or what they got wrong.
+    """
+    when = f" until {time_of_day(until)}" if until else " for 15 minutes"
+    return (
+        f"{carrier_name}: after several wrong answers to our identity questions for your policy, "
+        f"we've paused identity checks by policy number{when}. Texting or calling us from this "
+        f"number still works. If this wasn't you, your account is safe; questions: "
+        f"{phone(contact_phone)}."
+    )
