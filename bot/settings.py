@@ -112,6 +112,19 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class CodeSendSettings:
+    """The one send budget of one-time codes, every channel together (``bot.conversation.
+    send_budget``): at most this many codes per policyholder, per destination number and per
+    source (client address, sending or calling number, chat session) in any ``window_s``."""
+
+    per_holder: int = 3
+    per_destination: int = 3
+    # Two policyholders' worth: a household or an office behind one address still gets through.
+    per_source: int = 6
+    window_s: int = 15 * 60
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     """Outbound e-mail. Without ``host`` (local default) e-mails go to the local outbox table."""
 
@@ -163,6 +176,7 @@ class Settings:
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     web_chat: WebChatSettings = field(default_factory=WebChatSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    code_sends: CodeSendSettings = field(default_factory=CodeSendSettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     claim_alerts: ClaimAlertSettings = field(default_factory=ClaimAlertSettings)
@@ -248,6 +262,7 @@ class Settings:
                 rate_limit_auth=reader.text("AUTH_RATE_LIMIT", "10 per minute;60 per hour"),
             ),
             stripe=_stripe_settings(reader),
+            code_sends=_code_send_settings(reader),
             smtp=_smtp_settings(reader),
             claim_alerts=_claim_alert_settings(reader),
         )
@@ -282,6 +297,21 @@ def _origin(url: str) -> str:
     """``scheme://host[:port]`` of ``url`` (what a browser sends as ``Origin``)."""
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _code_send_settings(reader: _Reader) -> CodeSendSettings:
+    defaults = CodeSendSettings()
+    settings = CodeSendSettings(
+        per_holder=reader.integer("CODE_SENDS_PER_HOLDER", defaults.per_holder),
+        per_destination=reader.integer("CODE_SENDS_PER_DESTINATION", defaults.per_destination),
+        per_source=reader.integer("CODE_SENDS_PER_SOURCE", defaults.per_source),
+        window_s=reader.integer("CODE_SEND_WINDOW_S", defaults.window_s),
+    )
+    if min(settings.per_holder, settings.per_destination, settings.per_source) < 1:
+        raise ConfigurationError("CODE_SENDS_PER_* must be at least 1")
+    if settings.window_s < 1:
+        raise ConfigurationError("CODE_SEND_WINDOW_S must be at least 1")
+    return settings
 
 
 def _smtp_settings(reader: _Reader) -> SmtpSettings:
