@@ -23,6 +23,7 @@ from bot.conversation.identity import IdentityService
 from bot.conversation.lockout import LockoutStore
 from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
+from bot.conversation.send_budget import SendBudget
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import create_schema, make_engine
 from bot.documents import DocumentService
@@ -116,10 +117,12 @@ def _build_one_time_codes(
         engine=engine,
         identifier_key=settings.audit_hash_key,
     )
+    budget = SendBudget(engine, settings.code_sends, hash_key=settings.audit_hash_key, clock=clock)
     return OneTimeCodeService(
         engine,
         sender,
         connector,
+        budget,
         hash_key=settings.audit_hash_key,
         carrier_name=settings.carrier_name,
         clock=clock,

@@ -3,7 +3,9 @@
 On SMS the sender's number on file is the possession factor; a web chat has no such number, so
 once the date of birth and ZIP match, a 6-digit code is texted to the number on file and the
 person types it into the chat. Rules (NIST 800-63B): generated with ``secrets``, only to the
-number on file, valid 10 minutes, single use, at most ``MAX_CODE_ATTEMPTS`` tries per code.
+number on file, valid 10 minutes, single use, at most ``MAX_CODE_ATTEMPTS`` tries per code. Every
+send spends the one send budget of codes (``send_budget``: per holder, per number, per source),
+shared with web sign-in; over budget, no code is made and nothing is texted.
 
 Only a keyed digest of the code is stored (one row per conversation, keyed by the conversation's
 pseudonym, so a new code replaces the old one). Codes are never logged. The row is in the
@@ -28,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.pseudonyms import pseudonym
+from bot.conversation.send_budget import SendBudget, SendLimitReached, SendSource
 from bot.db import metadata
 from bot.notifications.phone_numbers import phone_hint, to_e164
 from bot.notifications.sms import SmsSender
@@ -72,6 +75,8 @@ class SendStatus(enum.Enum):
     SENT = "sent"
     # No textable number on file, the number opted out of texts, or the SMS provider failed.
     NOT_SENT = "not_sent"
+    # The send budget is spent (too many codes for this holder, number or source lately).
+    LIMITED = "limited"
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class CodeSent:
     status: SendStatus
     # "***01": the last two digits of the number the code went to (safe to show and log)
     phone_hint: str | None = None
+    # LIMITED: how long until a code can be sent again
+    retry_after: timedelta | None = None
 
 
 class CheckStatus(enum.Enum):
@@ -103,6 +110,7 @@ class OneTimeCodeService:
         engine: Engine,
         sender: SmsSender,
         holders: HolderLookup,
+        budget: SendBudget,
         *,
         hash_key: str,
         carrier_name: str,
@@ -112,6 +120,7 @@ class OneTimeCodeService:
         self._engine = engine
         self._sender = sender
         self._holders = holders
+        self._budget = budget
         self._hash_key = hash_key
         self._carrier_name = carrier_name
         self._clock = clock
@@ -124,16 +133,23 @@ class OneTimeCodeService:
         message = f"one-time-code:{subject}:{code}".encode()
         return hmac.new(self._hash_key.encode(), message, hashlib.sha256).hexdigest()
 
-    async def send(self, conversation_id: str, holder_id: str) -> CodeSent:
+    async def send(self, conversation_id: str, holder_id: str, *, source: SendSource) -> CodeSent:
         """Text a new code to ``holder_id``'s number on file; it replaces any earlier code.
 
-        ``PasUnavailable`` propagates (the number on file comes from the PAS).
+        ``source`` is where the request came from (the chat session, or the number an SMS or
+        call came from). ``PasUnavailable`` propagates (the number on file comes from the PAS).
         """
         holder = (await self._holders.get_policyholder(holder_id)).value
         e164 = to_e164(holder.phone)
         if e164 is None:
             logger.info("one-time code not sent: no textable number on file")
             return CodeSent(SendStatus.NOT_SENT)
+        try:
+            await asyncio.to_thread(
+                self._budget.spend, holder_id=holder_id, destination=e164, source=source
+            )
+        except SendLimitReached as refused:
+            return CodeSent(SendStatus.LIMITED, retry_after=refused.retry_after)
         code = self._generate()
         await asyncio.to_thread(self._store, self._subject(conversation_id), holder_id, code)
         body = (

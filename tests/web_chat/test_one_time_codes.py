@@ -21,6 +21,7 @@ from bot.conversation.one_time_codes import (
     SendStatus,
     read_code,
 )
+from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.outbox import read_outbox
 from bot.notifications.sms import OutboxSmsSender
 from bot.notifications.suppression import SuppressionList
@@ -202,6 +203,12 @@ def _code_service(services: Services, clock: FakeClock, codes: list[str]) -> One
         services.engine,
         sender,
         services.connector,
+        SendBudget(
+            services.engine,
+            services.settings.code_sends,
+            hash_key=services.settings.audit_hash_key,
+            clock=clock,
+        ),
         hash_key=services.settings.audit_hash_key,
         carrier_name="Harbor Mutual",
         clock=clock,
@@ -212,11 +219,13 @@ def _code_service(services: Services, clock: FakeClock, codes: list[str]) -> One
 async def test_a_code_lives_ten_minutes(services: Services) -> None:
     clock = FakeClock()
     codes = _code_service(services, clock, ["123456", "654321"])
-    assert (await codes.send("web-a", "H0000001")).status is SendStatus.SENT
+    assert (
+        await codes.send("web-a", "H0000001", source=SendSource.chat("web-a"))
+    ).status is SendStatus.SENT
     clock.advance(minutes=9, seconds=59)
     assert (await codes.check("web-a", "123456")).status is CheckStatus.VALID
 
-    await codes.send("web-a", "H0000001")
+    await codes.send("web-a", "H0000001", source=SendSource.chat("web-a"))
     clock.advance(minutes=10)
     assert (await codes.check("web-a", "654321")).status is CheckStatus.EXPIRED
 
@@ -225,9 +234,9 @@ async def test_a_new_code_replaces_the_old_one_and_codes_belong_to_one_conversat
     services: Services,
 ) -> None:
     codes = _code_service(services, FakeClock(), ["111111", "222222", "333333"])
-    await codes.send("web-a", "H0000001")
-    await codes.send("web-a", "H0000001")
-    await codes.send("web-b", "H0000002")
+    await codes.send("web-a", "H0000001", source=SendSource.chat("web-a"))
+    await codes.send("web-a", "H0000001", source=SendSource.chat("web-a"))
+    await codes.send("web-b", "H0000002", source=SendSource.chat("web-b"))
     assert (await codes.check("web-a", "111111")).status is CheckStatus.WRONG
     assert (await codes.check("web-a", "333333")).status is CheckStatus.WRONG
     check = await codes.check("web-a", "222222")
@@ -236,7 +245,7 @@ async def test_a_new_code_replaces_the_old_one_and_codes_belong_to_one_conversat
 
 async def test_three_wrong_tries_use_a_code_up(services: Services) -> None:
     codes = _code_service(services, FakeClock(), ["123456"])
-    await codes.send("web-a", "H0000001")
+    await codes.send("web-a", "H0000001", source=SendSource.chat("web-a"))
     left = [(await codes.check("web-a", "000000")).attempts_left for _ in range(3)]
     assert left == [2, 1, 0]
     assert (await codes.check("web-a", "123456")).status is CheckStatus.EXPIRED
