@@ -250,7 +250,9 @@ class _Handlers:
     async def _say(self, room: str, text: str) -> None:
         await self._sio.emit(BOT_MESSAGE_EVENT, {"text": text}, room=room)
 
-    async def session_request(self, sid: str, data: Any = None) -> None:
+    # Clients choose how many arguments an event carries: the handlers take any number (a
+    # surplus used to raise TypeError inside python-socketio, unanswered, with a traceback).
+    async def session_request(self, sid: str, data: Any = None, *_surplus: Any) -> None:
         token = data.get("session_token") if isinstance(data, dict) else None
         conversation_id = self._channel.sessions.conversation_of(token)
         resumed = conversation_id is not None
@@ -265,13 +267,17 @@ class _Handlers:
         )
         logger.debug("web chat session %s", "resumed" if resumed else "started")
 
-    async def user_uttered(self, sid: str, data: Any = None) -> None:
+    async def user_uttered(self, sid: str, data: Any = None, *surplus: Any) -> None:
         session = await self._sio.get_session(sid)
         conversation_id = session.get("conversation_id") if isinstance(session, dict) else None
         if not conversation_id:
             await self._say(sid, NO_SESSION)
             return
-        accepted = read_user_message(data, max_chars=self._channel.settings.max_message_chars)
+        # More than one argument is not a message the widget sends: refused as malformed.
+        accepted = read_user_message(
+            [data, *surplus] if surplus else data,
+            max_chars=self._channel.settings.max_message_chars,
+        )
         if isinstance(accepted, Refusal):
             logger.info("web chat message refused: %s", accepted.reason)
             await self._say(sid, accepted.text)

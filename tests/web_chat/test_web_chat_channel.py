@@ -228,6 +228,16 @@ async def test_a_message_before_a_session_is_refused_politely() -> None:
     assert sio.events(BOT_MESSAGE_EVENT) == [({"text": NO_SESSION}, "sid-1")]
 
 
+async def test_an_event_with_several_arguments_is_refused_politely_not_raised() -> None:
+    # Found by tests/security/test_web_chat_fuzz.py: a surplus argument raised TypeError inside
+    # python-socketio (no answer, a traceback in the log).
+    sio, handlers = _handlers(_never_called)
+    await handlers.session_request("sid-1", None, "surplus", 3)
+    await handlers.user_uttered("sid-1", {"message": "hi"}, True, "x")
+    assert sio.events(BOT_MESSAGE_EVENT)[-1] == ({"text": UNREADABLE}, "sid-1")
+    assert sio.events(TYPING_EVENT) == []
+
+
 async def test_an_oversized_message_gets_a_polite_reply_and_never_reaches_rasa() -> None:
     sio, handlers = _handlers(_never_called)
     await handlers.session_request("sid-1", None)
