@@ -13,10 +13,15 @@ from rasa_sdk.types import DomainDict
 from actions.base import ACTION_DEADLINE_S, VERIFIED_LEVELS, SafeFormValidation, Turn
 from actions.tasks import TaskAction, choose_policy, same_policy
 from bot.bootstrap import get_services
-from bot.conversation.answers.billing import balance_text, payment_history_text
+from bot.conversation.answers.billing import (
+    amount_problem_text,
+    balance_text,
+    nothing_to_pay_text,
+    payment_history_text,
+)
 from bot.conversation.answers.common import with_staleness
 from bot.conversation.formatting import day, money
-from bot.conversation.user_input import parse_amount
+from bot.conversation.user_input import AmountProblem, amount_request_text, read_amount
 from bot.payments.amounts import check_amount
 from pas_connector.errors import PasUnavailable
 from pas_connector.models import Billing
@@ -79,7 +84,7 @@ class ActionMakePayment(TaskAction):
         fresh = await turn.services.connector.get_billing(number)
         billing = fresh.value
         if billing.balance <= 0:
-            turn.say(f"There is no balance due on this policy right now. {balance_text(billing)}")
+            turn.say(f"{nothing_to_pay_text()} {balance_text(billing)}")
             return await self.completed(turn, *choice.events, SlotSet("amount", None))
         requested = turn.slot("amount")
         if not requested:
@@ -97,7 +102,7 @@ class ActionMakePayment(TaskAction):
                 SlotSet("pending_task", self.task),
                 FollowupAction("payment_form"),
             ]
-        check = check_amount(parse_amount(str(requested)), billing.balance)
+        check = check_amount(read_amount(str(requested)), billing)
         if not check.ok or check.amount is None:
             turn.say(check.message or "Please tell me the amount again.")
             return [
@@ -123,7 +128,8 @@ class ActionMakePayment(TaskAction):
 
 
 class ValidatePaymentForm(SafeFormValidation):
-    """Checks the amount's format and that it is above zero and at most the balance."""
+    """Checks that the answer is exactly one well-formed amount (or FULL, or the past-due part),
+    above zero and at most the balance; anything else is refused and asked again."""
 
     def name(self) -> str:
         return "validate_payment_form"
@@ -135,13 +141,11 @@ class ValidatePaymentForm(SafeFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        requested = parse_amount(str(value or ""))
-        if requested is None:
-            dispatcher.utter_message(
-                text="Sorry, I didn't get the amount. Reply with an amount like $50, or 'full'."
-            )
+        requested = read_amount(amount_answer(value, tracker.latest_message))
+        if isinstance(requested, AmountProblem):
+            dispatcher.utter_message(text=amount_problem_text(requested))
             return {"amount": None}
-        normalized = "full" if requested == "full" else f"{requested:.2f}"
+        normalized = amount_request_text(requested)
         try:
             billing = await asyncio.wait_for(_owned_billing(tracker), timeout=ACTION_DEADLINE_S)
         except (PasUnavailable, asyncio.TimeoutError):
@@ -149,11 +153,34 @@ class ValidatePaymentForm(SafeFormValidation):
             return {"amount": normalized}
         if billing is None:
             return {"amount": normalized}
-        check = check_amount(requested, billing.balance)
+        check = check_amount(requested, billing)
         if not check.ok:
             dispatcher.utter_message(text=check.message)
             return {"amount": None}
         return {"amount": normalized}
+
+
+def amount_answer(value: Any, latest_message: dict[str, Any]) -> str:
+    """The text to read the amount from.
+
+    When ``value`` came from the latest message (the whole text, or one of its ``amount``
+    entities), that whole message is read, with other entities' spans (policy numbers, dates)
+    blanked: Rasa fills the slot with the *last* amount entity only, and an entity can leave out
+    a minus sign the tokenizer split off ("- 5"), so reading just the entity could accept "$60"
+    from "$50 or $60". A value from an earlier turn is read on its own.
+    """
+    said = str(value or "")
+    text = str(latest_message.get("text") or "")
+    entities = [e for e in latest_message.get("entities") or [] if isinstance(e, dict)]
+    from_entity = any(e.get("entity") == "amount" and str(e.get("value")) == said for e in entities)
+    if not said or not (said == text or from_entity):
+        return said
+    kept = list(text)
+    for entity in entities:
+        start, end = entity.get("start"), entity.get("end")
+        if entity.get("entity") != "amount" and isinstance(start, int) and isinstance(end, int):
+            kept[start:end] = " " * (end - start)
+    return "".join(kept)
 
 
 async def _owned_billing(tracker: Tracker) -> Billing | None:

@@ -5,9 +5,10 @@ missing part (a date without a year is not a date of birth).
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from dateutil import parser as date_parser  # type: ignore[import-untyped]
@@ -27,7 +28,30 @@ _FULL_WORDS = re.compile(
     r"|(the )?(full|whole|entire|total) (balance|amount))\b",
     re.IGNORECASE,
 )
-_MONEY = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?(?!\d)")
+_PAST_DUE_WORDS = re.compile(r"\b(?:past[\s_-]*due|overdue)\b", re.IGNORECASE)
+# Policy and claim numbers written with their prefix are not amounts ("$96 for REN-3000001").
+_PREFIXED_NUMBERS = re.compile(
+    rf"\b(?:(?:{'|'.join(POLICY_PREFIXES)})[\s-]*[0-9]{{7}}|clm[\s-]*[0-9]{{8}})\b", re.IGNORECASE
+)
+_SIGN_WORDS = re.compile(r"\b(?:minus|negative)\s+(?=\$?\s*[0-9])", re.IGNORECASE)
+_DOLLARS_AND_CENTS = re.compile(
+    r"(?<![0-9.,])([0-9][0-9,]*)\s*(?:dollars?|bucks?)\s*(?:and\s+)?([0-9]{1,2})\s*cents?\b",
+    re.IGNORECASE,
+)
+_CENTS = re.compile(r"(?<![0-9.,])([0-9]{1,2})\s*cents?\b", re.IGNORECASE)
+# One number as written, with what is glued to it: a minus sign and "$" before (either order),
+# letters, "%", "/" or ":" after. ASCII digits only: other scripts' digits are not amounts here.
+_MINUS = r"[-\u2212\u2013\u2014]\s*"
+_NUMBER = re.compile(
+    rf"(?P<minus>{_MINUS})?(?P<dollar>\$\s*)?(?P<minus_after_dollar>{_MINUS})?"
+    r"(?P<head>(?<=[A-Za-z]))?"
+    r"(?P<body>\.?[0-9](?:[0-9.,]*[0-9])?)"
+    r"(?P<tail>[eE][-+]?[0-9]+|[A-Za-z%/:][A-Za-z0-9%/:]*)?"
+)
+# Thousands separators only in groups of three; a decimal point with digits after it.
+_WELL_FORMED = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
+_CURRENCY_SUFFIX = re.compile(r"(?:dollars?|bucks?|usd)", re.IGNORECASE)
+_ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)", re.IGNORECASE)
 
 
 def parse_date_of_birth(text: str, today: date) -> date | None:
@@ -126,21 +150,83 @@ def parse_claim_number(text: str) -> str | None:
     return f"CLM-{match.group(1)}" if match else None
 
 
-AmountRequest = Decimal | Literal["full"]
+# What someone asked to pay: an amount, the whole balance, or the past-due part of it.
+AmountRequest = Decimal | Literal["full", "past_due"]
+
+
+class AmountProblem(enum.Enum):
+    """Why an answer is not one well-formed amount. Nothing is ever rounded, re-signed or
+    guessed: each problem gets its own reply (``answers.billing.amount_problem_text``)."""
+
+    MISSING = "missing"  # no amount in the answer
+    NOT_POSITIVE = "not_positive"  # "-5", "$-1", "minus 5", "0"
+    TOO_PRECISE = "too_precise"  # more than two decimals: "12.345", "144.004"
+    MALFORMED = "malformed"  # "1e2", "50.5.5", "1,23", "100k", ".5"
+    SEVERAL = "several"  # two different amounts, or an amount and "full" / "past due"
+
+
+def read_amount(text: str) -> AmountRequest | AmountProblem:
+    """Exactly one well-formed amount in ``text``, or why there is none.
+
+    Accepted: ``$1,234.50``, ``1234.5``, ``96``, ``$96``, ``96 dollars``, ``80 bucks``,
+    ``ninety six dollars and fifty cents``; ``full`` for "all", "the whole thing", "the full
+    balance"; ``past_due`` for "the past-due part", "past due amount". Refused, never coerced:
+    a minus sign or zero, scientific notation, more than two decimals, thousands separators out
+    of place, and two different amounts in one answer. Dates ("12/15"), ordinals ("the 1st") and
+    prefixed policy or claim numbers are not amounts and are skipped.
+    """
+    cleaned = _PREFIXED_NUMBERS.sub(" ", words_to_digits(text))
+    cleaned = _SIGN_WORDS.sub("-", cleaned)
+    cleaned = _DOLLARS_AND_CENTS.sub(lambda m: f"{m.group(1)}.{int(m.group(2)):02d}", cleaned)
+    cleaned = _CENTS.sub(lambda m: f"0.{int(m.group(1)):02d}", cleaned)
+    amounts: set[Decimal] = set()
+    for match in _NUMBER.finditer(cleaned):
+        read = _read_number(match)
+        if isinstance(read, AmountProblem):
+            return read
+        if read is not None:
+            amounts.add(read)
+    words: AmountRequest | None = None
+    if _PAST_DUE_WORDS.search(cleaned):
+        words = "past_due"  # "the whole past-due amount" is the past-due part
+    elif _FULL_WORDS.search(cleaned):
+        words = "full"
+    if len(amounts) > 1 or (amounts and words is not None):
+        return AmountProblem.SEVERAL
+    if amounts:
+        [amount] = amounts
+        return amount if amount > 0 else AmountProblem.NOT_POSITIVE
+    return words if words is not None else AmountProblem.MISSING
+
+
+def _read_number(match: re.Match[str]) -> Decimal | AmountProblem | None:
+    """One number as an amount; ``None`` for a number that is no amount (a date, "1st")."""
+    tail = match.group("tail") or ""
+    money_sign = match.group("dollar") is not None
+    if not money_sign and (tail[:1] in ("/", ":") or _ORDINAL_SUFFIX.fullmatch(tail)):
+        return None
+    if match.group("head") is not None or (tail and not _CURRENCY_SUFFIX.fullmatch(tail)):
+        return AmountProblem.MALFORMED
+    well_formed = _WELL_FORMED.fullmatch(match.group("body"))
+    if well_formed is None:
+        return AmountProblem.MALFORMED
+    if len(well_formed.group(1) or "") > 2:
+        return AmountProblem.TOO_PRECISE
+    whole, _, cents = match.group("body").replace(",", "").partition(".")
+    # Built exactly (no context rounding, whatever the number of digits).
+    amount = Decimal(f"{whole}.{cents.ljust(2, '0')}")
+    negative = match.group("minus") is not None or match.group("minus_after_dollar") is not None
+    return amount.copy_negate() if negative else amount
 
 
 def parse_amount(text: str) -> AmountRequest | None:
-    """A payment amount: ``$200``, ``200.50``, ``$1,234.50``, ``two hundred dollars``, or
-    ``full`` for "the full balance". ``None`` when there is no amount in the text.
-    """
-    if _FULL_WORDS.search(text):
-        return "full"
-    match = _MONEY.search(words_to_digits(text))
-    if not match:
-        return None
-    whole = match.group(1).replace(",", "")
-    cents = (match.group(2) or "0").ljust(2, "0")
-    try:
-        return Decimal(f"{whole}.{cents}")
-    except InvalidOperation:
-        return None
+    """The amount in ``text`` when there is exactly one well-formed amount, else ``None``
+    (``read_amount`` says why)."""
+    read = read_amount(text)
+    return None if isinstance(read, AmountProblem) else read
+
+
+def amount_request_text(request: AmountRequest) -> str:
+    """How a request is kept in the ``amount`` slot: ``full``, ``past_due`` or ``96.00``.
+    ``read_amount`` reads it back to the same request."""
+    return request if isinstance(request, str) else f"{request:.2f}"

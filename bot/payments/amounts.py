@@ -1,12 +1,26 @@
-"""Check a requested payment amount against the balance, with messages people understand."""
+"""Check a requested payment amount against billing, with messages people understand.
+
+The wording is in ``bot.conversation.answers.billing``; the reading of what people typed is in
+``bot.conversation.user_input.read_amount``. An amount is never rounded or re-signed here: one
+with more than two decimals, zero or below, or above the balance is refused.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.conversation.formatting import money
-from bot.conversation.user_input import AmountRequest
+from bot.conversation.answers.billing import (
+    amount_over_balance_text,
+    amount_problem_text,
+    amount_question_text,
+    nothing_past_due_text,
+    nothing_to_pay_text,
+)
+from bot.conversation.user_input import AmountProblem, AmountRequest
+from pas_connector.models import Billing
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -18,29 +32,27 @@ class AmountCheck:
     message: str | None = None
 
 
-def check_amount(requested: AmountRequest | None, balance: Decimal) -> AmountCheck:
-    """``full`` means the balance; any amount must be above zero and at most the balance."""
+def check_amount(requested: AmountRequest | AmountProblem | None, billing: Billing) -> AmountCheck:
+    """``full`` means the balance and ``past_due`` the past-due amount; any amount must be above
+    zero, have at most two decimals and be at most the balance."""
+    balance = billing.balance
     if balance <= 0:
-        return AmountCheck(False, message="There is no balance due on this policy right now.")
+        return AmountCheck(False, message=nothing_to_pay_text())
     if requested is None:
-        return AmountCheck(
-            False,
-            message=(
-                f"How much would you like to pay? Your balance is {money(balance)}. "
-                "Reply with an amount like $50, or 'full'."
-            ),
-        )
+        return AmountCheck(False, message=amount_question_text(balance))
+    if isinstance(requested, AmountProblem):
+        return AmountCheck(False, message=amount_problem_text(requested))
     if requested == "full":
         return AmountCheck(True, amount=balance)
-    amount = requested.quantize(Decimal("0.01"))
-    if amount <= 0:
-        return AmountCheck(False, message="The amount has to be more than $0.00.")
-    if amount > balance:
-        return AmountCheck(
-            False,
-            message=(
-                f"That is more than your balance of {money(balance)}. "
-                "Please reply with an amount up to the balance, or 'full'."
-            ),
-        )
-    return AmountCheck(True, amount=amount)
+    if requested == "past_due":
+        if billing.past_due <= 0:
+            return AmountCheck(False, message=nothing_past_due_text(balance))
+        requested = billing.past_due
+    if requested <= 0:
+        return AmountCheck(False, message=amount_problem_text(AmountProblem.NOT_POSITIVE))
+    if requested > balance:
+        return AmountCheck(False, message=amount_over_balance_text(balance))
+    # Bounded by the balance now, so quantizing cannot overflow the decimal context.
+    if requested != requested.quantize(CENT):
+        return AmountCheck(False, message=amount_problem_text(AmountProblem.TOO_PRECISE))
+    return AmountCheck(True, amount=requested.quantize(CENT))

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import stripe
 from stripe.params import PaymentIntentConfirmParams
 
+from bot.conversation.answers.billing import nothing_to_pay_text
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import mask_policy_number, money
 from bot.conversation.user_input import AmountRequest
@@ -132,7 +133,7 @@ class PaymentService:
     ) -> PayLink:
         """A pay link for ``requested`` ("full" or an amount), bounded by the balance."""
         billing = self._pas.billing(policy_number)
-        check = check_amount(requested, billing.balance)
+        check = check_amount(requested, billing)
         if not check.ok or check.amount is None:
             raise PaymentRefused(check.message or "Please tell me the amount again.")
         return self._links.issue(policy_number, check.amount, conversation_id, channel)
@@ -226,11 +227,11 @@ class PaymentService:
 
     def _check_against_balance(self, policy_number: str, amount: Decimal) -> Billing:
         billing = self._pas.billing(policy_number)
-        check = check_amount(amount, billing.balance)
+        check = check_amount(amount, billing)
         if check.ok:
             return billing
         if billing.balance <= 0:
-            raise PaymentRefused("There is no balance due on this policy right now.")
+            raise PaymentRefused(nothing_to_pay_text())
         raise PaymentRefused(
             f"This link is for {money(amount)}, which is more than your balance of "
             f"{money(billing.balance)}. Please ask us for a new link for the balance or less."

@@ -23,4 +23,4 @@ def payment_amount(choice: PayChoice, billing: Billing) -> AmountCheck:
     if choice == "minimum" and billing.minimum_due <= Decimal("0"):
         return AmountCheck(False, message="There is no minimum due on this policy right now.")
     requested: AmountRequest = billing.minimum_due if choice == "minimum" else "full"
-    return check_amount(requested, billing.balance)
+    return check_amount(requested, billing)

@@ -148,3 +148,76 @@ async def test_declining_the_autopay_cancel_keeps_it_on(services, domain):
     await run(ActionAutopayCancel(), talk, domain)
     kept = await run(ActionAutopayCancel(), talk.user("no", "deny"), domain)
     assert "stays on" in kept.text
+
+
+async def test_a_malformed_amount_is_asked_again_and_no_pay_link_is_created(services, domain):
+    talk = verified(MARIA, "H0000001", "inform")
+    talk.slots["policy_number"] = "AUT-1000001"
+    for answer, reason in [
+        ("-5", "more than $0.00"),
+        ("$-1", "more than $0.00"),
+        ("1e2", "couldn't read that as an amount"),
+        ("12.345", "two digits after the decimal point"),
+        ("50.5.5", "couldn't read that as an amount"),
+        ("144.004", "two digits after the decimal point"),
+        ("$50 or $60", "which amount you mean"),
+    ]:
+        talk.user(answer, "inform").candidate_slots(amount=answer)
+        refused = await run(ValidatePaymentForm(), talk, domain)
+        assert refused.slot("amount") is None, answer
+        assert reason in refused.text and "Please reply with one amount" in refused.text
+
+    # An amount that reached the payment action unvalidated is refused there too.
+    talk.slots["amount"] = "1e2"
+    made = await run(ActionMakePayment(), talk, domain)
+    assert made.payloads == []
+    assert made.followup == "payment_form"
+    assert made.slot("amount") is None
+    assert "couldn't read that as an amount" in made.text
+    with services.engine.connect() as conn:
+        assert conn.execute(select(payment_links)).all() == []
+
+    # The answer to the question asked again is kept, and paid.
+    talk.user("$96", "inform").candidate_slots(amount="$96")
+    retry = await run(ValidatePaymentForm(), talk, domain)
+    assert retry.slot("amount") == "96.00"
+    paid = await run(ActionMakePayment(), talk, domain)
+    assert paid.payloads[0]["pay_link"]["amount"] == "96.00"
+
+
+async def test_the_form_reads_the_whole_answer_not_only_the_last_amount_entity(services, domain):
+    talk = verified(MARIA, "H0000001", "inform")
+    talk.slots["policy_number"] = "AUT-1000001"
+    # Rasa fills a text slot with the last of several amount entities.
+    talk.user("$50 or $60", "inform")
+    talk.latest["entities"] = [
+        {"entity": "amount", "value": "$50", "start": 0, "end": 3},
+        {"entity": "amount", "value": "$60", "start": 7, "end": 10},
+    ]
+    talk.candidate_slots(amount="$60")
+    assert (await run(ValidatePaymentForm(), talk, domain)).slot("amount") is None
+    # Rasa's tokenizer splits the dash off "- 5": the entity is "5".
+    talk.user("- 5", "inform")
+    talk.latest["entities"] = [{"entity": "amount", "value": "5", "start": 2, "end": 3}]
+    talk.candidate_slots(amount="5")
+    negative = await run(ValidatePaymentForm(), talk, domain)
+    assert negative.slot("amount") is None
+    assert "more than $0.00" in negative.text
+    # Other entities in the same message are not amounts.
+    talk.user("$96 on policy 1000001", "inform")
+    talk.latest["entities"] = [
+        {"entity": "amount", "value": "$96", "start": 0, "end": 3},
+        {"entity": "policy_number", "value": "1000001", "start": 14, "end": 21},
+    ]
+    talk.candidate_slots(amount="$96")
+    assert (await run(ValidatePaymentForm(), talk, domain)).slot("amount") == "96.00"
+
+
+async def test_priya_pays_the_past_due_part(services, domain):
+    talk = verified(PRIYA, "H0000003", "inform")
+    talk.slots["policy_number"] = "REN-3000001"
+    talk.user("the past-due part", "inform").candidate_slots(amount="the past-due part")
+    assert (await run(ValidatePaymentForm(), talk, domain)).slot("amount") == "past_due"
+    paid = await run(ActionMakePayment(), talk, domain)
+    assert paid.payloads[0]["pay_link"]["amount"] == "96.00"
+    assert "$96.00" in paid.text

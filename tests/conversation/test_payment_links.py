@@ -8,6 +8,7 @@ import pytest
 
 from bot.payments.amounts import check_amount
 from bot.payments.links import PayLinkError, PaymentLinkService
+from tests.conversation.test_answers import billing
 
 BASE = "https://pay.example.test"
 
@@ -85,11 +86,11 @@ def test_autopay_setup_link_needs_no_amount(engine, clock):
     ],
 )
 def test_amount_is_checked_against_the_balance(requested, ok, amount, words):
-    check = check_amount(requested, Decimal("412.50"))
+    check = check_amount(requested, billing(balance=Decimal("412.50")))
     assert (check.ok, check.amount) == (ok, amount)
     if words:
         assert words in check.message
 
 
 def test_nothing_to_pay_when_the_balance_is_zero():
-    assert not check_amount("full", Decimal("0.00")).ok
+    assert not check_amount("full", billing(balance=Decimal("0.00"))).ok

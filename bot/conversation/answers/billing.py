@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from bot.conversation.formatting import day, mask_policy_number, money
+from bot.conversation.user_input import AmountProblem
 from pas_connector.models import Billing, PaymentRecord
 
 _METHOD_WORDS = {"card": "card", "us_bank_account": "bank account", "ach": "bank account"}
@@ -105,3 +107,46 @@ def autopay_cancelled_text(billing: Billing) -> str:
         text += f" Your next payment of {money(billing.minimum_due or billing.balance)} is due "
         text += f"{day(billing.due_date)}; you can pay it any time by texting 'pay my bill'."
     return text
+
+
+# --- payment amounts: every refusal asks again, with the forms that are understood -----------
+
+_ONE_AMOUNT = "Please reply with one amount, like $50 or $1,234.50, or FULL for the whole balance."
+_AMOUNT_PROBLEMS = {
+    AmountProblem.MISSING: "Sorry, I didn't get the amount.",
+    AmountProblem.NOT_POSITIVE: "The amount has to be more than $0.00.",
+    AmountProblem.TOO_PRECISE: "An amount can't have more than two digits after the decimal point.",
+    AmountProblem.MALFORMED: "Sorry, I couldn't read that as an amount.",
+    AmountProblem.SEVERAL: "I'm not sure which amount you mean.",
+}
+
+
+def amount_problem_text(problem: AmountProblem) -> str:
+    """Why an answer is not an amount we can take, and how to answer instead."""
+    return f"{_AMOUNT_PROBLEMS[problem]} {_ONE_AMOUNT}"
+
+
+def amount_question_text(balance: Decimal) -> str:
+    """Asks for the amount when none was given."""
+    return (
+        f"How much would you like to pay? Your balance is {money(balance)}. "
+        "Reply with an amount like $50, or 'full'."
+    )
+
+
+def nothing_to_pay_text() -> str:
+    return "There is no balance due on this policy right now."
+
+
+def nothing_past_due_text(balance: Decimal) -> str:
+    return (
+        f"Nothing is past due on this policy. Your balance is {money(balance)}. "
+        "Please reply with an amount up to the balance, or 'full'."
+    )
+
+
+def amount_over_balance_text(balance: Decimal) -> str:
+    return (
+        f"That is more than your balance of {money(balance)}. "
+        "Please reply with an amount up to the balance, or 'full'."
+    )
