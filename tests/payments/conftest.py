@@ -5,6 +5,9 @@
 - ``pay_stack`` (per test): the web app (``create_app``) served by werkzeug on a free port with a
   fresh app database, a PAS connector on the sandbox, the local SMS outbox, and localstripe's
   webhooks registered to its ``/stripe/webhook``.
+
+``start_localstripe`` and ``serving_pay_stack`` build the same for tests that need a localstripe
+of their own (tests/faults stops and restarts one).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -59,30 +63,48 @@ class Localstripe:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
-@pytest.fixture(scope="session")
-def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Localstripe]:
-    port = free_port()
-    log = artifact_log_dir(tmp_path_factory.mktemp("localstripe")) / "localstripe.log"
-    with log.open("wb") as out:
+
+def start_localstripe(
+    log_path: Path, *, port: int | None = None, state_file: Path | None = None
+) -> Localstripe:
+    """``python -m bot.payments.localstripe_server`` on ``port`` (a free one by default), its
+    output appended to ``log_path``; with ``state_file`` its objects outlive a restart."""
+    port = port or free_port()
+    state = ["--state-file", str(state_file)] if state_file is not None else []
+    with log_path.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.payments.localstripe_server", "--port", str(port),
-             "--webhook-url", "", "--ach-settle-seconds", str(ACH_SETTLE_S)],
+             "--webhook-url", "", "--ach-settle-seconds", str(ACH_SETTLE_S), *state],
             cwd=PROJECT_ROOT,
             env=sandbox_env({"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}),
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
+    server = Localstripe(port, proc)
     try:
         wait_for_port(port, proc, 30, "localstripe")
-        yield Localstripe(port, proc)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Localstripe]:
+    log = artifact_log_dir(tmp_path_factory.mktemp("localstripe")) / "localstripe.log"
+    server = start_localstripe(log)
+    try:
+        yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()
 
 
 @dataclass
@@ -186,10 +208,11 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def pay_stack(
+@contextmanager
+def serving_pay_stack(
     localstripe: Localstripe, sandbox: SandboxHandle, tmp_path: Path
 ) -> Iterator[PayStack]:
+    """The web app with payments on ``localstripe`` and ``sandbox``, stopped on exit."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     environ = {
@@ -230,6 +253,14 @@ def pay_stack(
         thread.join(timeout=5)
         components.close()
         engine.dispose()
+
+
+@pytest.fixture
+def pay_stack(
+    localstripe: Localstripe, sandbox: SandboxHandle, tmp_path: Path
+) -> Iterator[PayStack]:
+    with serving_pay_stack(localstripe, sandbox, tmp_path) as stack:
+        yield stack
 
 
 assert LOCAL_SECRETS["STRIPE_WEBHOOK_SECRET"] != WEBHOOK_SECRET  # tests prove the setting is used
