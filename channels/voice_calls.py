@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 
 from bot.notifications.phone_numbers import to_e164
 from bot.notifications.sms import SmsSender
+from bot.payments.ivr import call_has_ended
 from channels.bot_messages import BotTurn, read_bot_turn
 from channels.config import VoiceSettings
 from channels.ephemeral_store import EphemeralStore, claim_once
@@ -60,7 +61,6 @@ TURN_TTL_S = 2 * 3600
 RESULT_TTL_S = 15 * 60
 PROMPT_TTL_S = 2 * 3600
 POLL_INTERVAL_S = 0.2
-ENDED_CALL_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
 HUMAN_PAYLOAD = "/human_handoff"
 
 
@@ -225,7 +225,7 @@ class VoiceCalls:
 
     async def respond(self, request: VoiceRequest) -> str:
         """The TwiML answer to one voice webhook request."""
-        if (request.call_status or "").lower() in ENDED_CALL_STATUSES:
+        if call_has_ended(request.call_status):
             return self._twiml.empty()
         seq = request.seq or 0
         if request.poll:

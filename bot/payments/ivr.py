@@ -10,7 +10,9 @@ recording is running we also pause it through the REST API (``CallRecordings``) 
 the action callback.
 
 The action callback (``POST /stripe/ivr/pay/<token>`` on the web app, Twilio-signed) hands the
-token to ``PaymentService.pay_by_phone`` and answers with ``after_pay_twiml``.
+token to ``PaymentService.pay_by_phone`` and answers with ``after_pay_twiml``. A callback for a
+call that has ended (``call_has_ended``: Twilio posts, or retries, the action after a hang-up)
+charges nothing: nobody would hear the outcome, and the link stays open to pay later.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ MAX_PAY_ATTEMPTS = 2
 PAY_TIMEOUT_S = 8
 CALLBACK_PATH = "/stripe/ivr/pay"
 LANGUAGE = "en-US"
+# Twilio's CallStatus values for a call that is over.
+ENDED_CALL_STATUSES = frozenset({"completed", "canceled", "failed", "busy", "no-answer"})
 
 
 class PayLinkLike(Protocol):
@@ -50,6 +54,11 @@ def token_of(url: str) -> str | None:
         return None
     token = url.rsplit("/pay/", 1)[1].split("?", 1)[0].strip("/")
     return token or None
+
+
+def call_has_ended(call_status: str | None) -> bool:
+    """Whether a Twilio request's ``CallStatus`` says the call is over."""
+    return (call_status or "").strip().lower() in ENDED_CALL_STATUSES
 
 
 def callback_url(public_base_url: str, token: str, attempt: int) -> str:
@@ -137,6 +146,11 @@ class AfterPay:
 
     message: str
     retry_attempt: int | None = None
+
+
+def empty_twiml() -> str:
+    """Nothing more to do on the call (it has ended)."""
+    return str(VoiceResponse())
 
 
 def after_pay_twiml(after: AfterPay, public_base_url: str, connector: str, token: str) -> str:

@@ -26,7 +26,14 @@ from twilio.request_validator import RequestValidator
 
 from bot.documents.formatting import phone
 from bot.payments.factory import PaymentComponents, build_payments
-from bot.payments.ivr import MAX_PAY_ATTEMPTS, AfterPay, CallRecordings, after_pay_twiml
+from bot.payments.ivr import (
+    MAX_PAY_ATTEMPTS,
+    AfterPay,
+    CallRecordings,
+    after_pay_twiml,
+    call_has_ended,
+    empty_twiml,
+)
 from bot.payments.links import PayLinkError
 from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
 from bot.payments.webhooks import ForgedWebhook, MalformedEvent, verify_event
@@ -256,6 +263,11 @@ def ivr_pay_callback(token: str) -> Response:
     if len(token) > MAX_TOKEN_LENGTH or not _twilio_signed():
         log.warning("ivr pay callback refused: signature missing or wrong")
         return Response("forbidden", status=403, mimetype="text/plain")
+    if call_has_ended(request.form.get("CallStatus")):
+        # Twilio posts (or retries) <Pay>'s action after a hang-up: nobody would hear the outcome,
+        # so nothing is charged and the link stays open to pay later.
+        log.info("ivr pay callback after the call ended: nothing charged")
+        return Response(empty_twiml(), mimetype="text/xml")
     components = _components()
     settings = _settings()
     attempt = request.args.get("attempt", "1")
