@@ -106,8 +106,6 @@ class AuthSettings:
     lockout_s: int = 15 * 60
     sms_code_ttl_s: int = 10 * 60
     sms_code_max_attempts: int = 5
-    sms_code_max_sends: int = 3
-    sms_code_send_window_s: int = 15 * 60
     rate_limit_auth: str = "10 per minute;60 per hour"
 
 
@@ -257,8 +255,6 @@ class Settings:
                 lockout_s=reader.integer("AUTH_LOCKOUT_S", 15 * 60),
                 sms_code_ttl_s=reader.integer("AUTH_SMS_CODE_TTL_S", 10 * 60),
                 sms_code_max_attempts=reader.integer("AUTH_SMS_CODE_MAX_ATTEMPTS", 5),
-                sms_code_max_sends=reader.integer("AUTH_SMS_CODE_MAX_SENDS", 3),
-                sms_code_send_window_s=reader.integer("AUTH_SMS_CODE_SEND_WINDOW_S", 15 * 60),
                 rate_limit_auth=reader.text("AUTH_RATE_LIMIT", "10 per minute;60 per hour"),
             ),
             stripe=_stripe_settings(reader),

@@ -24,6 +24,7 @@ from bot.accounts.secret_box import SecretBox
 from bot.accounts.service import LockoutPolicy, SignInService
 from bot.accounts.tables import ensure_account_tables
 from bot.accounts.totp import TotpVerifier
+from bot.conversation.send_budget import SendBudget, ensure_send_budget_table
 from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import EmailSender, create_email_sender
 from bot.notifications.sms import SmsSender, create_sms_sender
@@ -53,6 +54,7 @@ def build_account_services(
 ) -> AccountServices:
     now = clock or utc_now
     ensure_account_tables(engine)
+    ensure_send_budget_table(engine)
     auth = settings.auth
     # The hashing key for codes, devices and sessions: the audit key (a secret, refused at its
     # local default outside local/test), separated by purpose inside ``keyed_digest``.
@@ -83,11 +85,11 @@ def build_account_services(
         CodeLimits(
             ttl_s=auth.sms_code_ttl_s,
             max_attempts=auth.sms_code_max_attempts,
-            max_sends=auth.sms_code_max_sends,
-            send_window_s=auth.sms_code_send_window_s,
         ),
         clock=now,
     )
+    # The same budget the chat spends (bot.bootstrap): same table, same key, same limits.
+    budget = SendBudget(engine, settings.code_sends, hash_key=key, clock=now)
     delivery = ContactDelivery(sms, email)
     hashing = PasswordHashing(hasher)
     policy = PasswordPolicy(min_length=auth.password_min_length)
@@ -99,6 +101,7 @@ def build_account_services(
         box=box,
         totp=TotpVerifier(engine, box),
         codes=codes,
+        budget=budget,
         recovery=RecoveryCodes(engine, key, clock=now),
         devices=DeviceRegistry(engine, key, clock=now),
         records=records,
@@ -113,6 +116,7 @@ def build_account_services(
         records,
         accounts,
         codes,
+        budget,
         delivery,
         hashing,
         policy,

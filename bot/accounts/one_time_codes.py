@@ -5,8 +5,10 @@ NIST 800-63B out-of-band rules, plus limits of our own:
 - 6 random digits from ``secrets``; stored as a keyed hash, never in clear or in a log;
 - valid for ``ttl_s`` (10 minutes), for one use, for the purpose and subject it was issued for;
 - a new code replaces the previous unused one (only the latest works);
-- at most ``max_attempts`` wrong entries per code, then it is burnt;
-- at most ``max_sends`` codes per subject and purpose in ``send_window_s``.
+- at most ``max_attempts`` wrong entries per code, then it is burnt.
+
+How many codes may be sent is not decided here: callers spend the one send budget of codes
+(``bot.conversation.send_budget``, shared with the chat) before they issue one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 
 from bot.accounts.clock import Clock, as_utc, utc_now
@@ -27,16 +29,10 @@ CodePurpose = Literal["registration", "sign_in", "step_up", "enrol"]
 CodeCheck = Literal["ok", "wrong", "expired", "too_many_attempts", "none"]
 
 
-class SendLimitReached(Exception):
-    """Too many codes were sent for this subject recently."""
-
-
 @dataclass(frozen=True)
 class CodeLimits:
     ttl_s: int = 600
     max_attempts: int = 5
-    max_sends: int = 3
-    send_window_s: int = 900
 
 
 class OneTimeCodes:
@@ -52,19 +48,9 @@ class OneTimeCodes:
         return keyed_digest(self._key, f"otc:{purpose}:{subject}", code)
 
     def issue(self, purpose: CodePurpose, subject: str) -> str:
-        """A new code for ``subject`` (the caller sends it); raises ``SendLimitReached``."""
+        """A new code for ``subject`` (the caller has spent the send budget and sends it)."""
         now = self._clock()
-        window_start = now - timedelta(seconds=self._limits.send_window_s)
         with self._engine.begin() as conn:
-            sent = conn.execute(
-                select(func.count())
-                .select_from(account_codes)
-                .where(account_codes.c.purpose == purpose)
-                .where(account_codes.c.subject == subject)
-                .where(account_codes.c.created_at > window_start)
-            ).scalar_one()
-            if sent >= self._limits.max_sends:
-                raise SendLimitReached
             conn.execute(
                 update(account_codes)
                 .where(account_codes.c.purpose == purpose)

@@ -26,6 +26,7 @@ from bot.accounts.one_time_codes import CodeCheck, OneTimeCodes
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
 from bot.accounts.service import LockoutPolicy
+from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.phone_numbers import phone_hint, to_e164
 
 Channel = Literal["sms", "email"]
@@ -69,6 +70,7 @@ class RegistrationService:
         records: PolicyholderRecords,
         accounts: AccountStore,
         codes: OneTimeCodes,
+        budget: SendBudget,
         delivery: ContactDelivery,
         hashing: PasswordHashing,
         policy: PasswordPolicy,
@@ -83,6 +85,7 @@ class RegistrationService:
         self._records = records
         self._accounts = accounts
         self._codes = codes
+        self._budget = budget
         self._delivery = delivery
         self._hashing = hashing
         self._policy = policy
@@ -90,11 +93,17 @@ class RegistrationService:
         self._carrier = carrier_name
 
     def start(
-        self, policy_number: str, date_of_birth: date, zip_code: str, channel: Channel
+        self,
+        policy_number: str,
+        date_of_birth: date,
+        zip_code: str,
+        channel: Channel,
+        *,
+        source: SendSource,
     ) -> PendingRegistration:
-        """Match the PAS records and send a code; raises ``RegistrationRefused``,
-        ``RegistrationThrottled``, ``AlreadyRegistered``, ``SendLimitReached`` or
-        ``RecordsUnavailable``."""
+        """Match the PAS records and send a code (``source``: the client address); raises
+        ``RegistrationRefused``, ``RegistrationThrottled``, ``AlreadyRegistered``,
+        ``SendLimitReached`` or ``RecordsUnavailable``."""
         # Guessing a date of birth for a known policy number from many addresses is slowed per
         # policy number (the per-address rate limit alone would not stop it).
         policy_key = (
@@ -117,17 +126,22 @@ class RegistrationService:
         if self._accounts.by_holder(record.holder_id) is not None:
             raise AlreadyRegistered
         flow_id = secrets.token_urlsafe(24)
-        hint = self._send_code(record, flow_id, channel)
+        hint = self._send_code(record, flow_id, channel, source)
         self._audit.record("registration_code_sent", None, f"channel={channel}")
         return PendingRegistration(flow_id, record.holder_id, channel, hint)
 
-    def resend(self, pending: PendingRegistration) -> None:
+    def resend(self, pending: PendingRegistration, *, source: SendSource) -> None:
         record = self._records.by_holder_id(pending.holder_id)
         if record is None:
             raise RegistrationRefused
-        self._send_code(record, pending.flow_id, pending.channel)
+        self._send_code(record, pending.flow_id, pending.channel, source)
 
-    def _send_code(self, record: HolderRecord, flow_id: str, channel: Channel) -> str:
+    def _send_code(
+        self, record: HolderRecord, flow_id: str, channel: Channel, source: SendSource
+    ) -> str:
+        # An e-mailed code counts for the policyholder and the source, not for a number.
+        destination = to_e164(record.phone) if channel == "sms" else None
+        self._budget.spend(holder_id=record.holder_id, destination=destination, source=source)
         code = self._codes.issue("registration", flow_id)
         text = (
             f"{self._carrier}: your registration code is {code}. It expires in 10 minutes. "

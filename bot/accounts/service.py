@@ -38,6 +38,7 @@ from bot.accounts.totp import (
     provisioning_uri,
     qr_svg_data_uri,
 )
+from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.phone_numbers import display_phone, phone_hint, to_e164
 
 Factor = Literal["totp", "sms", "recovery"]
@@ -75,6 +76,7 @@ class SignInService:
         box: SecretBox,
         totp: TotpVerifier,
         codes: OneTimeCodes,
+        budget: SendBudget,
         recovery: RecoveryCodes,
         devices: DeviceRegistry,
         records: PolicyholderRecords,
@@ -91,6 +93,7 @@ class SignInService:
         self.box = box
         self.totp = totp
         self.codes = codes
+        self.budget = budget
         self.recovery = recovery
         self.devices = devices
         self.records = records
@@ -134,16 +137,20 @@ class SignInService:
 
     # --- step 2: second factor -----------------------------------------------------------------
 
-    def send_code(self, account: Account, purpose: CodePurpose) -> str:
+    def send_code(self, account: Account, purpose: CodePurpose, *, source: SendSource) -> str:
         """Send an SMS code to the phone on file; returns a masked hint of the number.
 
-        Raises ``SendLimitReached``, ``RecordsUnavailable`` or ``DeliveryFailed``.
+        Spends the send budget of codes (``source``: the client address). Raises
+        ``SendLimitReached``, ``RecordsUnavailable`` or ``DeliveryFailed``.
         """
         if account.holder_id is None:
             raise DeliveryFailed("staff accounts have no phone on file")
         record = self.records.by_holder_id(account.holder_id)
         if record is None:
             raise DeliveryFailed("no record on file")
+        self.budget.spend(
+            holder_id=account.holder_id, destination=to_e164(record.phone), source=source
+        )
         code = self.codes.issue(purpose, f"account:{account.id}")
         self.delivery.sms(
             record.phone,

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 
 from bot.accounts.accounts import AccountExists
 from bot.accounts.contact import DeliveryFailed
-from bot.accounts.one_time_codes import SendLimitReached
 from bot.accounts.pas_records import RecordsUnavailable
 from bot.accounts.service import Factor
+from bot.conversation.send_budget import SendLimitReached
 from bot.notifications.email_sender import is_plausible_address
 from bot.notifications.phone_numbers import display_phone
 from bot.web.auth.blueprint import bp
@@ -32,7 +32,7 @@ from bot.web.auth.flow import (
     step_up_required,
 )
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import FACTOR_ERRORS, _page, too_many_codes
+from bot.web.auth.sign_in import FACTOR_ERRORS, _page, code_source, too_many_codes
 
 FLASH_KEY = "security_message"
 
@@ -105,9 +105,11 @@ def step_up_sms() -> Response:
     if not account.sms_mfa_enabled:
         return _page("auth/step_up.html", 400, error=FACTOR_ERRORS["unavailable"], **context)
     try:
-        session["step_up_hint"] = services().sign_in.send_code(account, "step_up")
-    except SendLimitReached:
-        error = too_many_codes(", or use your app.")
+        session["step_up_hint"] = services().sign_in.send_code(
+            account, "step_up", source=code_source()
+        )
+    except SendLimitReached as refused:
+        error = too_many_codes(refused, "use your app")
         return _page("auth/step_up.html", 429, error=error, **context)
     except (RecordsUnavailable, DeliveryFailed):
         error = "We couldn't send a text message just now. Try again in a minute."

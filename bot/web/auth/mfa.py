@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response
 
 from bot.accounts.accounts import Account
 from bot.accounts.contact import DeliveryFailed
-from bot.accounts.one_time_codes import SendLimitReached
 from bot.accounts.pas_records import RecordsUnavailable
+from bot.conversation.send_budget import SendLimitReached
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import (
     complete_sign_in,
@@ -26,7 +26,7 @@ from bot.web.auth.flow import (
     signed_in_account,
 )
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import FACTOR_ERRORS, _page, too_many_codes
+from bot.web.auth.sign_in import FACTOR_ERRORS, _page, code_source, too_many_codes
 
 RECOVERY_KEY = "recovery_codes_once"
 
@@ -102,12 +102,14 @@ def mfa_setup_sms_send() -> Response:
     if account.kind != "policyholder":
         return _setup_page(account, 400, sms_error="Staff accounts use an authenticator app.")
     try:
-        session["enrol_sms_hint"] = services().sign_in.send_code(account, "enrol")
-    except SendLimitReached:
+        session["enrol_sms_hint"] = services().sign_in.send_code(
+            account, "enrol", source=code_source()
+        )
+    except SendLimitReached as refused:
         return _setup_page(
             account,
             429,
-            sms_error=too_many_codes(", or set up an authenticator app."),
+            sms_error=too_many_codes(refused, "set up an authenticator app"),
         )
     except (RecordsUnavailable, DeliveryFailed):
         return _setup_page(

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 
 from bot.accounts.contact import DeliveryFailed
 from bot.accounts.devices import DeviceAssessment
-from bot.accounts.one_time_codes import SendLimitReached
 from bot.accounts.pas_records import RecordsUnavailable
 from bot.accounts.registration import (
     AlreadyRegistered,
@@ -22,10 +21,11 @@ from bot.accounts.registration import (
     RegistrationRefused,
     RegistrationThrottled,
 )
+from bot.conversation.send_budget import SendLimitReached
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import begin_pending, device_traits, services
 from bot.web.auth.protection import auth_rate_limit
-from bot.web.auth.sign_in import _minutes, _page, too_many_codes
+from bot.web.auth.sign_in import _minutes, _page, code_source, too_many_codes
 
 CODE_ERRORS = {
     "wrong": "That code isn't right. Check the message and try again.",
@@ -80,6 +80,7 @@ def register() -> Response:
             born,
             values["zip"],
             values["channel"],  # type: ignore[arg-type]
+            source=code_source(),
         )
     except RegistrationRefused:
         error = (
@@ -96,8 +97,8 @@ def register() -> Response:
     except AlreadyRegistered:
         error = "You already have an account. Sign in, or call us if you can't."
         return _page("auth/register.html", 409, error=error, values=values, show_sign_in=True)
-    except SendLimitReached:
-        error = too_many_codes(" and try again.")
+    except SendLimitReached as refused:
+        error = too_many_codes(refused)
         return _page("auth/register.html", 429, error=error, values=values)
     except (RecordsUnavailable, DeliveryFailed):
         error = "We can't check your details just now. Please try again in a few minutes."
@@ -125,9 +126,9 @@ def register_verify() -> Response:
         return _page("auth/register_verify.html", pending=pending)
     if request.form.get("action") == "resend":
         try:
-            services().registration.resend(pending)
-        except SendLimitReached:
-            error = too_many_codes(" and try again.")
+            services().registration.resend(pending, source=code_source())
+        except SendLimitReached as refused:
+            error = too_many_codes(refused)
             return _page("auth/register_verify.html", 429, error=error, pending=pending)
         except (RegistrationRefused, RecordsUnavailable, DeliveryFailed):
             error = "We couldn't send a new code just now. Please try again in a few minutes."

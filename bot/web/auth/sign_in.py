@@ -12,8 +12,9 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from werkzeug.wrappers import Response
 
 from bot.accounts.contact import DeliveryFailed
-from bot.accounts.one_time_codes import SendLimitReached
 from bot.accounts.pas_records import RecordsUnavailable
+from bot.conversation.answers.one_time_codes import code_budget_spent
+from bot.conversation.send_budget import SendLimitReached, SendSource
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import (
     begin_pending,
@@ -59,11 +60,15 @@ def _minutes(setting: str) -> int:
     return int(getattr(current_app.config["POLICYLINE_SETTINGS"].auth, setting)) // 60
 
 
-def too_many_codes(then: str) -> str:
-    """The answer when the code send limit is reached; ``then`` says what to do meanwhile."""
-    return (
-        f"We've sent several codes already. Wait {_minutes('sms_code_send_window_s')} minutes{then}"
-    )
+def code_source() -> SendSource:
+    """This request as the source of a one-time code, for the send budget: its client address."""
+    return SendSource.ip(request.remote_addr or "unknown")
+
+
+def too_many_codes(refused: SendLimitReached, meanwhile: str = "") -> str:
+    """The answer when the send budget of codes is spent; ``meanwhile``: another way in."""
+    contact = current_app.config["POLICYLINE_SETTINGS"].contact_centre_phone
+    return code_budget_spent(contact, refused.retry_after, meanwhile=meanwhile)
 
 
 def _notice() -> str | None:
@@ -170,12 +175,12 @@ def send_sign_in_code() -> Response:
     if not account.sms_mfa_enabled:
         return _page("auth/verify.html", 400, error=FACTOR_ERRORS["unavailable"], **context)
     try:
-        hint = services().sign_in.send_code(account, "sign_in")
-    except SendLimitReached:
+        hint = services().sign_in.send_code(account, "sign_in", source=code_source())
+    except SendLimitReached as refused:
         return _page(
             "auth/verify.html",
             429,
-            error=too_many_codes(", or use your authenticator app."),
+            error=too_many_codes(refused, "use your authenticator app"),
             **context,
         )
     except (RecordsUnavailable, DeliveryFailed):
