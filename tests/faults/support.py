@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -33,10 +33,19 @@ from tests.support.rasa_stack import (
 )
 from tests.support.servers import RedisServer, SandboxHandle, _stop, wait_for_port
 
+T = TypeVar("T")
 REPLY_TIMEOUT_S = 45.0
 BREAKER_TTL_S = 2.0
 # A policyholder's way forward in an apology: try again, or a number to call.
 WAY_FORWARD = ("try again", "call", "(800)", "800-", "text ")
+
+
+@dataclass
+class Outage:
+    """When a broken part was down: from its stop to when it listened again (monotonic s)."""
+
+    began: float = 0.0
+    ended: float = 0.0
 
 
 @dataclass
@@ -174,9 +183,81 @@ class FaultStack:
 
         return asyncio.run(self._with_client(load, 0.0))
 
+    def sms_through_outage(
+        self,
+        batch: Sequence[Script],
+        outage: Callable[[], Any],
+        *,
+        after_answers: int,
+        max_turns: int = 8,
+        time_limit_s: float = 300.0,
+    ) -> tuple[LevelResult, Outage, list[bool]]:
+        """Every conversation of ``batch`` at once, each to its end; ``outage`` (stop and start a
+        part again, in a thread) begins once ``after_answers`` turns were answered. A
+        policyholder told to try again sends the same text again once the part is back, as
+        people do; the list says which conversations reached their end."""
+
+        async def load(client: SmsClient) -> tuple[LevelResult, Outage, list[bool]]:
+            result = LevelResult(client.name, len(batch))
+            window = Outage()
+            back = asyncio.Event()
+            enough = asyncio.Event()
+            answered = 0
+            began = time.monotonic()
+
+            def record(conversation: Conversation, started: float, outcome: str) -> None:
+                nonlocal answered
+                result.turns.append(
+                    TurnRecord(
+                        conversation.script.category, time.monotonic() - started, outcome, started
+                    )
+                )
+                if outcome == "answered":
+                    answered += 1
+                    if answered >= after_answers:
+                        enough.set()
+
+            async def converse(script: Script) -> bool:
+                conversation = await client.start(script)
+                text: str | None = script.opener
+                for _ in range(max_turns):
+                    if text is None:
+                        return True
+                    started = time.monotonic()
+                    try:
+                        reply = await client.turn(conversation, text)
+                    except TurnFailed as exc:
+                        result.failures[str(exc)] += 1
+                        record(conversation, started, "lost")
+                        return False
+                    outcome = classify(reply.texts)
+                    record(conversation, started, outcome)
+                    if outcome == "apology":
+                        result.failures["apology: " + " / ".join(reply.texts)[:200]] += 1
+                        await asyncio.wait_for(back.wait(), time_limit_s)
+                        continue  # the same text again, now that the part is back
+                    text = next_user_turn(reply.texts, script.persona, keyed=False)
+                return text is None
+
+            async def break_it() -> None:
+                await asyncio.wait_for(enough.wait(), time_limit_s)
+                window.began = time.monotonic()
+                await asyncio.to_thread(outage)
+                window.ended = time.monotonic()
+                back.set()
+
+            *finished, _ = await asyncio.wait_for(
+                asyncio.gather(*(converse(s) for s in batch), break_it()), time_limit_s
+            )
+            result.conversations = len(batch)
+            result.wall_s = time.monotonic() - began
+            return result, window, list(finished)
+
+        return asyncio.run(self._with_client(load, 0.0))
+
     async def _with_client(
-        self, load: Callable[[SmsClient], Awaitable[LevelResult]], connect_retry_s: float
-    ) -> LevelResult:
+        self, load: Callable[[SmsClient], Awaitable[T]], connect_retry_s: float
+    ) -> T:
         outbox = OutboxWatcher(self.engine)
         outbox.start()
         try:
