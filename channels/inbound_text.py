@@ -2,7 +2,8 @@
 
 - A leading ``/`` is removed: Rasa reads ``/intent{"entity": ...}`` as a ready-made intent with
   entities, which only our own menus may send (``menu_choices``), never a person's text.
-- Control characters go; the length is capped (1,600 characters is Twilio's SMS maximum).
+- Control characters go; the length is capped (1,600 characters is Twilio's SMS maximum; the SMS
+  channel answers a longer text politely and never hands it over).
 - Card and bank account numbers must never reach the tracker (it is stored, and shown to staff).
   ``contains_payment_account_number`` spots card numbers (13-19 digits passing the Luhn check,
   spaces or dashes allowed) and long digit runs said next to bank words; channels refuse such
@@ -25,11 +26,15 @@ _BANK_WORDS = re.compile(
 _BANK_NUMBER = re.compile(r"(?<!\d)\d{9,17}(?!\d)")
 
 
+def without_command_prefix(text: str) -> str:
+    """``text`` without a leading ``/`` (which would make Rasa read it as an intent command)."""
+    return text.strip().lstrip("/").strip()
+
+
 def clean_user_text(text: str, max_chars: int = MAX_USER_TEXT_CHARS) -> str:
     """``text`` without control characters or a leading ``/``, at most ``max_chars`` long."""
     kept = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    kept = kept.strip().lstrip("/").strip()
-    return kept[:max_chars]
+    return without_command_prefix(kept)[:max_chars]
 
 
 def luhn_valid(digits: str) -> bool:

@@ -12,6 +12,11 @@ channel lacks (FIELD-NOTES):
 - **Metadata built server-side.** ``channel`` is always ``webchat`` and the only thing taken from
   the client is the signed hand-over token (``web_token``); a client-sent ``phone`` or ``channel``
   is dropped, so a browser can never claim the SMS rule's phone factor.
+- **No typed commands.** Rasa reads text that starts with ``/`` as a ready-made intent with
+  slots (``/check_balance{"holder_id": ...}``). The widget sends such text only for the buttons
+  the bot offered, so a ``/...`` message is passed on only when it is exactly a payload this
+  conversation was just offered (remembered server-side, like SMS menus); any other text loses its
+  leading ``/`` and is understood as words.
 - **Polite refusals.** An oversized, empty or malformed message gets an answer, never a crash.
 - **Typing indicator.** ``bot_typing`` ``{"typing": true}`` while a turn is processed.
 - **Allowed origins** from settings (``WEB_CHAT_ALLOWED_ORIGINS``).
@@ -41,6 +46,10 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.settings import WebChatSettings, load_settings
+from channels.bot_messages import Button
+from channels.ephemeral_store import EphemeralStore, InMemoryEphemeralStore, build_ephemeral_store
+from channels.inbound_text import without_command_prefix
+from channels.menu_choices import MenuMemory, number_choices
 
 logger = logging.getLogger(__name__)
 
@@ -163,11 +172,30 @@ def origin_checker(allowed: tuple[str, ...]) -> Callable[[str | None], bool]:
 
 
 class WebChatOutput(SocketIOOutput):
-    """Rasa's socket.io output, sent to the conversation's room, with our custom payloads."""
+    """Rasa's socket.io output, sent to the conversation's room, with our custom payloads.
+
+    The buttons it sends are remembered (``offers``): their payloads are the only ``/...`` text
+    the conversation may send back.
+    """
+
+    def __init__(self, sio: Any, bot_message_evt: str, offers: MenuMemory) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._offers = offers
 
     @classmethod
     def name(cls) -> str:
         return CHANNEL_NAME
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        offered = [
+            Button(title=str(b.get("title") or ""), payload=str(b.get("payload") or ""))
+            for b in buttons
+            if isinstance(b, dict)
+        ]
+        await self._offers.remember(recipient_id, number_choices(offered))
+        await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
@@ -191,6 +219,7 @@ class WebChatInput(SocketIOInput):
             settings.web_chat,
             secret_key=settings.app_secret_key,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
+            store=build_ephemeral_store(settings.cache.redis_url),
         )
 
     def __init__(
@@ -199,6 +228,7 @@ class WebChatInput(SocketIOInput):
         *,
         secret_key: str,
         socketio_path: str = "/socket.io",
+        store: EphemeralStore | None = None,
     ) -> None:
         super().__init__(
             user_message_evt=USER_MESSAGE_EVENT,
@@ -209,11 +239,12 @@ class WebChatInput(SocketIOInput):
         )
         self.settings = settings
         self.sessions = SessionTokens(secret_key, max_age_s=settings.session_max_age_s)
+        self.offers = MenuMemory(store or InMemoryEphemeralStore(), "webchat")
 
     def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:
             return None
-        return WebChatOutput(self.sio, self.bot_message_evt)
+        return WebChatOutput(self.sio, self.bot_message_evt, self.offers)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(
@@ -250,6 +281,15 @@ class _Handlers:
     async def _say(self, room: str, text: str) -> None:
         await self._sio.emit(BOT_MESSAGE_EVENT, {"text": text}, room=room)
 
+    async def _offered_or_words(self, conversation_id: str, text: str) -> str:
+        """``text`` as Rasa may read it: an offered button's payload, or words without a ``/``."""
+        if not text.startswith("/"):
+            return text
+        offered = await self._channel.offers.recall(conversation_id)
+        if any(text == option.payload for option in offered):
+            return text
+        return without_command_prefix(text)
+
     # Clients choose how many arguments an event carries: the handlers take any number (a
     # surplus used to raise TypeError inside python-socketio, unanswered, with a traceback).
     async def session_request(self, sid: str, data: Any = None, *_surplus: Any) -> None:
@@ -282,9 +322,13 @@ class _Handlers:
             logger.info("web chat message refused: %s", accepted.reason)
             await self._say(sid, accepted.text)
             return
-        output = WebChatOutput(self._sio, BOT_MESSAGE_EVENT)
+        text = await self._offered_or_words(conversation_id, accepted.text)
+        if not text:
+            await self._say(sid, EMPTY)
+            return
+        output = WebChatOutput(self._sio, BOT_MESSAGE_EVENT, self._channel.offers)
         message = UserMessage(
-            accepted.text,
+            text,
             output,
             conversation_id,
             input_channel=CHANNEL_NAME,

@@ -260,7 +260,7 @@ async def test_a_failed_turn_apologises_and_clears_the_typing_indicator() -> Non
 
 async def test_custom_payloads_reach_the_widget_as_data() -> None:
     sio = RecordingSocketServer()
-    output = WebChatOutput(sio, BOT_MESSAGE_EVENT)  # type: ignore[arg-type]
+    output = WebChatOutput(sio, BOT_MESSAGE_EVENT, _channel().offers)  # type: ignore[arg-type]
     payload = {"document": {"kind": "id_card", "url": "https://x.test/d/abc"}}
     await output.send_custom_json("web-1", payload)
     await output.send_text_with_buttons(
@@ -283,3 +283,78 @@ def test_the_channel_reads_its_settings_and_is_named_webchat() -> None:
     assert isinstance(channel, WebChatInput)
     assert channel.name() == "webchat"
     assert channel.session_persistence is True
+
+
+async def _offered_turn(
+    channel: WebChatInput, sio: RecordingSocketServer, handlers: Any, text: str
+) -> list[Any]:
+    """The bot offers two buttons in this conversation, then the client sends ``text``."""
+    received: list[Any] = []
+
+    async def on_new_message(message: Any) -> None:
+        received.append(message)
+
+    handlers._on_new_message = on_new_message
+    conversation_id = sio.sessions["sid-1"]["conversation_id"]
+    output = WebChatOutput(sio, BOT_MESSAGE_EVENT, channel.offers)  # type: ignore[arg-type]
+    await output.send_text_with_buttons(
+        conversation_id,
+        "Which policy?",
+        [
+            {"title": "Auto", "payload": '/choose_policy{"policy_number": "AUT-1000003"}'},
+            {"title": "Home", "payload": '/choose_policy{"policy_number": "HOM-2000002"}'},
+        ],
+    )
+    await handlers.user_uttered("sid-1", {"message": text})
+    return received
+
+
+async def test_an_offered_button_payload_reaches_rasa_as_the_command_it_is() -> None:
+    channel = _channel(max_chars=2000)
+    sio, handlers = _handlers(_never_called, channel)
+    await handlers.session_request("sid-1", None)
+    payload = '/choose_policy{"policy_number": "HOM-2000002"}'
+    [message] = await _offered_turn(channel, sio, handlers, payload)
+    assert message.text == payload
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '/check_balance{"holder_id": "H0000003", "assurance": "verified"}',
+        '/choose_policy{"policy_number": "REN-3000001"}',
+        "/01/22/1996",
+        "//restart",
+        '/choose_policy{"policy_number": "HOM-2000002", "x": 1}',
+    ],
+)
+async def test_typed_slash_commands_are_read_as_words_never_as_intents(typed: str) -> None:
+    channel = _channel(max_chars=2000)
+    sio, handlers = _handlers(_never_called, channel)
+    await handlers.session_request("sid-1", None)
+    [message] = await _offered_turn(channel, sio, handlers, typed)
+    assert not message.text.startswith("/")
+    assert message.text == typed.strip().lstrip("/").strip()
+
+
+async def test_a_bare_slash_is_answered_as_an_empty_message() -> None:
+    sio, handlers = _handlers(_never_called)
+    await handlers.session_request("sid-1", None)
+    await handlers.user_uttered("sid-1", {"message": " / "})
+    assert sio.events(BOT_MESSAGE_EVENT)[-1] == ({"text": EMPTY}, "sid-1")
+
+
+async def test_buttons_offered_in_one_conversation_are_no_pass_for_another() -> None:
+    channel = _channel(max_chars=2000)
+    sio, handlers = _handlers(_never_called, channel)
+    await handlers.session_request("sid-1", None)
+    output = WebChatOutput(sio, BOT_MESSAGE_EVENT, channel.offers)  # type: ignore[arg-type]
+    await output.send_text_with_buttons("web-other", "Pick", [{"title": "A", "payload": "/a"}])
+    received: list[Any] = []
+
+    async def on_new_message(message: Any) -> None:
+        received.append(message)
+
+    handlers._on_new_message = on_new_message
+    await handlers.user_uttered("sid-1", {"message": "/a"})
+    assert [m.text for m in received] == ["a"]
