@@ -15,14 +15,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-csrf = CSRFProtect()
+
+class _CSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, refusing a form with a nameless field instead of failing.
+
+    A multipart part without a ``name`` becomes a form key of ``None`` in Werkzeug, and Flask-WTF's
+    search for a prefixed token field calls ``key.endswith`` on it: AttributeError, a 500 on any
+    POST (found by tests/security/test_signed_in_web_fuzz.py). Such a form gets the CSRF refusal.
+    """
+
+    def _get_csrf_token(self) -> Any:
+        if None in request.form:
+            self._error_response("The form has a field without a name.")
+        return super()._get_csrf_token()
+
+
+csrf = _CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
 
