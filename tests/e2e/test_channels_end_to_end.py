@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 from collections.abc import Callable, Iterable
 
 import pytest
 
+from bot.db import make_engine
+from bot.notifications.outbox import read_outbox
 from bot.settings import Settings
 from channels.config import ChannelSettings
 from channels.simulators import ivr_caller, sms_phone
@@ -17,15 +20,23 @@ from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
+CODE = re.compile(r"\b(\d{6})\b")
 
-def scripted(lines: Iterable[str]) -> Callable[[], str]:
+
+# A line is what the person types, or a function that works it out when it is due (a code that
+# only exists once the conversation has reached it).
+Line = str | Callable[[], str]
+
+
+def scripted(lines: Iterable[Line]) -> Callable[[], str]:
     remaining = iter(lines)
 
     def read_line() -> str:
         try:
-            return next(remaining)
+            line = next(remaining)
         except StopIteration:
             raise EOFError from None
+        return line() if callable(line) else line
 
     return read_line
 
@@ -35,7 +46,7 @@ def settings_for(stack: RasaStack) -> tuple[Settings, ChannelSettings]:
     return settings, ChannelSettings.from_mapping(stack.env)
 
 
-def text(stack: RasaStack, from_number: str, *lines: str) -> str:
+def text(stack: RasaStack, from_number: str, *lines: Line) -> str:
     settings, channel = settings_for(stack)
     out = io.StringIO()
     args = argparse.Namespace(from_number=from_number, to_number=None, rasa_url=None, wait=45.0)
@@ -46,7 +57,7 @@ def text(stack: RasaStack, from_number: str, *lines: str) -> str:
     return out.getvalue()
 
 
-def call(stack: RasaStack, from_number: str, *lines: str) -> str:
+def call(stack: RasaStack, from_number: str, *lines: Line) -> str:
     settings, channel = settings_for(stack)
     out = io.StringIO()
     args = argparse.Namespace(from_number=from_number, to_number=None, rasa_url=None)
@@ -96,10 +107,48 @@ def test_an_id_card_asked_for_by_phone_is_texted_to_the_number_on_file(rasa_stac
     assert any("Your ID card: http" in line and "/d/" in line for line in texted), heard
 
 
-def test_a_caller_not_on_file_keys_in_the_policy_number(rasa_stack) -> None:  # type: ignore[no-untyped-def]
-    heard = call(rasa_stack, "+12125550188", "claim status", "#1000001", "#04121985", "#78704")
+def code_texted_to(stack: RasaStack, number: str) -> str:
+    """The newest one-time code in the local outbox for ``number`` (read when it is needed)."""
+    engine = make_engine(stack.env["DATABASE_URL"])
+    try:
+        bodies = [message.body for message in read_outbox(engine, to=number)]
+    finally:
+        engine.dispose()
+    codes = [match.group(1) for body in bodies if (match := CODE.search(body))]
+    assert codes, f"no one-time code was texted to {number}"
+    return codes[-1]
+
+
+def test_a_caller_not_on_file_keys_in_the_policy_number_then_the_code_texted_to_the_number_on_file(
+    rasa_stack,
+) -> None:  # type: ignore[no-untyped-def]
+    heard = call(
+        rasa_stack,
+        "+12125550188",
+        *("claim status", "#1000001", "#04121985", "#78704"),
+        lambda: "#" + code_texted_to(rasa_stack, "+15125550101"),
+    )
     assert "policy number" in heard.lower(), heard
-    assert "Dana Brooks" in heard, heard
+    before_code, after_code = heard.split("6-digit code", 1)
+    assert "Dana Brooks" not in before_code, "nothing is disclosed before the code comes back"
+    assert "Dana Brooks" in after_code, heard
+
+
+def test_a_text_from_a_number_not_on_file_discloses_nothing_until_the_code_comes_back(
+    rasa_stack,
+) -> None:  # type: ignore[no-untyped-def]
+    stranger = "+15125559876"
+
+    phone = text(
+        rasa_stack,
+        stranger,
+        *("what's my balance", "AUT-1000001", "04/12/1985", "78704"),
+        lambda: code_texted_to(rasa_stack, "+15125550101"),
+    )
+    before_code, after_code = phone.split("6-digit code", 1)
+    assert "$412.50" not in before_code and "verification code is" not in phone, phone
+    assert "on file ending in 01" in phone, "the code goes to the number on file, not the sender"
+    assert "$412.50" in after_code, phone
 
 
 def test_asking_for_a_person_on_the_phone_transfers_with_context(rasa_stack) -> None:  # type: ignore[no-untyped-def]
