@@ -87,6 +87,13 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
             "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
             # web chat tests serve the widget from a web app on a free port
             "WEB_CHAT_ALLOWED_ORIGINS": "http://127.0.0.1:*",
+            # One stack serves a whole session, and many tests verify the same fixture personas
+            # with a texted code (voice, SMS, socket.io, browser): the send budget would refuse
+            # the fourth code to Maria. The budget itself is proven in tests/conversation/
+            # test_send_budget.py and tests/web_chat/test_code_send_budget.py.
+            "CODE_SENDS_PER_HOLDER": "1000",
+            "CODE_SENDS_PER_DESTINATION": "1000",
+            "CODE_SENDS_PER_SOURCE": "1000",
         }
     )
     # What `policyline run` adds for the servers: the action server's interface and the shared
