@@ -180,6 +180,21 @@ class Cluster:
             counts[name] = log.count(f"upstream=127.0.0.1:{self.ports[name]}")
         return counts
 
+    def kill(self, server: str) -> None:
+        """SIGKILL one server (``rasa_a``, ``rasa_b``, ...): no graceful shutdown at all."""
+        proc = self.procs[server]
+        proc.kill()
+        proc.wait(timeout=30)
+
+    def start_again(self, server: str) -> None:
+        """Start a stopped Rasa server again on its port and wait until it answers."""
+        self.procs[server] = spawn_logged(
+            rasa_argv(self.ports[server], self.workdir / "endpoints.yml"),
+            self.env,
+            self.log_dir / f"{server}.log",
+        )
+        _wait_ready(self.url(server), self.procs[server], server)
+
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
             _stop(proc, timeout=20)
