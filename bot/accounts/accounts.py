@@ -1,16 +1,18 @@
-"""The account store: web accounts of policyholders and staff, lockout and MFA state."""
+"""The account store: web accounts of policyholders and staff, and their MFA state.
+
+The sign-in lock is not kept here: it is counted per e-mail address, registered or not
+(``lockouts``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.accounts.clock import Clock, as_utc, utc_now
+from bot.accounts.clock import Clock, utc_now
 from bot.accounts.tables import web_accounts
 
 AccountKind = Literal["policyholder", "staff"]
@@ -31,8 +33,6 @@ class Account:
     totp_secret: str | None
     totp_pending_secret: str | None
     sms_mfa_enabled: bool
-    failed_logins: int
-    locked_until: datetime | None
     disabled: bool
 
     @property
@@ -42,9 +42,6 @@ class Account:
     @property
     def has_mfa(self) -> bool:
         return self.has_totp or self.sms_mfa_enabled
-
-    def locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
 
 
 def normalise_email(email: str) -> str:
@@ -62,8 +59,6 @@ def _account(row: dict) -> Account:  # type: ignore[type-arg]
         totp_secret=row["totp_secret"],
         totp_pending_secret=row["totp_pending_secret"],
         sms_mfa_enabled=bool(row["sms_mfa_enabled"]),
-        failed_logins=row["failed_logins"] or 0,
-        locked_until=as_utc(row["locked_until"]) if row["locked_until"] else None,
         disabled=row["disabled_at"] is not None,
     )
 
@@ -137,30 +132,6 @@ class AccountStore:
             conn.execute(
                 update(web_accounts).where(web_accounts.c.id == account_id).values(**values)
             )
-
-    def record_failure(self, account_id: int, max_failures: int, lockout_s: int) -> bool:
-        """Count a failed sign-in; returns True when this failure locked the account."""
-        now = self._clock()
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(web_accounts)
-                .where(web_accounts.c.id == account_id)
-                .values(failed_logins=web_accounts.c.failed_logins + 1)
-            )
-            failures = conn.execute(
-                select(web_accounts.c.failed_logins).where(web_accounts.c.id == account_id)
-            ).scalar_one()
-            if failures >= max_failures:
-                conn.execute(
-                    update(web_accounts)
-                    .where(web_accounts.c.id == account_id)
-                    .values(failed_logins=0, locked_until=now + timedelta(seconds=lockout_s))
-                )
-                return True
-        return False
-
-    def clear_failures(self, account_id: int) -> None:
-        self._set(account_id, failed_logins=0, locked_until=None)
 
     def set_password_hash(self, account_id: int, password_hash: str) -> None:
         self._set(account_id, password_hash=password_hash)

@@ -15,13 +15,15 @@ from bot.accounts.audit import AccountAudit
 from bot.accounts.clock import Clock, utc_now
 from bot.accounts.contact import ContactDelivery
 from bot.accounts.devices import DeviceRegistry
+from bot.accounts.lock_notices import LockNotices
+from bot.accounts.lockouts import LockoutPolicy, SignInLockouts, ensure_lockout_table
 from bot.accounts.one_time_codes import CodeLimits, OneTimeCodes
 from bot.accounts.pas_records import PasPolicyholderRecords, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
 from bot.accounts.recovery_codes import RecoveryCodes
 from bot.accounts.registration import RegistrationService
 from bot.accounts.secret_box import SecretBox
-from bot.accounts.service import LockoutPolicy, SignInService
+from bot.accounts.service import SignInService
 from bot.accounts.tables import ensure_account_tables
 from bot.accounts.totp import TotpVerifier
 from bot.conversation.send_budget import SendBudget, ensure_send_budget_table
@@ -54,6 +56,7 @@ def build_account_services(
 ) -> AccountServices:
     now = clock or utc_now
     ensure_account_tables(engine)
+    ensure_lockout_table(engine)
     ensure_send_budget_table(engine)
     auth = settings.auth
     # The hashing key for codes, devices and sessions: the audit key (a secret, refused at its
@@ -91,6 +94,7 @@ def build_account_services(
     # The same budget the chat spends (bot.bootstrap): same table, same key, same limits.
     budget = SendBudget(engine, settings.code_sends, hash_key=key, clock=now)
     delivery = ContactDelivery(sms, email)
+    lockout = LockoutPolicy(auth.login_max_failures, auth.lockout_s)
     hashing = PasswordHashing(hasher)
     policy = PasswordPolicy(min_length=auth.password_min_length)
     box = SecretBox(auth.mfa_encryption_key)
@@ -107,7 +111,14 @@ def build_account_services(
         records=records,
         delivery=delivery,
         audit=audit,
-        lockout=LockoutPolicy(auth.login_max_failures, auth.lockout_s),
+        lockouts=SignInLockouts(engine, key, lockout, clock=now),
+        notices=LockNotices(
+            delivery,
+            audit,
+            carrier_name=settings.carrier_name,
+            contact_phone=settings.contact_centre_phone,
+            lockout_s=auth.lockout_s,
+        ),
         carrier_name=settings.carrier_name,
         contact_phone=settings.contact_centre_phone,
         clock=now,
@@ -123,6 +134,6 @@ def build_account_services(
         audit,
         carrier_name=settings.carrier_name,
         key=key,
-        lockout=LockoutPolicy(auth.login_max_failures, auth.lockout_s),
+        lockout=lockout,
     )
     return AccountServices(engine, sign_in, registration, accounts, audit, now)

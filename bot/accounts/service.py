@@ -2,13 +2,16 @@
 
 Steps (the web layer keeps the state between them in the server-side session):
 
-1. ``check_password``: a locked account is refused before the password is checked; a wrong
-   password counts towards the lockout (``login_max_failures`` in a row locks the account for
-   ``lockout_s``); an unknown e-mail costs the same time as a known one and gets the same answer.
-   The device is assessed here (``DeviceRegistry``).
+1. ``check_password``: a wrong password counts towards the lock (``login_max_failures`` in a row
+   lock the e-mail address for ``lockout_s``: ``lockouts``). Before the password is proven
+   nothing differs by what is behind the address: an unknown e-mail, a locked account (even with
+   the right password) and a wrong password get the same answer after the same argon2 work, and
+   unknown addresses are counted and locked too. The owner of a locked account is told by e-mail,
+   once per lock (``lock_notices``). The device is assessed here (``DeviceRegistry``).
 2. ``verify_factor``: TOTP, an SMS code, or a recovery code. Wrong codes count towards the same
-   lockout. On a new device or an unusual pattern the sign-in steps up: when the account has
-   TOTP, an SMS code alone is not accepted (TOTP or a recovery code is).
+   lock (the password is proven by then, so this step may say the account is locked). On a new
+   device or an unusual pattern the sign-in steps up: when the account has TOTP, an SMS code
+   alone is not accepted (TOTP or a recovery code is).
 3. ``finish_sign_in``: the device is remembered; a new or unusual device triggers a notice to the
    phone on file; everything lands in the account audit.
 
@@ -26,6 +29,9 @@ from bot.accounts.audit import AccountAudit
 from bot.accounts.clock import Clock, utc_now
 from bot.accounts.contact import ContactDelivery, DeliveryFailed
 from bot.accounts.devices import DeviceAssessment, DeviceRegistry, DeviceTraits
+from bot.accounts.lock_notices import LockNotices
+from bot.accounts.lockouts import LockoutPolicy as LockoutPolicy  # registration imports it here
+from bot.accounts.lockouts import SignInLockouts
 from bot.accounts.one_time_codes import CodeCheck, CodePurpose, OneTimeCodes
 from bot.accounts.pas_records import PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
@@ -42,7 +48,7 @@ from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.phone_numbers import display_phone, phone_hint, to_e164
 
 Factor = Literal["totp", "sms", "recovery"]
-PasswordResult = Literal["ok", "invalid", "locked"]
+PasswordResult = Literal["ok", "invalid"]
 FactorResult = Literal["ok", "wrong", "expired", "locked", "stronger_needed", "unavailable"]
 
 
@@ -58,12 +64,6 @@ class TotpEnrolment:
     secret: str  # shown once, for typing into an app that cannot scan
     uri: str
     qr_data_uri: str
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int = 5
-    lockout_s: int = 900
 
 
 class SignInService:
@@ -82,7 +82,8 @@ class SignInService:
         records: PolicyholderRecords,
         delivery: ContactDelivery,
         audit: AccountAudit,
-        lockout: LockoutPolicy,
+        lockouts: SignInLockouts,
+        notices: LockNotices,
         carrier_name: str,
         contact_phone: str,
         clock: Clock = utc_now,
@@ -99,7 +100,8 @@ class SignInService:
         self.records = records
         self.delivery = delivery
         self.audit = audit
-        self.lockout = lockout
+        self.lockouts = lockouts
+        self.notices = notices
         self.carrier = carrier_name
         self.contact_phone = contact_phone
         self.clock = clock
@@ -109,31 +111,38 @@ class SignInService:
     def check_password(
         self, email: str, password: str, device_id: str | None, traits: DeviceTraits
     ) -> PasswordOutcome:
-        account = self.accounts.by_email(email)
-        if account is None or account.disabled:
+        subject = self.lockouts.subject(email)
+        found = self.accounts.by_email(email)
+        account = found if found is not None and not found.disabled else None
+        # One argon2 verification on every path, so the time says nothing either.
+        if account is None:
             self.hashing.dummy_verify(password)
-            self.audit.record("sign_in_failed", None, "unknown_account")
+            matches = False
+        else:
+            matches = self.hashing.verify(account.password_hash, password)
+        locked = self.lockouts.locked(subject)
+        if account is None or locked or not matches:
+            reason = "locked" if locked else "wrong_password" if account else "unknown_account"
+            self._failure(subject, account, reason)
             return PasswordOutcome("invalid")
-        if account.locked(self.clock()):
-            self.audit.record("sign_in_refused", account.id, "locked")
-            return PasswordOutcome("locked", account)
-        if not self.hashing.verify(account.password_hash, password):
-            return self._failure(account, "wrong_password")
         if self.hashing.needs_rehash(account.password_hash):
             self.accounts.set_password_hash(account.id, self.hashing.hash(password))
         device = self.devices.assess(account.id, device_id, traits)
         self.audit.record("password_accepted", account.id, f"device={device.risk}")
         return PasswordOutcome("ok", account, device)
 
-    def _failure(self, account: Account, reason: str) -> PasswordOutcome:
-        locked = self.accounts.record_failure(
-            account.id, self.lockout.max_failures, self.lockout.lockout_s
-        )
-        self.audit.record("sign_in_failed", account.id, reason)
-        if locked:
-            self.audit.record("account_locked", account.id, reason)
-            return PasswordOutcome("locked", account)
-        return PasswordOutcome("invalid", account)
+    def _failure(self, subject: str, account: Account | None, reason: str) -> bool:
+        """Count a failure against ``subject`` (not while it is locked: the same work is done,
+        nothing is counted); True when this failure locked it, and then the owner is told."""
+        locked_now = self.lockouts.record_failure(subject)
+        account_id = account.id if account is not None else None
+        event = "sign_in_refused" if reason == "locked" else "sign_in_failed"
+        self.audit.record(event, account_id, reason)
+        if locked_now:
+            self.audit.record("account_locked", account_id, reason)
+            if account is not None:
+                self.notices.account_locked(account)
+        return locked_now
 
     # --- step 2: second factor -----------------------------------------------------------------
 
@@ -172,7 +181,8 @@ class SignInService:
     ) -> FactorResult:
         current = self.accounts.get(account.id) or account
         now = self.clock()
-        if current.locked(now):
+        subject = self.lockouts.subject(current.email)
+        if self.lockouts.locked(subject):
             return "locked"
         if factor == "sms" and risky and current.has_totp:
             return "stronger_needed"
@@ -192,11 +202,10 @@ class SignInService:
                     "recovery_code_used", current.id, f"{self.recovery.remaining(current.id)} left"
                 )
         if check == "ok":
-            self.accounts.clear_failures(current.id)
+            self.lockouts.clear(subject)
             self.audit.record("second_factor_accepted", current.id, f"{factor} for {purpose}")
             return "ok"
-        outcome = self._failure(current, f"wrong_{factor}_code")
-        if outcome.result == "locked":
+        if self._failure(subject, current, f"wrong_{factor}_code"):
             return "locked"
         return "expired" if check == "expired" else "wrong"
 
@@ -205,12 +214,11 @@ class SignInService:
     ) -> FactorResult:
         """Re-authentication before a sensitive change: the password and a second factor."""
         current = self.accounts.get(account.id) or account
-        if current.locked(self.clock()):
+        subject = self.lockouts.subject(current.email)
+        if self.lockouts.locked(subject):
             return "locked"
         if not self.hashing.verify(current.password_hash, password):
-            return (
-                "locked" if self._failure(current, "wrong_password").result == "locked" else "wrong"
-            )
+            return "locked" if self._failure(subject, current, "wrong_password") else "wrong"
         result = self.verify_factor(current, factor, code, risky=False, purpose="step_up")
         if result == "ok":
             self.audit.record("stepped_up", current.id, factor)

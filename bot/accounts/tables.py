@@ -37,6 +37,8 @@ web_accounts = Table(
     Column("totp_pending_secret", Text, nullable=True),  # during enrolment, Fernet token
     Column("totp_last_step", Integer, nullable=True),  # last accepted time-step (replay guard)
     Column("sms_mfa_enabled", Boolean, nullable=False, default=False),
+    # Unused since the sign-in lock moved to ``sign_in_lockouts`` (per e-mail address, registered
+    # or not); kept so that databases created before keep accepting new rows.
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.auth_fixtures import account_services, form_token, make_web_app
+from bot.notifications.email_sender import read_email_outbox
+from tests.web.auth_fixtures import account_services, create_account, form_token, make_web_app
 
 
-def _attempt(client, path="/auth/login"):
+def _attempt(client, path="/auth/login", email="a@example.com"):
     return client.post(
         path,
         data={
-            "email": "a@example.com",
+            "email": email,
             "password": "wrong password x",
             "csrf_token": form_token(client),
         },
@@ -32,7 +33,10 @@ def test_auth_endpoint_answers_429_past_the_limit(tmp_path, records, path):
 
 
 def test_default_limit_is_ten_a_minute_per_address(tmp_path, records):
-    app = make_web_app(tmp_path, AUTH_PAS_RECORDS=records)
+    # Refused sign-ins have a stricter throttle of their own (the next test): out of the way here.
+    app = make_web_app(
+        tmp_path, AUTH_PAS_RECORDS=records, AUTH_FAILED_SIGN_IN_LIMIT="1000 per minute"
+    )
     app.config["AUTH_RATE_LIMIT"] = app.config["POLICYLINE_SETTINGS"].auth.rate_limit_auth
     client = app.test_client()
     statuses = [_attempt(client).status_code for _ in range(11)]
@@ -42,6 +46,31 @@ def test_default_limit_is_ten_a_minute_per_address(tmp_path, records):
     other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
     assert _attempt(other).status_code == 401
     account_services(app).engine.dispose()
+
+
+def test_one_address_is_throttled_before_its_guesses_can_lock_an_account(tmp_path, records):
+    app = make_web_app(tmp_path, AUTH_PAS_RECORDS=records)  # the default throttle and lock
+    services = account_services(app)
+    owner = create_account(app, kind="policyholder", email="m@example.com", holder_id="H1")
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    statuses = [_attempt(stranger, email=owner.email).status_code for _ in range(6)]
+    # 4 refusals (one fewer than the lock needs), then the address is stopped, for any e-mail.
+    assert statuses == [401, 401, 401, 401, 429, 429]
+    assert _attempt(stranger, email="someone.else@example.com").status_code == 429
+    # The account's own count never reached the lock: its owner, elsewhere, gets in.
+    lockouts = services.sign_in.lockouts
+    assert not lockouts.locked(lockouts.subject(owner.email))
+    home = app.test_client()
+    home.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    response = home.post(
+        "/auth/login",
+        data={"email": owner.email, "password": owner.password, "csrf_token": form_token(home)},
+    )
+    assert response.status_code == 302
+    services.sign_in.notices.wait_idle()
+    assert read_email_outbox(services.engine) == []  # no lock, so no lock notice
+    services.engine.dispose()
 
 
 @pytest.mark.redis

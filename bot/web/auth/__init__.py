@@ -10,8 +10,8 @@
 
 ``test_config`` keys it reads: ``ACCOUNT_SERVICES`` (a built ``AccountServices``), or the parts
 ``AUTH_CLOCK``, ``AUTH_PAS_RECORDS``, ``AUTH_SMS_SENDER``, ``AUTH_EMAIL_SENDER``,
-``AUTH_PASSWORD_HASHER``; ``AUTH_RATE_LIMIT``; ``AUTH_POLICYHOLDER_HOME`` /
-``AUTH_STAFF_HOME`` (endpoints to land on after sign-in).
+``AUTH_PASSWORD_HASHER``; ``AUTH_RATE_LIMIT``; ``AUTH_FAILED_SIGN_IN_LIMIT``;
+``AUTH_POLICYHOLDER_HOME`` / ``AUTH_STAFF_HOME`` (endpoints to land on after sign-in).
 """
 
 from __future__ import annotations
@@ -84,6 +84,11 @@ def init_app(app: Flask) -> None:
         AUTH_DEVICE_COOKIE_NAME=prefix + DEVICE_COOKIE,
     )
     app.config.setdefault("AUTH_RATE_LIMIT", settings.auth.rate_limit_auth)
+    lockout = services.sign_in.lockouts.policy
+    app.config.setdefault(
+        "AUTH_FAILED_SIGN_IN_LIMIT",
+        f"{lockout.source_max_failures} per {lockout.lockout_s} seconds",
+    )
     # Where a sign-in lands when no page was asked for (the security page if these are absent).
     app.config.setdefault("AUTH_POLICYHOLDER_HOME", "account.home")
     app.config.setdefault("AUTH_STAFF_HOME", "staff.index")
@@ -131,7 +136,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(exc: RateLimitExceeded):  # type: ignore[no-untyped-def]
         return _error(
-            429, "Too many attempts", "Please wait a minute before trying again, or call us."
+            429, "Too many attempts", "Please wait a few minutes before trying again, or call us."
         )
 
     app.register_blueprint(bp)

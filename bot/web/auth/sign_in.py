@@ -30,7 +30,7 @@ from bot.web.auth.flow import (
     set_device_cookie,
     signed_in_account,
 )
-from bot.web.auth.protection import auth_rate_limit
+from bot.web.auth.protection import auth_rate_limit, failed_sign_in_limit
 from bot.web.auth.web_sessions import destroy_session, mark_passive, session_times
 
 NOTICES = {
@@ -87,6 +87,7 @@ def _page(template: str, status: int = 200, /, **context: Any) -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @auth_rate_limit
+@failed_sign_in_limit
 def login() -> Response:
     next_path = safe_next(request.values.get("next"))
     if request.method == "GET":
@@ -111,17 +112,9 @@ def login() -> Response:
             email=email,
         )
     outcome = services().sign_in.check_password(email, password, device_id(), device_traits())
-    if outcome.result == "locked":
-        return _page(
-            "auth/login.html",
-            423,
-            error=f"Your account is locked for {_minutes('lockout_s')} minutes after too many "
-            "wrong attempts. "
-            "Call us if you need help now.",
-            next=next_path,
-            email=email,
-        )
     if outcome.result != "ok" or outcome.account is None or outcome.device is None:
+        # Also the answer while the e-mail address is locked: the same page, status and time
+        # as a wrong password, so it says nothing about the address (the owner gets an e-mail).
         return _page(
             "auth/login.html",
             401,
@@ -138,6 +131,7 @@ def login() -> Response:
 
 @bp.route("/verify", methods=["GET", "POST"])
 @auth_rate_limit
+@failed_sign_in_limit
 def verify() -> Response:
     pending = pending_account()
     if pending is None:
