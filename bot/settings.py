@@ -65,6 +65,15 @@ class WebChatSettings:
 
 
 @dataclass(frozen=True)
+class WebBodyLimits:
+    """Largest request bodies the web app reads (``bot.web.body_limits``): forms and JSON on every
+    route, files only on the routes that take uploads (claim photos)."""
+
+    form_bytes: int = 64 * 1024
+    upload_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class StripeSettings:
     """Stripe keys and where the API is. ``api_base`` is localstripe's URL with the local key,
     ``None`` (Stripe itself) with real keys: switching needs no code change."""
@@ -173,6 +182,7 @@ class Settings:
     # elsewhere: tests pass one mapping and every part sees it.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     web_chat: WebChatSettings = field(default_factory=WebChatSettings)
+    web_body_limits: WebBodyLimits = field(default_factory=WebBodyLimits)
     auth: AuthSettings = field(default_factory=AuthSettings)
     code_sends: CodeSendSettings = field(default_factory=CodeSendSettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
@@ -244,6 +254,7 @@ class Settings:
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
             ),
             web_chat=_web_chat_settings(reader, env.get("PUBLIC_BASE_URL")),
+            web_body_limits=_web_body_limits(reader),
             auth=AuthSettings(
                 mfa_encryption_key=reader.secret("MFA_ENCRYPTION_KEY"),
                 password_min_length=reader.integer("AUTH_PASSWORD_MIN_LENGTH", 12),
@@ -263,6 +274,19 @@ class Settings:
             claim_alerts=_claim_alert_settings(reader),
         )
         return settings
+
+
+def _web_body_limits(reader: _Reader) -> WebBodyLimits:
+    defaults = WebBodyLimits()
+    limits = WebBodyLimits(
+        form_bytes=reader.integer("WEB_MAX_FORM_BYTES", defaults.form_bytes),
+        upload_bytes=reader.integer("WEB_MAX_UPLOAD_BYTES", defaults.upload_bytes),
+    )
+    if limits.form_bytes < 1024:
+        raise ConfigurationError("WEB_MAX_FORM_BYTES must be at least 1024")
+    if limits.upload_bytes < limits.form_bytes:
+        raise ConfigurationError("WEB_MAX_UPLOAD_BYTES must be at least WEB_MAX_FORM_BYTES")
+    return limits
 
 
 def _web_chat_settings(reader: _Reader, public_base_url: str | None) -> WebChatSettings:

@@ -37,6 +37,10 @@ def create_app(
         CONTACT_CENTRE_PHONE=settings.contact_centre_phone,
         CARRIER_NAME=settings.carrier_name,
     )
+    from bot.web import body_limits
+
+    # Limits from settings (test_config may override them); its hook runs before all others.
+    body_limits.init_app(app, settings)
     if test_config:
         app.config.update(test_config)
 

@@ -38,6 +38,7 @@ from bot.payments.links import PayLinkError
 from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
 from bot.payments.webhooks import ForgedWebhook, MalformedEvent, verify_event
 from bot.settings import Settings
+from bot.web.body_limits import body_limit
 from pas_connector.errors import PasError
 
 log = logging.getLogger("bot.web.payments")
@@ -211,10 +212,9 @@ def _json(payload: dict[str, Any], status: int = 200) -> Response:
 
 
 @bp.post("/stripe/webhook")
+@body_limit(MAX_WEBHOOK_BYTES)
 def stripe_webhook() -> Response:
     """Stripe events: verified on the raw body, then processed once by event id."""
-    if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
-        return _json({"error": "payload too large"}, 413)
     payload = request.get_data(cache=False, as_text=False)
     stripe_settings = _settings().stripe
     started = time.perf_counter()

@@ -165,3 +165,16 @@ def test_while_the_pas_is_down_the_page_and_webhook_answer_503_and_redelivery_po
     assert redelivered.status_code == 200 and redelivered.json()["outcome"] == "processed"
     assert pay_stack.state(link) == "succeeded"
     assert pay_stack.balance() == before - Decimal("25.00")
+
+
+def test_the_webhook_reads_events_above_the_form_limit_up_to_its_own(pay_stack: PayStack):
+    # 100 KB is over the app-wide 64 KB but within the webhook's 512 KB: read and checked (the
+    # signature is wrong, so 403), not refused for its size.
+    large = json.dumps({"id": "evt_large", "padding": "x" * 100 * 1024}).encode()
+    forged = stripe_signature(large, "whsec_someone_else")
+    assert deliver(pay_stack, large, forged).status_code == 403
+    too_large = json.dumps({"id": "evt_too_large", "padding": "x" * 600 * 1024}).encode()
+    refused = deliver(pay_stack, too_large, stripe_signature(too_large, WEBHOOK_SECRET))
+    assert refused.status_code == 413
+    assert refused.json()["error"] == "payload too large"
+    assert "at most 512 KB" in refused.json()["message"]
