@@ -1,8 +1,9 @@
 """What happens to one incoming text, after its signature and de-duplication were checked.
 
 In order: compliance keywords first (STOP and plain-language opt-outs, START, HELP: answered here,
-never by the bot), then nothing at all for an opted-out number, then polite replies for empty,
-media-only or card-number messages, then a Rasa turn whose answer is sent through the
+never by the bot), then nothing at all for an opted-out number, then polite replies for texts over
+Twilio's 1,600 characters (never read further), empty, media-only or card-number messages, then a
+Rasa turn whose answer is sent through the
 ``SmsSender`` (which enforces the suppression list again, for messages racing an opt-out).
 
 The conversation id is ``sms-`` + a keyed digest of the sender's number: stable per phone (Rasa
@@ -23,7 +24,11 @@ from bot.notifications.phone_numbers import display_phone, phone_digest, to_e164
 from bot.notifications.sms import SmsSender
 from bot.notifications.suppression import SuppressionList
 from channels.bot_messages import read_bot_turn
-from channels.inbound_text import clean_user_text, contains_payment_account_number
+from channels.inbound_text import (
+    MAX_USER_TEXT_CHARS,
+    clean_user_text,
+    contains_payment_account_number,
+)
 from channels.menu_choices import MenuMemory, resolve_choice
 from channels.rasa_turns import TurnRequest, TurnRunner
 from channels.sms_keywords import (
@@ -59,6 +64,7 @@ class SmsOutcome(enum.Enum):
     SUPPRESSED = "suppressed"  # an opted-out number wrote: nothing is sent
     EMPTY = "empty"
     MEDIA_ONLY = "media_only"
+    TOO_LONG = "too_long"  # over Twilio's 1,600 characters: answered without a Rasa turn
     PAYMENT_DATA_REFUSED = "payment_data_refused"
     ANSWERED = "answered"
     CLAIM_KEYWORD = "claim_keyword"  # STATUS / ADJUSTER answered for a claim alert recipient
@@ -75,6 +81,7 @@ class SmsReplies:
     opted_in: str
     empty: str
     media_only: str
+    too_long: str
     payment_data: str
     failure: str
 
@@ -101,6 +108,10 @@ class SmsReplies:
             media_only=(
                 "Thanks. I can only read text, not pictures or files. Please type what you need, "
                 f"or call us at {phone}."
+            ),
+            too_long=(
+                "Sorry, that message is too long for me. Please send it in shorter parts, or "
+                f"call us at {phone}."
             ),
             payment_data=(
                 "For your security, please don't text card or bank account numbers. I can send "
@@ -163,6 +174,12 @@ class SmsConversations:
         if suppressed:
             log.info("sms %s from an opted-out number: not answered", inbound.message_sid)
             return SmsOutcome.SUPPRESSED
+        if len(body) > MAX_USER_TEXT_CHARS:
+            # Twilio never delivers more: nothing of it is read further or shown to the bot.
+            log.info("sms %s is over %d characters: refused", inbound.message_sid,
+                     MAX_USER_TEXT_CHARS)  # fmt: skip
+            await self._send(phone, [OutgoingSms(self._replies.too_long)])
+            return SmsOutcome.TOO_LONG
         claim_keyword = claim_alert_keyword(body) if self._claim_keywords else None
         if claim_keyword is not None and self._claim_keywords is not None:
             reply = await self._claim_keywords.answer(claim_keyword, phone)

@@ -207,3 +207,39 @@ async def test_status_callbacks_are_recorded_without_phone_numbers(tmp_path):
         rows = conn.execute(select(sms_delivery_status)).all()
     assert len(rows) == 1
     assert not any("5125550101" in str(value) for value in rows[0])
+
+
+async def test_a_text_over_1600_characters_gets_a_polite_answer_and_never_reaches_rasa(tmp_path):
+    channel, agent = sms_channel(tmp_path), ScriptedAgent()
+    async with ChannelApp([channel], agent) as app:
+        # The signature is still checked first: a forged one gets 403 and no answer at all.
+        forged = sms_webhook_params(from_number=CALLER, body="x" * 10_000)
+        assert (await app.post(WEBHOOK, forged, auth_token="not-the-token")).status_code == 403
+        for length in (1601, 10_000):
+            body = "I need help with my claim. " * (length // 27) + "x" * (length % 27)
+            assert len(body) == length
+            response = await app.post(WEBHOOK, sms_webhook_params(from_number=CALLER, body=body))
+            assert response.status_code == 200 and response.text == EMPTY_TWIML
+        await app.drain()
+    assert agent.received == []  # Rasa never saw any of them
+    polite = (
+        "Sorry, that message is too long for me. Please send it in shorter parts, or call us at "
+        "(800) 555-0100."
+    )
+    assert texts_to(channel) == [polite, polite]
+
+
+async def test_a_text_of_1600_characters_is_handed_over_whole_and_one_more_is_not(tmp_path):
+    channel, agent = sms_channel(tmp_path), ScriptedAgent(lambda m: [{"text": "Got it."}])
+    body = "My car was hit in a parking lot. " * 48 + "x" * 16
+    assert len(body) == 1600
+    async with ChannelApp([channel], agent) as app:
+        await app.post(WEBHOOK, sms_webhook_params(from_number=CALLER, body=body))
+        await app.post(WEBHOOK, sms_webhook_params(from_number=CALLER, body=body + "!"))
+        await app.drain()
+    [message] = agent.received
+    assert message.text == body
+    # The two turns run in the background: their replies may arrive in either order.
+    got_it, too_long = sorted(texts_to(channel), key=lambda reply: "too long for me" in reply)
+    assert got_it == "Got it."
+    assert too_long.startswith("Sorry, that message is too long for me.")
