@@ -2,7 +2,8 @@
 
 ``fuzz_counts`` collects, per server, how many inputs the fuzzer tried and which statuses came
 back; the summary lists inputs tried and 5xx seen (target 0) and is written to
-test-artifacts/fuzz-report.json.
+test-artifacts/fuzz-report.json. ``fuzz_runs`` collects the bounded fuzz loops (tests/security/
+fuzzing.py ``FuzzBudget``): inputs sent, seconds taken and the seed, printed with the counts.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any
 
 import pytest
 
+from tests.security.fuzzing import FuzzBudget
 from tests.support.servers import PROJECT_ROOT
 
 REPORT = PROJECT_ROOT / "test-artifacts" / "fuzz-report.json"
 _counts: dict[str, Counter[str]] = {}
+_runs: list[FuzzBudget] = []
 # Logs written after this moment belong to this run (the PII scan looks at those only).
 SESSION_STARTED = time.time()
 
@@ -29,7 +32,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _counts:
+    if not _counts and not _runs:
         return
     terminalreporter.section("endpoint fuzzing: inputs tried / 5xx seen")
     report = {}
@@ -40,6 +43,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"{server:<10} inputs {tried:>5}  5xx {errors:>3}  statuses {dict(statuses)}"
         )
+    for run in _runs:
+        terminalreporter.write_line(run.summary())
+        report.setdefault("runs", {})[run.name] = {
+            "inputs": run.sent,
+            "seconds": round(run.elapsed, 1),
+            "seed": run.seed,
+        }
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
@@ -47,3 +57,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture
 def fuzz_counts() -> dict[str, Counter[str]]:
     return _counts
+
+
+@pytest.fixture
+def fuzz_runs() -> list[FuzzBudget]:
+    return _runs

@@ -5,6 +5,10 @@ Three servers, each the real thing: the Rasa server with our channels (the sessi
 Flask's test client, every route in its URL map). Inputs: path parameters, query strings, form
 and JSON bodies and raw bytes from hypothesis, sent properly signed (Twilio signature, PAS HMAC),
 unsigned and forged. Counts of inputs and statuses are printed at the end of the run.
+
+The hostile values and the web app's route list are shared (tests/security/fuzzing.py) with the
+bounded, seeded fuzzers of the web app as a signed-in policyholder (test_signed_in_web_fuzz.py)
+and of the web chat's socket.io events (test_web_chat_fuzz.py).
 """
 
 from __future__ import annotations
@@ -12,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from channels.twilio_requests import signed_form_request
 from channels.webhook_security import SIGNATURE_HEADER
 from pas_connector.signing import PasSigner
 from tests.security.endpoints import RASA, SANDBOX, Endpoint
+from tests.security.fuzzing import HOSTILE_STRINGS, fill_path, record, web_routes
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import SandboxHandle
 from tests.support.twilio_fields import TWILIO_FORM_FIELDS
@@ -44,29 +47,7 @@ FUZZ = settings(
 
 nasty_text = st.one_of(
     st.text(max_size=80),
-    st.sampled_from(
-        [
-            "",
-            "../../etc/passwd",
-            "%00",
-            "\x00",
-            "' OR 1=1 --",
-            "<script>",
-            "9" * 40,
-            "-1",
-            "NaN",
-            "1e308",
-            "AUT-1000001",
-            "CLM-0000001",
-            "H0000001",
-            "é" * 300,
-            "{}",
-            "[]",
-            "null",
-            "/restart",
-            "4111111111111111",
-        ]
-    ),
+    st.sampled_from(HOSTILE_STRINGS),
     st.text(min_size=500, max_size=3000),
 )
 json_values = st.recursive(
@@ -95,14 +76,6 @@ queries = st.one_of(
     st.text(max_size=40).map(lambda t: quote(t, safe="=&")),
 )
 modes = st.sampled_from(["proper", "unsigned", "forged", "garbage"])
-
-
-def _fill(path: str, value: str) -> str:
-    return re.sub(r"\{[a-z_]+\}", lambda _: quote(value, safe="") or "x", path)
-
-
-def _record(counts: dict[str, Counter[str]], server: str, status: int) -> None:
-    counts.setdefault(server, Counter())[str(status)] += 1
 
 
 def _body(
@@ -134,7 +107,7 @@ def test_no_input_to_the_rasa_server_gets_a_server_error(
     rasa_stack: RasaStack, fuzz_counts, endpoint, value, query, pairs, doc, mode, garbage
 ) -> None:
     base = f"http://127.0.0.1:{rasa_stack.rasa_port}"
-    path = _fill(endpoint.path, value) + (f"?{query}" if query else "")
+    path = fill_path(endpoint.path, value) + (f"?{query}" if query else "")
     body, headers = _body(endpoint, pairs, doc, mode, garbage)
     if endpoint.auth == "twilio" and mode != "unsigned":
         token = LOCAL_SECRETS["TWILIO_AUTH_TOKEN"] if mode == "proper" else "forged-token"
@@ -142,7 +115,7 @@ def test_no_input_to_the_rasa_server_gets_a_server_error(
     response = httpx.request(
         endpoint.method, base + path, content=body or None, headers=headers, timeout=60
     )
-    _record(fuzz_counts, "rasa", response.status_code)
+    record(fuzz_counts, "rasa", response.status_code)
     assert response.status_code < 500, (endpoint, mode, response.text[:300])
 
 
@@ -158,7 +131,7 @@ def test_no_input_to_the_rasa_server_gets_a_server_error(
 def test_no_input_to_the_pas_sandbox_gets_a_server_error(
     sandbox: SandboxHandle, fuzz_counts, endpoint, value, query, doc, mode, garbage
 ) -> None:
-    path = _fill(endpoint.path, value) + (f"?{query}" if query else "")
+    path = fill_path(endpoint.path, value) + (f"?{query}" if query else "")
     body, headers = _body(endpoint, [], doc, mode, garbage)
     auth = None
     if endpoint.auth == "pas" and mode == "proper":
@@ -171,7 +144,7 @@ def test_no_input_to_the_pas_sandbox_gets_a_server_error(
         response = client.request(
             endpoint.method, path, content=body or None, headers=headers, timeout=30
         )
-    _record(fuzz_counts, "sandbox", response.status_code)
+    record(fuzz_counts, "sandbox", response.status_code)
     assert response.status_code < 500, (endpoint, mode, response.text[:300])
 
 
@@ -188,14 +161,6 @@ def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield create_app(settings_)
 
 
-def _web_routes(app: Flask) -> list[tuple[str, str]]:
-    routes = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            routes.append((method, re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)))
-    return routes
-
-
 @FUZZ
 @given(
     data=st.data(),
@@ -209,8 +174,8 @@ def _web_routes(app: Flask) -> list[tuple[str, str]]:
 def test_no_input_to_any_web_app_route_gets_a_server_error(
     web_app: Flask, fuzz_counts, data, value, query, pairs, doc, kind, garbage
 ) -> None:
-    method, template = data.draw(st.sampled_from(_web_routes(web_app)))
-    path = _fill(template, value)
+    method, template = data.draw(st.sampled_from(web_routes(web_app)))
+    path = fill_path(template, value)
     client = web_app.test_client()
     kwargs: dict[str, Any] = {"query_string": query}
     if method != "GET":
@@ -221,7 +186,7 @@ def test_no_input_to_any_web_app_route_gets_a_server_error(
         elif kind == "raw":
             kwargs["data"] = garbage
     response = client.open(path, method=method, **kwargs)
-    _record(fuzz_counts, "web", response.status_code)
+    record(fuzz_counts, "web", response.status_code)
     assert response.status_code < 500, (method, template, response.get_data()[:300])
 
 
@@ -255,7 +220,7 @@ def test_signed_stripe_events_with_any_content_get_no_server_error(
     # Properly signed (the local webhook secret), so the handler's parsing is what is fuzzed.
     body = garbage if raw else json.dumps(event).encode()
     response = _post_signed_stripe_event(web_app, body)
-    _record(fuzz_counts, "web", response.status_code)
+    record(fuzz_counts, "web", response.status_code)
     assert response.status_code < 500, response.get_data()[:300]
 
 
