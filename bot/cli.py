@@ -1,6 +1,7 @@
 """The ``policyline`` command: one subcommand per long-running process and per tool.
 
 policyline run                 the whole local stack (what `make run` starts)
+policyline status [--json]     what the running stack runs, where, since when, and its health
 policyline sandbox [...]       the PAS sandbox (HTTP, port 8100)
 policyline personas [--json]   the fixture personas
 policyline rasa                the Rasa server with our channels (port 5005)
@@ -26,8 +27,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.lifecycle import sanic_shutdown_env
+from bot.payments.localstripe_server import HEALTH_PATH as LOCALSTRIPE_HEALTH
 from bot.settings import PROJECT_ROOT, Settings
-from bot.supervisor import ProcessSpec, StackFailed, Supervisor
+from bot.stack_commands import run_stack, stack_status
+from bot.supervisor import ProcessSpec
 
 MODEL_PATH = PROJECT_ROOT / "models" / "policyline.tar.gz"
 
@@ -89,21 +93,47 @@ def notifier_argv(settings: Settings) -> list[str]:
 
 
 def stack_specs(settings: Settings) -> list[ProcessSpec]:
+    """The processes of ``policyline run``, in start order.
+
+    ``tier``: a process is stopped before those it calls (Rasa before the action server, both
+    before the PAS sandbox), so turns in flight can finish. ``health_path`` answers 200 once the
+    process is ready; ``port_setting`` is the variable named when the port is taken.
+    """
     env = process_env(settings)
+    sanic_env = env | sanic_shutdown_env()
     specs = [
-        ProcessSpec("sandbox", sandbox_argv(settings), settings.sandbox.port, 120, env),
-        ProcessSpec("actions", action_server_argv(settings), settings.actions_port, 120, env),
-        ProcessSpec("rasa", rasa_server_argv(settings), settings.rasa_port, 240, env),
-    ]
+        ProcessSpec(
+            "sandbox", sandbox_argv(settings), settings.sandbox.port, 120, env,
+            health_path="/health", port_setting="PAS_SANDBOX_PORT", tier=0,
+            host=settings.sandbox.host,
+        ),
+        ProcessSpec(
+            "actions", action_server_argv(settings), settings.actions_port, 120, sanic_env,
+            health_path="/health", port_setting="ACTIONS_PORT", tier=1,
+            host=settings.actions_host,
+        ),
+        ProcessSpec(
+            "rasa", rasa_server_argv(settings), settings.rasa_port, 240, sanic_env,
+            # 200 once the model is loaded (channels/twilio_sms.py)
+            health_path="/webhooks/twilio_sms/", port_setting="RASA_PORT", tier=2,
+        ),
+    ]  # fmt: skip
     if settings.stripe.is_local:
         # Its webhooks go to the web app's /stripe/webhook (PUBLIC_BASE_URL).
-        port = settings.localstripe_port
-        specs.insert(1, ProcessSpec("localstripe", localstripe_argv(settings), port, 60, env))
+        specs.insert(1, ProcessSpec(
+            "localstripe", localstripe_argv(settings), settings.localstripe_port, 60, env,
+            health_path=LOCALSTRIPE_HEALTH, port_setting="LOCALSTRIPE_PORT", tier=1,
+        ))  # fmt: skip
     if (PROJECT_ROOT / "bot" / "web" / "__main__.py").exists():
-        specs.append(ProcessSpec("web", web_argv(settings), settings.web_port, 60, env))
+        specs.append(ProcessSpec(
+            "web", web_argv(settings), settings.web_port, 60, env,
+            health_path="/health", port_setting="WEB_PORT", tier=2,
+        ))  # fmt: skip
     # After the sandbox (it reads the replica the sandbox seeds); waits on its health port.
-    port = settings.claim_alerts.health_port
-    specs.append(ProcessSpec("notifier", notifier_argv(settings), port, 60, env))
+    specs.append(ProcessSpec(
+        "notifier", notifier_argv(settings), settings.claim_alerts.health_port, 60, env,
+        health_path="/health", port_setting="NOTIFIER_PORT", tier=2,
+    ))  # fmt: skip
     return specs
 
 
@@ -114,49 +144,50 @@ def _personas() -> list[dict[str, object]]:
 
 
 def print_personas(as_json: bool) -> None:
-    personas = _personas()
     if as_json:
-        print(json.dumps(personas, indent=2))
+        print(json.dumps(_personas(), indent=2))
         return
-    print(f"{'name':<16} {'policy':<12} {'line':<8} {'status':<10} {'phone':<13} "
-          f"{'birth date':<11} zip    story")  # fmt: skip
-    for p in personas:
-        print(f"{p['name']!s:<16} {p['policy_number']!s:<12} {p['line']!s:<8} "
-              f"{p['status']!s:<10} {p['phone']!s:<13} {p['date_of_birth']!s:<11} "
-              f"{p['zip']!s:<6} {p.get('story', '')}")  # fmt: skip
+    print("\n".join(_personas_table()))
+
+
+def _personas_table() -> list[str]:
+    lines = [f"{'name':<16} {'policy':<12} {'line':<8} {'status':<10} {'phone':<13} "
+             f"{'birth date':<11} zip    story"]  # fmt: skip
+    for p in _personas():
+        lines.append(f"{p['name']!s:<16} {p['policy_number']!s:<12} {p['line']!s:<8} "
+                     f"{p['status']!s:<10} {p['phone']!s:<13} {p['date_of_birth']!s:<11} "
+                     f"{p['zip']!s:<6} {p.get('story', '')}")  # fmt: skip
+    return lines
+
+
+def banner(settings: Settings) -> list[str]:
+    """What ``policyline run`` prints once every process is ready."""
+    lines = [
+        "",
+        "Policyline is running:",
+        f"  PAS sandbox     http://127.0.0.1:{settings.sandbox.port}",
+        f"  Rasa server     http://127.0.0.1:{settings.rasa_port}",
+        f"  action server   http://127.0.0.1:{settings.actions_port}",
+        f"  web app         {settings.public_base_url}",
+    ]
+    if settings.stripe.is_local:
+        lines.append(f"  localstripe     {settings.stripe.api_base}")
+    lines.append("")
+    lines.extend(_personas_table())
+    lines.append("")
+    lines.append("`policyline status` shows each process's health; Ctrl-C stops everything.")
+    return lines
 
 
 def cmd_run(settings: Settings) -> int:
-    if not MODEL_PATH.exists():
-        print("no trained model: run `make run` (it trains one) or `make train`", file=sys.stderr)
-        return 2
-    supervisor = Supervisor(stack_specs(settings), cwd=PROJECT_ROOT)
-    try:
-        supervisor.start()
-        print()
-        print("Policyline is running:")
-        print(f"  PAS sandbox     http://127.0.0.1:{settings.sandbox.port}")
-        print(f"  Rasa server     http://127.0.0.1:{settings.rasa_port}")
-        print(f"  action server   http://127.0.0.1:{settings.actions_port}")
-        print(f"  web app         {settings.public_base_url}")
-        if settings.stripe.is_local:
-            print(f"  localstripe     {settings.stripe.api_base}")
-        print()
-        print_personas(as_json=False)
-        print("\nCtrl-C stops everything.", flush=True)
-        return supervisor.wait()
-    except StackFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nstopping…", flush=True)
-        return 0
-    finally:
-        supervisor.stop()
+    specs = stack_specs(settings)
+    return run_stack(settings, specs, model=MODEL_PATH, banner=lambda: banner(settings))
 
 
 def _exec(argv: list[str], settings: Settings) -> int:
     os.environ.update(process_env(settings))
+    for name, value in sanic_shutdown_env().items():  # Rasa, the action server; explicit wins
+        os.environ.setdefault(name, value)
     os.execv(argv[0], argv)
     return 0  # pragma: no cover - execv does not return
 
@@ -165,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policyline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="start the whole local stack (sandbox, actions, rasa, web)")
+    p = sub.add_parser("status", help="what the running stack runs, where, since when; health")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("sandbox", help="run the PAS sandbox (options: policyline sandbox --help)",
                        add_help=False)  # fmt: skip
     p.add_argument("args", nargs=argparse.REMAINDER)
@@ -198,6 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "run":
         return cmd_run(settings)
+    if args.command == "status":
+        return stack_status(settings, stack_specs(settings), as_json=args.json)
     if args.command == "sandbox":
         from pas_sandbox.cli import main as sandbox_main
 

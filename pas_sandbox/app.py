@@ -2,7 +2,8 @@
 
 Requests under ``/api/`` pass, in order: fault injection (latency, outage, timeouts, errors),
 signature verification (401 ``{"error": "unauthorized", "reason": ...}``), then the handler.
-Requests under ``/_sandbox/`` need the ``X-Sandbox-Admin`` token. Handlers translate HTTP to
+Requests under ``/_sandbox/`` need the ``X-Sandbox-Admin`` token; ``GET /health`` (unsigned) says
+the sandbox is up. Handlers translate HTTP to
 ``PasStore`` calls; ``ApiError`` becomes ``{"error": code, "message": text}``.
 
 ``build_sandbox`` seeds the book and the replica; ``create_app`` wraps a ``Sandbox`` in an
@@ -86,7 +87,8 @@ class Sandbox:
         """Reseed book and replica from the configuration and clear every fault."""
         async with self.reset_lock:
             book = await asyncio.to_thread(
-                generate, self.config.seed, self.config.policyholders, self.config.as_of)
+                generate, self.config.seed, self.config.policyholders, self.config.as_of
+            )
             if self.store.replica is not None:
                 await asyncio.to_thread(self.store.replica.reseed, book)
             self.store.replace_book(book)
@@ -123,24 +125,27 @@ def create_app(sandbox: Sandbox) -> web.Application:
     """The aiohttp application serving ``sandbox``."""
     app = web.Application(middlewares=[_errors_and_stats, _guard], client_max_size=64 * 1024)
     app[SANDBOX_KEY] = sandbox
-    app.add_routes([
-        web.get("/api/v1/health", health),
-        web.get("/api/v1/policyholders/{holder_id}", get_holder),
-        web.get("/api/v1/policyholders/{holder_id}/policies", get_holder_policies),
-        web.get("/api/v1/policies/{policy_number}", get_policy),
-        web.get("/api/v1/policies/{policy_number}/billing", get_billing),
-        web.post("/api/v1/policies/{policy_number}/payments", post_payment),
-        web.put("/api/v1/policies/{policy_number}/autopay", put_autopay),
-        web.delete("/api/v1/policies/{policy_number}/autopay", delete_autopay),
-        web.get("/api/v1/policies/{policy_number}/claims", get_policy_claims),
-        web.get("/api/v1/claims/{claim_number}", get_claim),
-        web.get("/_sandbox/faults", get_faults),
-        web.put("/_sandbox/faults", put_faults),
-        web.post("/_sandbox/reset", post_reset),
-        web.post("/_sandbox/claims/{claim_number}/advance", post_advance_claim),
-        web.post("/_sandbox/claims/{claim_number}/reassign", post_reassign_claim),
-        web.get("/_sandbox/stats", get_stats),
-    ])
+    app.add_routes(
+        [
+            web.get("/health", liveness),
+            web.get("/api/v1/health", health),
+            web.get("/api/v1/policyholders/{holder_id}", get_holder),
+            web.get("/api/v1/policyholders/{holder_id}/policies", get_holder_policies),
+            web.get("/api/v1/policies/{policy_number}", get_policy),
+            web.get("/api/v1/policies/{policy_number}/billing", get_billing),
+            web.post("/api/v1/policies/{policy_number}/payments", post_payment),
+            web.put("/api/v1/policies/{policy_number}/autopay", put_autopay),
+            web.delete("/api/v1/policies/{policy_number}/autopay", delete_autopay),
+            web.get("/api/v1/policies/{policy_number}/claims", get_policy_claims),
+            web.get("/api/v1/claims/{claim_number}", get_claim),
+            web.get("/_sandbox/faults", get_faults),
+            web.put("/_sandbox/faults", put_faults),
+            web.post("/_sandbox/reset", post_reset),
+            web.post("/_sandbox/claims/{claim_number}/advance", post_advance_claim),
+            web.post("/_sandbox/claims/{claim_number}/reassign", post_reassign_claim),
+            web.get("/_sandbox/stats", get_stats),
+        ]
+    )
     app.cleanup_ctx.append(_replica_connections)
     return app
 
@@ -174,7 +179,8 @@ async def _errors_and_stats(request: web.Request, handler: Handler) -> web.Strea
         response = web.json_response(exc.to_json(), status=exc.status)
     except web.HTTPException as exc:
         code = {404: "not_found", 405: "method_not_allowed", 413: "bad_request"}.get(
-            exc.status, "bad_request" if exc.status < 500 else "unavailable")
+            exc.status, "bad_request" if exc.status < 500 else "unavailable"
+        )
         response = _error(exc.status, code, exc.reason)
     if request.path.startswith("/api/"):
         request.app[SANDBOX_KEY].stats.record(_route_name(request), response.status)
@@ -193,12 +199,12 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             sandbox.verifier.verify(request.method, request.raw_path, request.headers, body)
         except SignatureError as exc:
-            return web.json_response({"error": "unauthorized", "reason": exc.reason},
-                                     status=401)
+            return web.json_response({"error": "unauthorized", "reason": exc.reason}, status=401)
     elif request.path.startswith("/_sandbox/"):
         given = request.headers.get(ADMIN_HEADER, "")
-        if not given or not hmac.compare_digest(given.encode(),
-                                                sandbox.config.admin_token.encode()):
+        if not given or not hmac.compare_digest(
+            given.encode(), sandbox.config.admin_token.encode()
+        ):
             return _error(401, "unauthorized", f"{ADMIN_HEADER} is missing or wrong")
     return await handler(request)
 
@@ -225,6 +231,14 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def liveness(request: web.Request) -> web.Response:
+    """GET /health, unsigned: the sandbox is seeded and serving (what the supervisor waits on).
+
+    Not part of the carrier API and untouched by fault injection, which applies to ``/api/``.
+    """
+    return web.json_response({"status": "ok"})
+
+
 async def get_holder(request: web.Request) -> web.Response:
     """GET /api/v1/policyholders/{holder_id}: Policyholder."""
     return web.json_response(_store(request).holder(request.match_info["holder_id"]).to_json())
@@ -238,8 +252,7 @@ async def get_holder_policies(request: web.Request) -> web.Response:
 
 async def get_policy(request: web.Request) -> web.Response:
     """GET /api/v1/policies/{policy_number}: Policy."""
-    return web.json_response(
-        _store(request).policy(request.match_info["policy_number"]).to_json())
+    return web.json_response(_store(request).policy(request.match_info["policy_number"]).to_json())
 
 
 async def get_billing(request: web.Request) -> web.Response:
@@ -251,15 +264,18 @@ async def get_billing(request: web.Request) -> web.Response:
 async def post_payment(request: web.Request) -> web.Response:
     """POST /api/v1/policies/{policy_number}/payments: PaymentReceipt."""
     receipt = _store(request).post_payment(
-        request.match_info["policy_number"], request.headers.get("Idempotency-Key"),
-        await _json_object(request))
+        request.match_info["policy_number"],
+        request.headers.get("Idempotency-Key"),
+        await _json_object(request),
+    )
     return web.json_response(receipt)
 
 
 async def put_autopay(request: web.Request) -> web.Response:
     """PUT /api/v1/policies/{policy_number}/autopay: Billing."""
-    billing = _store(request).set_autopay(request.match_info["policy_number"],
-                                          await _json_object(request))
+    billing = _store(request).set_autopay(
+        request.match_info["policy_number"], await _json_object(request)
+    )
     return web.json_response(billing)
 
 
@@ -302,9 +318,14 @@ async def post_reset(request: web.Request) -> web.Response:
     """POST /_sandbox/reset: reseed book and replica, clear faults and stats."""
     sandbox = request.app[SANDBOX_KEY]
     await sandbox.reset()
-    return web.json_response({"status": "reset", "policyholders": len(sandbox.store.book.holders),
-                              "seed": sandbox.config.seed,
-                              "as_of": sandbox.config.as_of.isoformat()})
+    return web.json_response(
+        {
+            "status": "reset",
+            "policyholders": len(sandbox.store.book.holders),
+            "seed": sandbox.config.seed,
+            "as_of": sandbox.config.as_of.isoformat(),
+        }
+    )
 
 
 async def post_advance_claim(request: web.Request) -> web.Response:

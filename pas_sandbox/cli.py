@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 
 from aiohttp import web
 
+from bot.lifecycle import SHUTDOWN_GRACE_S
 from bot.settings import Settings
 from pas_sandbox.app import SandboxConfig, build_sandbox, create_app
 from pas_sandbox.faults import FaultConfigError, FaultSettings, LatencySpec
@@ -27,25 +28,50 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     sb = settings.sandbox
     parser = argparse.ArgumentParser(
         prog="python -m pas_sandbox",
-        description="Stand-in for the carrier's policy administration system (PAS).")
+        description="Stand-in for the carrier's policy administration system (PAS).",
+    )
     parser.add_argument("--host", default=sb.host, help=f"bind address (default {sb.host})")
     parser.add_argument("--port", type=int, default=sb.port, help=f"port (default {sb.port})")
     parser.add_argument("--seed", type=int, default=sb.seed, help=f"data seed (default {sb.seed})")
-    parser.add_argument("--policyholders", type=int, default=sb.policyholders,
-                        help="number of policyholders including the 5 fixed personas "
-                        f"(default {sb.policyholders})")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
-                        help="the day the data is anchored to (default: today, UTC)")
-    parser.add_argument("--replica-url", default=settings.pas.replica_url,
-                        help="SQLAlchemy URL of the read replica (default from PAS_REPLICA_URL)")
-    parser.add_argument("--latency", type=_latency, default=LatencySpec(),
-                        help="none | fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA")
-    parser.add_argument("--error-rate", type=float, default=0.0,
-                        help="share of /api/ requests answered 503 (0..1)")
-    parser.add_argument("--timeout-rate", type=float, default=0.0,
-                        help="share of /api/ requests held --timeout-hold-s then answered 504")
-    parser.add_argument("--timeout-hold-s", type=float, default=5.0,
-                        help="how long a timed-out request is held (default 5)")
+    parser.add_argument(
+        "--policyholders",
+        type=int,
+        default=sb.policyholders,
+        help=f"number of policyholders including the 5 fixed personas (default {sb.policyholders})",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day the data is anchored to (default: today, UTC)",
+    )
+    parser.add_argument(
+        "--replica-url",
+        default=settings.pas.replica_url,
+        help="SQLAlchemy URL of the read replica (default from PAS_REPLICA_URL)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=_latency,
+        default=LatencySpec(),
+        help="none | fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA",
+    )
+    parser.add_argument(
+        "--error-rate", type=float, default=0.0, help="share of /api/ requests answered 503 (0..1)"
+    )
+    parser.add_argument(
+        "--timeout-rate",
+        type=float,
+        default=0.0,
+        help="share of /api/ requests held --timeout-hold-s then answered 504",
+    )
+    parser.add_argument(
+        "--timeout-hold-s",
+        type=float,
+        default=5.0,
+        help="how long a timed-out request is held (default 5)",
+    )
     parser.add_argument("--outage", action="store_true", help="start with every /api/ call 503")
     return parser
 
@@ -59,17 +85,22 @@ def _latency(text: str) -> LatencySpec:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the sandbox; returns the process exit code."""
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings.from_env()
     parser = _parser(settings)
     args = parser.parse_args(argv)
     if args.policyholders < 5:
         parser.error("--policyholders must be at least 5 (the fixed personas)")
     try:
-        faults = FaultSettings(latency=args.latency, error_rate=args.error_rate,
-                               timeout_rate=args.timeout_rate,
-                               timeout_hold_s=args.timeout_hold_s, outage=args.outage)
+        faults = FaultSettings(
+            latency=args.latency,
+            error_rate=args.error_rate,
+            timeout_rate=args.timeout_rate,
+            timeout_hold_s=args.timeout_hold_s,
+            outage=args.outage,
+        )
     except FaultConfigError as exc:
         parser.error(str(exc))
     config = SandboxConfig(
@@ -87,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while a large book is still seeding
         log.info("PAS sandbox interrupted while seeding")
         return 130
-    log.info("seeded %d policyholders and the replica in %.1f s", config.policyholders,
-             time.perf_counter() - started)
+    log.info(
+        "seeded %d policyholders and the replica in %.1f s",
+        config.policyholders,
+        time.perf_counter() - started,
+    )
     try:
         asyncio.run(_serve(create_app(sandbox), args.host, args.port, config))
     except OSError as exc:
@@ -99,12 +133,21 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _serve(app: web.Application, host: str, port: int, config: SandboxConfig) -> None:
     # No access log: request paths carry full policy numbers, which must not reach logs.
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # On SIGTERM/SIGINT: stop listening, let requests in flight finish (bounded), close the
+    # replica's pool (bot.lifecycle).
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_S
+    )
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
-        log.info("PAS sandbox listening on http://%s:%d (%d policyholders, seed %d)",
-                 host, port, config.policyholders, config.seed)
+        log.info(
+            "PAS sandbox listening on http://%s:%d (%d policyholders, seed %d)",
+            host,
+            port,
+            config.policyholders,
+            config.seed,
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -22,7 +22,6 @@ import asyncio
 import json
 import logging
 import re
-import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -32,6 +31,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.db import make_engine
+from bot.lifecycle import SHUTDOWN_GRACE_S, STOP_SIGNALS
 from bot.notifications.claim_alerts import ClaimAlertNotifier, NotifierConfig
 from bot.notifications.claim_alerts_messages import AlertTexts
 from bot.notifications.claim_alerts_quiet_hours import QuietHours
@@ -136,7 +136,12 @@ def _health_app(notifier: ClaimAlertNotifier, interval_s: float) -> web.Applicat
 
 
 async def serve(settings: Settings) -> int:
-    """Run the notifier until SIGINT/SIGTERM."""
+    """Run the notifier until SIGTERM, SIGINT or SIGHUP.
+
+    A stop lets the poll in progress finish its deliveries within ``SHUTDOWN_GRACE_S`` (each is
+    claimed in the database, so one cut short is retried by the next run), then closes the
+    health port and the pools.
+    """
     parts = build_notifier(settings)
     if settings.is_local:
         added = await asyncio.to_thread(default_opt_ins, parts.store, SANDBOX_PERSONA_OPT_INS)
@@ -144,10 +149,12 @@ async def serve(settings: Settings) -> int:
             log.info("opted the sandbox personas in to claim alerts (%d rows)", added)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     interval = settings.claim_alerts.poll_interval_s
-    runner = web.AppRunner(_health_app(parts.notifier, interval), access_log=None)
+    runner = web.AppRunner(
+        _health_app(parts.notifier, interval), access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S
+    )
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", settings.claim_alerts.health_port)
     await site.start()
@@ -156,8 +163,16 @@ async def serve(settings: Settings) -> int:
         f"http://127.0.0.1:{settings.claim_alerts.health_port}/health",
         flush=True,
     )
+    polling = asyncio.create_task(parts.notifier.run_forever(stop, interval))
     try:
-        await parts.notifier.run_forever(stop, interval)
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({polling, stopped}, return_when="FIRST_COMPLETED")
+        stopped.cancel()
+        _, unfinished = await asyncio.wait({polling}, timeout=SHUTDOWN_GRACE_S)
+        if unfinished:
+            log.warning("claim alert poll unfinished after %g s: cancelled", SHUTDOWN_GRACE_S)
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
     finally:
         await runner.cleanup()
         await parts.aclose()

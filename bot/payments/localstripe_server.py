@@ -17,7 +17,8 @@ and the pay page run the same code against localstripe and against Stripe:
   stand-in served at ``/js.stripe.com/v3/``, over localstripe's card inputs;
 - state in memory (or ``--state-file``) instead of the shared ``/tmp/localstripe.pickle``;
 - our webhook endpoint registered at start (``--webhook-url``; the secret is
-  ``STRIPE_WEBHOOK_SECRET``), or later through localstripe's ``/_config/webhooks/<id>``.
+  ``STRIPE_WEBHOOK_SECRET``), or later through localstripe's ``/_config/webhooks/<id>``;
+- ``GET /_config/health`` for the supervisor, and a graceful stop (``bot.lifecycle``).
 
 Local use only: nothing here runs when real Stripe keys are configured.
 """
@@ -35,6 +36,8 @@ from typing import Any
 
 import httpx
 
+from bot.lifecycle import SHUTDOWN_GRACE_S
+
 ACH_SETTLE_S = 1.0
 ACH_FAILING_ACCOUNTS = {
     "000111111113": ("account_closed", "The customer's bank account has been closed."),
@@ -44,6 +47,7 @@ ACH_FAILING_ACCOUNTS = {
                      "payment was unauthorized."),
 }  # fmt: skip
 WEBHOOK_ID = "policyline"
+HEALTH_PATH = "/_config/health"
 
 _CONFIRM_PATH = re.compile(r"^/v1/(payment_intents|setup_intents)/(\w+)/confirm$")
 _state_file: Path | None = None
@@ -320,6 +324,26 @@ def _serve_js(server: Any) -> None:
                 route._handler = stripe_js
 
 
+def _add_lifecycle(server: Any) -> None:
+    """``GET /_config/health`` (no key, like localstripe's other ``/_config/`` routes), and on
+    shutdown: bank debits still settling finish (bounded), then the state file is written."""
+    from aiohttp import web
+
+    async def health(_: Any) -> Any:
+        return web.json_response({"status": "ok"})
+
+    async def settle_pending(_: Any) -> None:
+        if _pending:
+            await asyncio.wait(list(_pending), timeout=SHUTDOWN_GRACE_S)
+
+    async def save_state(_: Any) -> None:
+        server.store.dump_to_disk()
+
+    server.app.router.add_get(HEALTH_PATH, health)
+    server.app.on_shutdown.append(settle_pending)
+    server.app.on_cleanup.append(save_state)
+
+
 def build_app(*, webhook_url: str | None, webhook_secret: str) -> Any:
     """localstripe's aiohttp app with the additions above (imported and patched once)."""
     from localstripe import resources, server
@@ -329,6 +353,7 @@ def build_app(*, webhook_url: str | None, webhook_secret: str) -> Any:
     _patch_intents(resources)
     server.app.middlewares.insert(1, _confirm_middleware(server, resources))
     _serve_js(server)
+    _add_lifecycle(server)
     if webhook_url:
         server.register_webhook(WEBHOOK_ID, webhook_url, webhook_secret, None)
     return server.app
@@ -376,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
-    web.run_app(app, sock=sock, print=None, access_log=None)
+    # SIGTERM/SIGINT: stop listening, finish requests in flight within the grace period.
+    web.run_app(app, sock=sock, print=None, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S)
     return 0
 
 

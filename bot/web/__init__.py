@@ -70,6 +70,12 @@ def create_app(
     staff.init_app(app)
     app.register_blueprint(staff.bp)
 
+    @app.get("/health")
+    def _health():  # type: ignore[no-untyped-def]
+        # What the supervisor and load balancers ask. A stopping server closes its listener
+        # (gunicorn, bot.web.graceful) and answers 503 on open connections (bot.web.graceful).
+        return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
     @app.after_request
     def _security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():

@@ -1,7 +1,7 @@
 """``python -m bot.web --port 8000``: serve the web app (what ``policyline web`` runs).
 
-Werkzeug's threaded server is enough for the local stack; production runs ``create_app`` under a
-WSGI server behind the load balancer.
+Werkzeug's threaded server is enough for the local stack, stopped gracefully on SIGTERM
+(``bot.web.graceful``); production runs ``create_app`` under gunicorn behind the load balancer.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import re
 import sys
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler, run_simple
+from werkzeug.serving import WSGIRequestHandler
 
 from bot.settings import Settings
 from bot.web import create_app
+from bot.web.graceful import serve
 
 # Document and pay link tokens are bearer secrets: never in the access log.
 _DOCUMENT_TOKEN = re.compile(r"/(d|pay)/[^\s?/]+")
@@ -39,16 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=settings.web_port)
     args = parser.parse_args(argv)
     app = create_app(settings)
-    run_simple(
-        args.host,
-        args.port,
-        app,
-        threaded=True,
-        use_reloader=False,
-        use_debugger=False,
-        request_handler=RedactingRequestHandler,
-    )
-    return 0
+    return serve(app, args.host, args.port, request_handler=RedactingRequestHandler)
 
 
 if __name__ == "__main__":
