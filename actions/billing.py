@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import ACTION_DEADLINE_S, VERIFIED_LEVELS, SafeFormValidation, Turn
+from actions.base import ACTION_DEADLINE_S, SafeFormValidation, Turn
 from actions.tasks import TaskAction, choose_policy, same_policy
 from bot.bootstrap import get_services
 from bot.conversation.answers.billing import (
@@ -185,12 +185,15 @@ def amount_answer(value: Any, latest_message: dict[str, Any]) -> str:
 
 async def _owned_billing(tracker: Tracker) -> Billing | None:
     """The billing of the chosen policy, only when the verified holder owns it."""
-    holder_id = tracker.get_slot("holder_id")
     policy_number = tracker.get_slot("policy_number")
-    if not holder_id or not policy_number or tracker.get_slot("assurance") not in VERIFIED_LEVELS:
+    if not policy_number:
         return None
-    connector = get_services().connector
-    refs = (await connector.list_policies(str(holder_id))).value
+    services = get_services()
+    identity = await services.identity.verified_identity(str(tracker.sender_id))
+    if identity is None:
+        return None
+    connector = services.connector
+    refs = (await connector.list_policies(identity.holder_id)).value
     for ref in refs:
         if same_policy(str(policy_number), ref.policy_number):
             return (await connector.get_billing(ref.policy_number)).value

@@ -20,15 +20,17 @@ from sqlalchemy.engine import Engine
 from bot.conversation.clock import Clock, utc_now
 from bot.conversation.handoff import HandoffService
 from bot.conversation.identity import IdentityService
+from bot.conversation.lock_notice import SmsLockNotice
 from bot.conversation.lockout import LockoutStore
 from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.send_budget import SendBudget
+from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import create_schema, make_engine
 from bot.documents import DocumentService
 from bot.notifications.config import TwilioSettings
-from bot.notifications.sms import create_sms_sender
+from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.payments.links import PaymentLinkService
 from bot.settings import Settings, load_settings
 from pas_connector.connector import PasConnector
@@ -81,8 +83,18 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     identity = overrides.get("identity") or IdentityService(
         connector,
         LockoutStore(engine, clock=clock),
+        holder_lockouts=LockoutStore(
+            engine, clock=clock, max_failures=settings.identity_holder_max_failures
+        ),
         hash_key=settings.audit_hash_key,
         handover=WebHandoverSigner(settings.app_secret_key, clock=clock),
+        verified=VerifiedConversations(engine, clock=clock),
+        notice=SmsLockNotice(
+            connector,
+            _sms_sender(settings, engine),
+            carrier_name=settings.carrier_name,
+            contact_phone=settings.contact_centre_phone,
+        ),
         clock=clock,
     )
     payments = overrides.get("payments") or PaymentLinkService(
@@ -105,6 +117,15 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
         or OutcomeRecorder(engine, hash_key=settings.audit_hash_key, clock=clock),
         one_time_codes=overrides.get("one_time_codes")
         or _build_one_time_codes(settings, engine, connector, clock),
+    )
+
+
+def _sms_sender(settings: Settings, engine: Engine) -> SmsSender:
+    """Twilio REST when configured, else the local outbox."""
+    return create_sms_sender(
+        TwilioSettings.from_mapping(settings.environ),
+        engine=engine,
+        identifier_key=settings.audit_hash_key,
     )
 
 

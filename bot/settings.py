@@ -32,6 +32,8 @@ LOCAL_SECRETS = {
     # Fernet key sealing dates of birth, policy numbers and codes in stored conversations.
     "TRACKER_ENCRYPTION_KEY": "0Gr9JKc0JqTdYb4Wm0tqvqJ3gq8cQmBv5Zc6vH4Yx0Q=",
     "STRIPE_SECRET_KEY": "sk_test_policyline_local",
+    # Shared secret every call from the Rasa server to the action server carries.
+    "ACTION_SERVER_SECRET": "local-action-server-secret-not-for-production",
 }
 # The publishable key that goes with the local secret key (localstripe accepts any pk_ key).
 LOCAL_STRIPE_PUBLISHABLE_KEY = "pk_test_policyline_local"
@@ -166,14 +168,21 @@ class Settings:
     audit_hash_key: str = LOCAL_SECRETS["AUDIT_HASH_KEY"]
     app_secret_key: str = LOCAL_SECRETS["APP_SECRET_KEY"]
     tracker_encryption_key: str = LOCAL_SECRETS["TRACKER_ENCRYPTION_KEY"]
+    action_server_secret: str = LOCAL_SECRETS["ACTION_SERVER_SECRET"]
     public_base_url: str = "http://127.0.0.1:8000"
     rasa_port: int = 5005
     actions_port: int = 5055
+    # The action server's interface: loopback unless it is deployed behind a firewall.
+    actions_host: str = "127.0.0.1"
     web_port: int = 8000
     localstripe_port: int = 8420
     carrier_name: str = "Harbor Mutual Insurance"
     contact_centre_phone: str = "+18005550100"
     claims_phone: str = "+18005550199"
+    # Failed identity checks for one policyholder, across conversations, before the knowledge
+    # route (policy number + DOB + ZIP) locks for 15 minutes; each conversation or number locks
+    # after 3 (bot.conversation.identity).
+    identity_holder_max_failures: int = 10
     pas: PasSettings = field(default_factory=PasSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
@@ -213,14 +222,17 @@ class Settings:
             audit_hash_key=reader.secret("AUDIT_HASH_KEY"),
             app_secret_key=reader.secret("APP_SECRET_KEY"),
             tracker_encryption_key=reader.secret("TRACKER_ENCRYPTION_KEY"),
+            action_server_secret=reader.secret("ACTION_SERVER_SECRET"),
             public_base_url=reader.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             rasa_port=reader.integer("RASA_PORT", 5005),
             actions_port=reader.integer("ACTIONS_PORT", 5055),
+            actions_host=reader.text("ACTIONS_HOST", "127.0.0.1"),
             web_port=reader.integer("WEB_PORT", 8000),
             localstripe_port=reader.integer("LOCALSTRIPE_PORT", 8420),
             carrier_name=reader.text("CARRIER_NAME", "Harbor Mutual Insurance"),
             contact_centre_phone=reader.text("CONTACT_CENTRE_PHONE", "+18005550100"),
             claims_phone=reader.text("CLAIMS_PHONE", "+18005550199"),
+            identity_holder_max_failures=reader.integer("IDENTITY_HOLDER_MAX_FAILURES", 10),
             pas=PasSettings(
                 base_url=reader.text(
                     "PAS_BASE_URL", f"http://127.0.0.1:{reader.integer('PAS_SANDBOX_PORT', 8100)}"
