@@ -26,7 +26,7 @@ from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.send_budget import SendBudget
 from bot.conversation.verified_conversations import VerifiedConversations
-from bot.conversation.web_handover import WebHandoverSigner
+from bot.conversation.web_handover import build_web_handovers
 from bot.db import create_schema, make_engine
 from bot.documents import DocumentService
 from bot.notifications.config import TwilioSettings
@@ -87,7 +87,12 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
             engine, clock=clock, max_failures=settings.identity_holder_max_failures
         ),
         hash_key=settings.audit_hash_key,
-        handover=WebHandoverSigner(settings.app_secret_key, clock=clock),
+        handover=build_web_handovers(
+            settings.app_secret_key,
+            engine,
+            session_idle_s=settings.auth.session_idle_s,
+            clock=clock,
+        ),
         verified=VerifiedConversations(engine, clock=clock),
         notice=SmsLockNotice(
             connector,

@@ -9,6 +9,8 @@ the user name).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import metadata
 
@@ -94,6 +97,13 @@ web_sessions = Table(
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),  # absolute lifetime
 )
+
+
+def live_web_session(now: datetime, idle: timedelta) -> ColumnElement[bool]:
+    """A ``web_sessions`` row that is still alive at ``now``: before its absolute end, and used
+    (a request that counts as activity) within ``idle``."""
+    return (web_sessions.c.expires_at > now) & (web_sessions.c.last_seen_at > now - idle)
+
 
 account_audit = Table(
     "account_audit",

@@ -313,9 +313,10 @@ class IdentityService:
         return None
 
     def accept_handover(self, token: str) -> WebHandover | None:
-        """The identity a web hand-over token carries, or ``None`` when it is not valid."""
+        """The identity a web hand-over token carries, or ``None`` when it is not valid: each
+        token is accepted once, and only while the web session that minted it lives."""
         try:
-            return self.handover.verify(token)
+            return self.handover.accept(token)
         except InvalidHandover:
             logger.info("web hand-over token refused")
             return None

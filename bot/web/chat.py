@@ -6,8 +6,9 @@ CDN: the socket.io client is vendored under ``static/chat/vendor``), and the sig
 token of a signed-in visitor.
 
 Signed-in visitors: the signed-in policyholder of the request (``bot.web.auth``, MFA done) gets
-a fresh 120-second hand-over token on each page render (``bot.conversation.web_handover``), and
-the widget sends it as message metadata ``web_token``; the actions verify it.
+a fresh 120-second hand-over token on each page render (``bot.conversation.web_handover``),
+good for one conversation while this web session lives (sign-out revokes it), and the widget
+sends it as message metadata ``web_token``; the actions accept it.
 
 Embedding on another page of the web app: ``{% include "chat/_widget.html" %}`` with
 ``chat=chat_widget_context(embedded=True)`` in the template context, plus the widget's CSS and
@@ -27,10 +28,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
-from bot.conversation.web_handover import mint_web_handover
 from bot.notifications.phone_numbers import display_phone
 from bot.settings import Settings, WebChatSettings
+from bot.web.auth.flow import handovers
 from bot.web.auth.guards import current_principal
+from bot.web.auth.web_sessions import current_session_key
 
 bp = Blueprint(
     "chat",
@@ -76,15 +78,17 @@ def chat_csp(rasa_public_url: str) -> str:
 
 
 def handover_token() -> str | None:
-    """A fresh hand-over token for a signed-in policyholder, or ``None`` for anyone else."""
+    """A fresh hand-over token for a signed-in policyholder, bound to this web session (good
+    once, while the session lives), or ``None`` for anyone else."""
     principal = current_principal()
     if principal is None or not principal.is_policyholder or not principal.holder_id:
         return None
     if principal.assurance not in _CARRIED_ASSURANCE:
         return None
-    return mint_web_handover(
-        principal.holder_id, principal.assurance, secret_key=current_app.config["SECRET_KEY"]
-    )
+    web_session = current_session_key()
+    if web_session is None:
+        return None
+    return handovers().mint(principal.holder_id, principal.assurance, web_session=web_session)
 
 
 def chat_widget_context(*, embedded: bool) -> dict[str, Any]:

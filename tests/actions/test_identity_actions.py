@@ -21,6 +21,12 @@ from bot.conversation.handoff import handoffs
 from bot.conversation.web_handover import mint_web_handover
 from bot.notifications.outbox import read_outbox
 from tests.actions.conftest import JOSE, MARIA, Conversation, run
+from tests.web.auth_fixtures import (
+    account_services,
+    chat_handover_token,
+    make_web_app,
+    sign_in_policyholder,
+)
 
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -174,8 +180,14 @@ async def test_third_failure_locks_and_hands_off_to_a_person(services, domain):
     assert "AGENT" in again.text
 
 
-async def test_web_handover_token_carries_mfa_into_the_conversation(services, domain):
-    token = mint_web_handover("H0000001", "mfa", secret_key=services.settings.app_secret_key)
+async def test_web_handover_token_carries_mfa_into_the_conversation(services, domain, tmp_path):
+    # From the web app's chat page for a signed-in policyholder, on the same database.
+    web = make_web_app(tmp_path, env={"DATABASE_URL": services.settings.database_url})
+    assert web.config["SECRET_KEY"] == services.settings.app_secret_key
+    browser = web.test_client()
+    sign_in_policyholder(web, browser, holder_id="H0000001")
+    token = chat_handover_token(browser)
+    account_services(web).engine.dispose()
     talk = Conversation(channel="webchat").user("my balance", "check_balance", web_token=token)
     result = await run(ActionStartTask(), talk, domain)
     assert result.slot("assurance") == "mfa"
@@ -184,7 +196,9 @@ async def test_web_handover_token_carries_mfa_into_the_conversation(services, do
 
 
 async def test_forged_web_token_is_ignored(services, domain):
-    token = mint_web_handover("H0000001", "mfa", secret_key="not-our-secret")
+    token = mint_web_handover(
+        "H0000001", "mfa", web_session="0" * 64, engine=services.engine, secret_key="not-ours"
+    )
     talk = Conversation(channel="webchat").user("my balance", "check_balance", web_token=token)
     result = await run(ActionStartTask(), talk, domain)
     assert result.followup == "verification_form"

@@ -60,3 +60,22 @@ async def test_saving_again_appends_only_the_new_events(store) -> None:  # type:
     await store.save(again)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM events")).scalar() == 6
+
+
+async def test_the_events_table_holds_no_web_hand_over_token(store) -> None:  # type: ignore[no-untyped-def]
+    token = "eyJoIjoiSDAwMDAwMDEiLCJhIjoibWZhIiwiaiI6Imp0aSJ9.ZzZz.c2lnbmF0dXJl"
+    metadata = {"channel": "webchat", "web_token": token}
+    tracker = DialogueStateTracker("web-1", store.domain.slots)
+    # Rasa copies the first message's metadata into this slot when a session starts.
+    tracker.update(SlotSet("session_started_metadata", metadata))
+    tracker.update(
+        UserUttered("my balance", {"name": "check_balance", "confidence": 1.0}, metadata=metadata)
+    )
+    await store.save(tracker)
+    with store.engine.connect() as conn:
+        stored = "\n".join(row[0] for row in conn.execute(sa.text("SELECT data FROM events")))
+    assert token not in stored and "web_token" not in stored
+    assert '"channel": "webchat"' in stored  # the rest of the metadata is kept
+    again = await store.retrieve("web-1")
+    assert again is not None
+    assert again.get_slot("session_started_metadata") == {"channel": "webchat"}

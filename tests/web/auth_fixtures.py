@@ -47,6 +47,7 @@ DEFAULT_PASSWORD = "correct horse battery staple"
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SECRET = re.compile(r'<p class="secret"[^>]*>([A-Z2-7 ]+)</p>')
+_HANDOVER = re.compile(r'data-handover-token="([^"]+)"')
 
 
 class StaticRecords(PolicyholderRecords):
@@ -98,6 +99,14 @@ def make_web_app(
 def account_services(app: Flask) -> AccountServices:
     services: AccountServices = app.extensions[SERVICES_KEY]
     return services
+
+
+def chat_handover_token(client: FlaskClient) -> str:
+    """The hand-over token the chat page gives this (signed-in policyholder's) browser: good for
+    one chat conversation while this browser's web session lives."""
+    match = _HANDOVER.search(client.get("/chat").get_data(as_text=True))
+    assert match, "no hand-over token on /chat (is a policyholder signed in?)"
+    return match.group(1)
 
 
 def form_token(client: FlaskClient, path: str = "/auth/login") -> str:

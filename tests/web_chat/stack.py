@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -25,7 +26,12 @@ from bot.settings import Settings
 from bot.web import create_app
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import free_port
-from tests.web.auth_fixtures import TestAccount, auth_test_config, sign_in_policyholder
+from tests.web.auth_fixtures import (
+    TestAccount,
+    auth_test_config,
+    chat_handover_token,
+    sign_in_policyholder,
+)
 
 CODE = re.compile(r"\b(\d{6})\b")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web_chat"
@@ -74,16 +80,29 @@ class WebChatStack:
             "sameSite": "Lax",
         }
 
+    def handover_token(self, holder_id: str) -> str:
+        """A hand-over token from the /chat page of a browser where ``holder_id`` signed in."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(self._page_token, holder_id).result(timeout=120)
+
+    def _page_token(self, holder_id: str) -> str:
+        client = self.app.test_client()
+        self._sign_in_on(client, holder_id)
+        return chat_handover_token(client)
+
     def _sign_in(self, holder_id: str) -> str:
         client = self.app.test_client()
+        self._sign_in_on(client, holder_id)
+        cookie = client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
+        assert cookie is not None, "the sign-in left no session cookie"
+        return cookie.value
+
+    def _sign_in_on(self, client: FlaskClient, holder_id: str) -> None:
         account = self.accounts.get(holder_id)
         if account is None:  # one account per policyholder; later browsers sign in again
             self.accounts[holder_id] = sign_in_policyholder(self.app, client, holder_id=holder_id)
         else:
             account.sign_in(client)
-        cookie = client.get_cookie(self.app.config["SESSION_COOKIE_NAME"])
-        assert cookie is not None, "the sign-in left no session cookie"
-        return cookie.value
 
 
 @pytest.fixture(scope="session")

@@ -144,19 +144,29 @@ async def test_a_reconnect_with_the_session_token_keeps_the_verified_conversatio
         assert "$" in answer
 
 
-async def test_a_signed_in_hand_over_token_skips_verification(
+async def test_a_signed_in_hand_over_token_skips_verification_in_one_conversation_only(
     web_chat_stack: WebChatStack,
 ) -> None:
-    token = mint_web_handover("H0000001", "mfa")
+    token = web_chat_stack.handover_token("H0000001")
     async with chat_client(web_chat_stack) as client:
         await client.start_session()
         answer = texts(await client.say("whats my balance", web_token=token))
         assert "confirm who you are" not in answer
         assert "$" in answer
+    # The same token in a new conversation (another tab, or whoever copied it) is refused.
+    async with chat_client(web_chat_stack) as other:
+        await other.start_session()
+        assert "confirm who you are" in texts(await other.say("my balance", web_token=token))
 
 
 async def test_a_forged_hand_over_token_still_has_to_verify(web_chat_stack: WebChatStack) -> None:
-    token = mint_web_handover("H0000001", "mfa", secret_key="not-our-secret")
+    token = mint_web_handover(
+        "H0000001",
+        "mfa",
+        web_session="0" * 64,
+        engine=web_chat_stack.engine,
+        secret_key="not-our-secret",
+    )
     async with chat_client(web_chat_stack) as client:
         await client.start_session()
         assert "confirm who you are" in texts(await client.say("my balance", web_token=token))

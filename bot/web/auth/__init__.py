@@ -3,7 +3,8 @@
 ``guards`` is the stable API other blueprints use (``current_principal``,
 ``policyholder_required``, ``staff_required``). ``init_app(app)`` wires the rest into an app:
 
-- the account services (``bot.accounts``), or the ones ``test_config`` supplies;
+- the account services (``bot.accounts``), or the ones ``test_config`` supplies, and the
+  signer of chat hand-over tokens (``bot.conversation.web_handover``) on the same database;
 - the server-side session store and its cookie (see ``web_sessions`` for the cookie decision);
 - CSRF protection and rate limits for the whole app (``protection``);
 - the principal loader (``before_request``) and the ``auth`` blueprint (``/auth/...``).
@@ -25,6 +26,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from bot.accounts.composition import AccountServices, build_account_services
+from bot.conversation.web_handover import build_web_handovers, ensure_handover_table
 from bot.db import make_engine
 from bot.notifications.phone_numbers import display_phone
 from bot.settings import ConfigurationError, Settings
@@ -52,7 +54,7 @@ def secure_cookies(public_base_url: str) -> bool:
 def init_app(app: Flask) -> None:
     from bot.web.auth import account, mfa, registration, sign_in  # noqa: F401  (routes)
     from bot.web.auth.blueprint import bp
-    from bot.web.auth.flow import SERVICES_KEY, load_principal
+    from bot.web.auth.flow import HANDOVERS_KEY, SERVICES_KEY, load_principal
     from bot.web.auth.protection import csrf, limiter
     from bot.web.auth.web_sessions import DatabaseSessionInterface
 
@@ -72,6 +74,13 @@ def init_app(app: Flask) -> None:
             hasher=app.config.get("AUTH_PASSWORD_HASHER"),
         )
     app.extensions[SERVICES_KEY] = services
+    ensure_handover_table(services.engine)
+    app.extensions[HANDOVERS_KEY] = build_web_handovers(
+        app.config["SECRET_KEY"],
+        services.engine,
+        session_idle_s=settings.auth.session_idle_s,
+        clock=services.clock,
+    )
 
     prefix = "__Host-" if secure else ""
     app.config.update(

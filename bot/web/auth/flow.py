@@ -24,10 +24,12 @@ from werkzeug.wrappers import Response
 from bot.accounts.accounts import Account
 from bot.accounts.composition import AccountServices
 from bot.accounts.devices import DeviceAssessment, DeviceTraits, new_device_id
+from bot.conversation.web_handover import WebHandoverSigner
 from bot.web.auth.guards import PRINCIPAL_KEY, Principal
 from bot.web.auth.web_sessions import DatabaseSessionInterface, regenerate_session
 
 SERVICES_KEY = "policyline.accounts"
+HANDOVERS_KEY = "policyline.web_handovers"
 DEVICE_COOKIE_AGE_S = 400 * 24 * 3600
 PENDING_SIGN_IN_S = 10 * 60
 
@@ -36,6 +38,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def services() -> AccountServices:
     found: AccountServices = current_app.extensions[SERVICES_KEY]
+    return found
+
+
+def handovers() -> WebHandoverSigner:
+    """The app's hand-over token signer (mints for the chat widget, revokes at sign-out)."""
+    found: WebHandoverSigner = current_app.extensions[HANDOVERS_KEY]
     return found
 
 

@@ -21,6 +21,7 @@ from bot.web.auth.flow import (
     complete_sign_in,
     device_id,
     device_traits,
+    handovers,
     home_for,
     now,
     pending_account,
@@ -31,7 +32,12 @@ from bot.web.auth.flow import (
     signed_in_account,
 )
 from bot.web.auth.protection import auth_rate_limit, failed_sign_in_limit
-from bot.web.auth.web_sessions import destroy_session, mark_passive, session_times
+from bot.web.auth.web_sessions import (
+    current_session_key,
+    destroy_session,
+    mark_passive,
+    session_times,
+)
 
 NOTICES = {
     "expired_idle": "You were signed out after {minutes} minutes without activity. Please sign in "
@@ -190,11 +196,19 @@ def send_sign_in_code() -> Response:
     return redirect(url_for("auth.verify", factor="sms"))
 
 
+def _revoke_handovers() -> None:
+    """Chat hand-over tokens minted in this session stop working with it."""
+    key = current_session_key()
+    if key is not None:
+        handovers().revoke_session(key)
+
+
 @bp.post("/logout")
 def logout() -> Response:
     account = signed_in_account()
     if account is not None:
         services().audit.record("signed_out", account.id)
+    _revoke_handovers()
     destroy_session()
     response = redirect(url_for("auth.signed_out"))
     return response
@@ -212,6 +226,8 @@ def logout_everywhere() -> Response:
         return redirect(url_for("auth.login"))
     removed = session_store().delete_for_account(account.id)
     services().audit.record("signed_out_everywhere", account.id, f"{removed} sessions")
+    # The other sessions' tokens end with their rows (an accepted token needs a live session).
+    _revoke_handovers()
     destroy_session()
     return _page("auth/signed_out.html", message=NOTICES["signed_out_everywhere"])
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.datastructures import CallbackDict
 
 from bot.accounts.clock import Clock, as_utc
-from bot.accounts.tables import web_sessions
+from bot.accounts.tables import live_web_session, web_sessions
 
 PASSIVE_FLAG = "policyline_passive_request"
 
@@ -81,6 +81,15 @@ def destroy_session() -> None:
 def mark_passive() -> None:
     """This request does not count as activity (the idle-timeout status poll)."""
     g.setdefault(PASSIVE_FLAG, True)
+
+
+def current_session_key() -> str | None:
+    """The ``web_sessions`` row key of this request's session (``None`` before it is saved).
+    What a hand-over token is bound to; a new id (sign-in, step-up) ends that binding."""
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    if isinstance(current, ServerSession) and current.sid is not None:
+        return _id_hash(current.sid)
+    return None
 
 
 def session_times() -> tuple[datetime | None, datetime | None]:
@@ -141,12 +150,7 @@ class DatabaseSessionInterface(SessionInterface):
     def purge_expired(self) -> None:
         now = self._clock()
         with self._engine.begin() as conn:
-            conn.execute(
-                delete(web_sessions).where(
-                    (web_sessions.c.expires_at <= now)
-                    | (web_sessions.c.last_seen_at <= now - self.idle)
-                )
-            )
+            conn.execute(delete(web_sessions).where(~live_web_session(now, self.idle)))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
