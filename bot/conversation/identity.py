@@ -275,7 +275,7 @@ class IdentityService:
 
     async def adopt_handover(self, conversation_id: str, token: str) -> VerifiedIdentity | None:
         """Verify this conversation by a web hand-over token, or ``None`` when it is not valid."""
-        handover = self.accept_handover(token)
+        handover = await asyncio.to_thread(self.accept_handover, token)
         if handover is None:
             return None
         return await self._verified_as(conversation_id, handover.holder_id, handover.assurance)

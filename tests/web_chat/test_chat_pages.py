@@ -111,5 +111,6 @@ def test_allowed_origins_default_to_the_public_base_url_and_refuse_wildcards_in_
                 "PAS_HMAC_SECRET": "c",
                 "PAS_SANDBOX_ADMIN_TOKEN": "d",
                 "TRACKER_ENCRYPTION_KEY": "e",
+                "ACTION_SERVER_SECRET": "f",
             }
         )
