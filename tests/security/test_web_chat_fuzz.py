@@ -14,8 +14,10 @@ verification. At the end: a fresh socket still gets an answer to a well-formed m
 server logs (Rasa and actions) of the fuzzing period hold no traceback, and no fuzzed
 conversation ever had ``assurance`` raised or ``holder_id`` set in the stored tracker.
 
-In web chat a leading ``/`` stays (the widget's quick replies send ``/inform{...}`` payloads), so
-slash text does reach Rasa as an intent; what it must never do is fill a slot the actions own.
+Typed slash commands are read as words (channels/web_chat.py passes a ``/...`` message on only
+when it is a button payload the conversation was offered, and no fuzzed, never-verified
+conversation is offered one): no stored user message of the fuzzed conversations starts with
+``/`` (so none was read as an intent command), and none carries an entity the command named.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from bot.settings import Settings
 from channels.web_chat import (
     BOT_MESSAGE_EVENT,
     MAX_PACKET_BYTES,
+    NO_SESSION,
     SOMETHING_WRONG,
     TYPING_EVENT,
     USER_MESSAGE_EVENT,
@@ -58,7 +61,7 @@ from tests.support.servers import PROJECT_ROOT
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-MAX_PAYLOADS = 300
+MAX_PAYLOADS = 500
 MAX_SECONDS = 60.0
 PAYLOADS_PER_SOCKET = 25
 SOCKETS = 3
@@ -102,6 +105,8 @@ SLASH_CLAIMS = [
     "/nlu_fallback",
     "/EXTERNAL_claim_update",
 ]
+# Slots only the actions set (custom mappings in domain.yml).
+OWNED_BY_ACTIONS = {"assurance", "holder_id", "identity_locked", "code_sent", "pending_task"}
 RESERVED_EVENTS = {"connect", "connect_error", "disconnect", "__disconnect_final"}
 
 
@@ -214,24 +219,34 @@ class LogWatch:
         ]
 
 
-def raised_slots(stack: RasaStack, conversation_ids: set[str]) -> tuple[list[str], int]:
-    """``assurance`` above anonymous or ``holder_id`` set in the stored events of these
-    conversations, and how many slot events were read (proof the store was looked at)."""
+def stored_findings(stack: RasaStack, conversation_ids: set[str]) -> tuple[list[str], int]:
+    """What the stored events of these conversations must never hold: ``assurance`` above
+    anonymous, ``holder_id`` set, a user message read as a ``/`` command or with an entity for
+    a slot the actions own; and how many events were read (proof the store was looked at)."""
     sealer = EventSealer(Settings.from_env(stack.env).tracker_encryption_key)
     with sqlite3.connect(stack.env["TRACKER_DB"]) as db:
         rows = db.execute(
-            "SELECT sender_id, data FROM events WHERE type_name = 'slot' AND sender_id IN "
+            "SELECT sender_id, type_name, data FROM events WHERE sender_id IN "
             f"({','.join('?' * len(conversation_ids))})",
             sorted(conversation_ids),
         ).fetchall()
     found = []
-    for sender, data in rows:
+    for sender, kind, data in rows:
         event = sealer.from_storage(json.loads(data))
         name, value = event.get("name"), event.get("value")
-        if (name == "assurance" and value not in (None, "anonymous")) or (
-            name == "holder_id" and value
+        if kind == "slot" and (
+            (name == "assurance" and value not in (None, "anonymous"))
+            or (name == "holder_id" and value)
         ):
-            found.append(f"{sender}: {name}={value!r}")
+            found.append(f"{sender}: slot {name}={value!r}")
+        if kind == "user":
+            text = str(event.get("text") or "")
+            parsed = event.get("parse_data") or {}
+            entities = {e.get("entity") for e in parsed.get("entities") or []}
+            if text.startswith("/"):
+                found.append(f"{sender}: read as a command {text[:80]!r}")
+            if entities & OWNED_BY_ACTIONS:
+                found.append(f"{sender}: entities {sorted(entities & OWNED_BY_ACTIONS)}")
     return found, len(rows)
 
 
@@ -280,8 +295,9 @@ def make_payload(rng: random.Random, max_chars: int) -> Payload:
             "several_args",
             "unknown_event",
             "session_request",
+            "no_session",
         ],
-        weights=[10, 12, 5, 5, 14, 18, 10, 6, 6, 8, 6],
+        weights=[10, 12, 5, 5, 14, 18, 10, 6, 6, 8, 6, 3],
     )[0]
     extra = {
         k: _wrong_type(rng)
@@ -342,6 +358,8 @@ def make_payload(rng: random.Random, max_chars: int) -> Payload:
         if name in RESERVED_EVENTS:
             name = "not_" + name
         return Payload(kind, (hostile_json(rng),), event=name)
+    if kind == "no_session":  # on a socket that never asked for a session
+        return Payload(kind, ({"message": rng.choice(["hi", _slash_command(rng)])},))
     return Payload(
         "session_request",
         (rng.choice([None, 5, "token", [], {"session_token": _wrong_type(rng)}]),),
@@ -349,8 +367,13 @@ def make_payload(rng: random.Random, max_chars: int) -> Payload:
     )
 
 
-async def send(sock: Socket, payload: Payload) -> list[str]:
+async def send(stack: RasaStack, sock: Socket, payload: Payload) -> list[str]:
     """Send one payload; what came back (nothing for events the server does not answer)."""
+    if payload.kind == "no_session":
+        async with open_socket(stack) as fresh:
+            texts = await fresh.reply_to(*payload.args)
+        assert texts and NO_SESSION in texts[0], texts
+        return texts
     if payload.event == USER_MESSAGE_EVENT:
         return await sock.reply_to(*payload.args)
     if payload.event == "session_request":
@@ -386,7 +409,7 @@ async def test_fuzzed_web_chat_payloads_get_no_crash_leak_or_verification_and_ch
                     payload = make_payload(rng, max_chars)
                     where = f"{budget.where}: {payload.describe()}"
                     try:
-                        texts = await send(sock, payload)
+                        texts = await send(rasa_stack, sock, payload)
                     except asyncio.TimeoutError:
                         raise AssertionError(f"{where}: no answer in {TURN_TIMEOUT_S} s") from None
                     conversations.add(tokens.conversation_of(sock.token) or "")
@@ -412,9 +435,9 @@ async def test_fuzzed_web_chat_payloads_get_no_crash_leak_or_verification_and_ch
         await sock.start_session()
         assert ASKS_TO_VERIFY in await sock.say("whats my balance")
     assert logs.problems() == []
-    raised, slot_events = raised_slots(rasa_stack, conversations - {""})
-    assert raised == []
-    assert slot_events > 0, "no slot events stored for the fuzzed conversations: wrong store?"
+    findings, events = stored_findings(rasa_stack, conversations - {""})
+    assert findings == []
+    assert events > 0, "no events stored for the fuzzed conversations: wrong store?"
     assert budget.sent >= 50, "too few payloads in the time budget to mean anything"
 
 
@@ -451,7 +474,7 @@ async def test_a_slash_command_cannot_claim_verification_or_get_account_data(
     assert not ACCOUNT_ANSWER.search(answer + then), (answer, then)
     assert not leaks_in([answer, then]), (answer, then)
     assert ASKS_TO_VERIFY in then, then
-    assert conversation and raised_slots(rasa_stack, {conversation})[0] == []
+    assert conversation and stored_findings(rasa_stack, {conversation})[0] == []
 
 
 def test_the_fuzzers_account_answer_pattern_matches_a_real_balance_answer() -> None:
