@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.notifications.config import LOCAL_ENVIRONMENTS, TwilioSettings
-from bot.settings import ConfigurationError, Settings
+from bot.settings import LOCAL_SECRETS, ConfigurationError, Settings
 from pas_connector.config import CacheSettings, PasSettings
 
 # Speech models a <Gather> may pin, and the one model "enhanced" works with (Twilio docs).
@@ -77,6 +77,8 @@ class ChannelSettings:
     database_url: str = "sqlite://"
     # Keys the digests that stand in for phone numbers (conversation ids, suppression rows).
     identifier_key: str = "local-audit-hash-key-not-for-production"
+    # Seals texts waiting for their answer (channels.sms_inbox), like stored conversations.
+    tracker_encryption_key: str = LOCAL_SECRETS["TRACKER_ENCRYPTION_KEY"]
     carrier_name: str = "Harbor Mutual Insurance"
     contact_centre_phone: str = "+18005550100"
     claims_phone: str = "+18005550199"
@@ -115,6 +117,7 @@ class ChannelSettings:
             redis_url=base.cache.redis_url,
             database_url=base.database_url,
             identifier_key=base.audit_hash_key,
+            tracker_encryption_key=base.tracker_encryption_key,
             carrier_name=base.carrier_name,
             contact_centre_phone=base.contact_centre_phone,
             claims_phone=base.claims_phone,

@@ -199,6 +199,14 @@ class SmsConversations:
             return SmsOutcome.PAYMENT_DATA_REFUSED
         return await self._converse(inbound, phone, text)
 
+    async def apologise(self, inbound: InboundSms) -> SmsOutcome:
+        """Send the failure reply for a text the bot could not answer (suppression still holds)."""
+        phone = to_e164(inbound.from_number)
+        if phone is None:
+            return SmsOutcome.INVALID_SENDER
+        await self._send(phone, [OutgoingSms(self._replies.failure)])
+        return SmsOutcome.FAILED
+
     async def _opt_out(self, phone: str, body: str) -> SmsOutcome:
         source = opt_out_source(body)
         first = await asyncio.to_thread(self._suppression.opt_out, phone, source)

@@ -64,6 +64,10 @@ class ScriptedAgent:
     script: Script = echo
     received: list[UserMessage] = field(default_factory=list)
 
+    def is_ready(self) -> bool:
+        """Rasa's ``Agent.is_ready``: a model is loaded (the SMS health check asks)."""
+        return True
+
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
         replies = self.script(message)
