@@ -61,7 +61,7 @@ from tests.support.servers import PROJECT_ROOT
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-MAX_PAYLOADS = 500
+MAX_PAYLOADS = 300
 MAX_SECONDS = 60.0
 PAYLOADS_PER_SOCKET = 25
 SOCKETS = 3
