@@ -18,7 +18,9 @@ runtime, a Procfile runner) waits ``STOP_TIMEOUT_S`` before SIGKILL: more than a
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import signal
 
 SHUTDOWN_GRACE_S = 10.0
@@ -31,6 +33,8 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # Sanic (the Rasa server and rasa-sdk's action server) reads its grace for open connections from
 # the environment when the app is created; it has no command-line option for it.
 SANIC_GRACE_VARIABLE = "SANIC_GRACEFUL_SHUTDOWN_TIMEOUT"
+
+log = logging.getLogger("bot.lifecycle")
 
 
 def sanic_shutdown_env() -> dict[str, str]:
@@ -48,3 +52,22 @@ def skip_final_collection() -> None:
     OS frees the memory at exit.
     """
     gc.freeze()
+
+
+def ignore_repeated_stop_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """Once a server is stopping, let further stop signals change nothing.
+
+    Several parties may each send SIGTERM (systemd's control-group kill, the supervisor, the
+    parent-death signal); Sanic answers every one by stopping its loop, which would cut the SMS
+    drain short. SIGKILL still stops at once. Only the main thread's loop can own signals; in an
+    embedded server (tests) this does nothing.
+    """
+
+    def already_stopping(sig: signal.Signals) -> None:
+        log.info("%s: already stopping (SIGKILL stops at once)", sig.name)
+
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, already_stopping, sig)
+        except (RuntimeError, ValueError, NotImplementedError):
+            return

@@ -11,8 +11,8 @@ Used by ``policyline run`` (``make run``), after ``bot.port_check`` found every 
 - Stop, on SIGTERM, SIGINT or SIGHUP alike, or when a process exits on its own: the processes
   that call others stop first (highest ``tier`` first: the Rasa server finishes its in-flight
   turns while the action server and the PAS sandbox still answer), each with SIGTERM to its whole
-  process group; whatever is left when ``STOP_TIMEOUT_S`` is up gets SIGKILL. A second signal
-  during the stop kills at once.
+  process group; whatever is left when ``STOP_TIMEOUT_S`` is up gets SIGKILL. A second Ctrl-C
+  during the stop kills at once (a repeated SIGTERM or SIGHUP changes nothing).
 
 Exit code: 128 + the signal's number when stopped by a signal (130 Ctrl-C, 143 SIGTERM, 129
 SIGHUP); ``EXIT_FAILED`` (1) when a process exited on its own or never became ready. Each
@@ -279,8 +279,10 @@ class Supervisor:
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         if self._signal is None:
             self._signal = signum
-        else:
-            self._force = True  # a second signal: no more waiting
+        elif signum == signal.SIGINT:
+            # A second Ctrl-C: no more waiting. Repeated SIGTERM/SIGHUP change nothing: make,
+            # systemd and process-group kills may each send one for a single request to stop.
+            self._force = True
         self._wake.set()
 
     def _watch(self) -> int:
@@ -311,7 +313,7 @@ class Supervisor:
                 break
             self._wake.clear()
             self._wake.wait(0.05)
-        reason = "a second signal" if self._force else f"{self._stop_timeout_s:g} s"
+        reason = "a second Ctrl-C" if self._force else f"{self._stop_timeout_s:g} s"
         for spec in pending:
             self._signal_group(self._procs[spec.name], signal.SIGKILL)
             self._procs[spec.name].wait()

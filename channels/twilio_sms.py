@@ -28,7 +28,12 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.lifecycle import RETRY_AFTER_S, SHUTDOWN_GRACE_S, skip_final_collection
+from bot.lifecycle import (
+    RETRY_AFTER_S,
+    SHUTDOWN_GRACE_S,
+    ignore_repeated_stop_signals,
+    skip_final_collection,
+)
 from bot.notifications.delivery_status import record_delivery_status
 from channels.config import ChannelSettings, load_channel_settings
 from channels.ephemeral_store import claim_once
@@ -210,13 +215,16 @@ class TwilioSmsInput(InputChannel):
             self._sweeper = asyncio.create_task(self._sweep(conversations))
 
         @sms.listener("before_server_stop")
-        async def finish_turns(*_: Any) -> None:
+        async def finish_turns(_: Sanic, loop: asyncio.AbstractEventLoop) -> None:
             # Each text was acknowledged to Twilio before its turn ran: a restart must let the
             # turns in flight send their replies, or keep them for the next start (tests/faults).
+            # This channel is the Rasa server's only hook into its own stop (bot.lifecycle).
+            in_rasa = not Sanic.test_mode
+            if in_rasa:
+                ignore_repeated_stop_signals(loop)
             await self.stop_gracefully()
-            if not Sanic.test_mode:
-                # The model stays loaded until exit; its final GC pass took 8 s (bot.lifecycle).
-                skip_final_collection()
+            if in_rasa:
+                skip_final_collection()  # the model's final GC pass took 8 s
 
         @sms.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -233,3 +233,30 @@ def test_a_child_that_never_becomes_ready_fails_the_start_with_exit_code_1(
     )
     assert expected in harness.lines, harness.output()
     assert port_is_free("127.0.0.1", slow.port)
+
+
+def test_a_repeated_sigterm_changes_nothing_and_a_second_ctrl_c_kills_at_once(
+    supervise: Callable[..., Harness],
+) -> None:
+    # make, systemd and a process-group kill may each send SIGTERM for one request to stop.
+    patient = Child("patient", free_port(), ["--stop-delay", "3"])
+    harness = supervise([patient], stop_timeout_s=20)
+    os.kill(harness.proc.pid, signal.SIGTERM)
+    harness.wait_line("SIGTERM: stopping", STOP_BOUND_S)
+    os.kill(harness.proc.pid, signal.SIGTERM)
+    harness.proc.wait(timeout=STOP_BOUND_S)
+    assert harness.proc.returncode == 128 + signal.SIGTERM
+    assert "killed" not in harness.output()
+    assert (patient.port, "exit") in harness.events()
+
+    impatient = Child("impatient", free_port(), ["--stop-delay", "30"])
+    harness = supervise([impatient], stop_timeout_s=20)
+    os.kill(harness.proc.pid, signal.SIGINT)
+    harness.wait_line("SIGINT: stopping", STOP_BOUND_S)
+    began = time.monotonic()
+    os.kill(harness.proc.pid, signal.SIGINT)
+    harness.proc.wait(timeout=STOP_BOUND_S)
+    assert time.monotonic() - began < 5
+    assert harness.proc.returncode == 128 + signal.SIGINT
+    assert "impatient did not stop within a second Ctrl-C: killed" in harness.output()
+    assert gone(harness.pids["impatient"])
