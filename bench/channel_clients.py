@@ -195,8 +195,9 @@ class SmsClient(ChannelClient):
     ) -> None:
         self._http, self._url, self._token = http, base_url + SMS_PATH, auth_token
         self._outbox, self._timeout, self._settle = outbox, timeout_s, settle_s
-        # Twilio retries a webhook it could not connect to when the URL carries connection
-        # overrides (``#rc=..&rp=ct``): this many seconds of such retries, 0 for none.
+        # Twilio retries a webhook it could not connect to, or that a stopping server answered
+        # 503, when the URL carries connection overrides (``#rc=..&rp=all``): this many
+        # seconds of such retries, 0 for none.
         self._connect_retry_s = connect_retry_s
         self.connect_retries = 0
 
@@ -204,14 +205,17 @@ class SmsClient(ChannelClient):
         deadline = time.monotonic() + self._connect_retry_s
         while True:
             try:
-                return await self._http.post(
+                response = await self._http.post(
                     self._url, content=body, headers=headers, timeout=self._timeout
                 )
             except (httpx.ConnectError, httpx.RemoteProtocolError):
                 if time.monotonic() >= deadline:
                     raise
-                self.connect_retries += 1
-                await asyncio.sleep(0.5)
+            else:
+                if response.status_code != 503 or time.monotonic() >= deadline:
+                    return response
+            self.connect_retries += 1
+            await asyncio.sleep(0.5)
 
     async def start(self, script: Script) -> Conversation:
         return Conversation(script, sender=script.persona.phone)
