@@ -51,8 +51,9 @@ metadata = MetaData()
 pas_audit = Table(
     "pas_audit",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("operation", String(40), nullable=False),
     Column("policy_ref", String(16), nullable=True, index=True),
@@ -110,9 +111,15 @@ def audit_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # SQLAlchemy 1.4 gives file SQLite a NullPool: a new connection (and its PRAGMAs) for every
         # audit row, milliseconds each. A small pool keeps an insert near a tenth of a millisecond.
-        engine = create_engine(url, future=True, hide_parameters=True, poolclass=QueuePool,
-                               pool_size=4, max_overflow=4,
-                               connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url,
+            future=True,
+            hide_parameters=True,
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False, "timeout": 15},
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -160,10 +167,12 @@ class AuditLog:
         row = {
             "at": self._clock(),
             "operation": entry.operation,
-            "policy_ref": (None if entry.reference is None
-                           else reference_hash(self._hash_key, entry.reference)),
-            "policy_ref_masked": (None if entry.reference is None
-                                  else mask_reference(entry.reference)),
+            "policy_ref": (
+                None if entry.reference is None else reference_hash(self._hash_key, entry.reference)
+            ),
+            "policy_ref_masked": (
+                None if entry.reference is None else mask_reference(entry.reference)
+            ),
             "outcome": entry.outcome,
             "status_code": entry.status_code,
             "latency_ms": round(entry.latency_ms, 3),

@@ -47,8 +47,11 @@ class CacheEntry:
 def encode_entry(value: Any, stored_at: datetime) -> str:
     """The JSON text a backend stores for ``value``."""
     # ISO 8601 keeps the instant exact (a float timestamp can lose a microsecond).
-    return json.dumps({"stored_at": stored_at.astimezone(timezone.utc).isoformat(),
-                       "value": value}, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        {"stored_at": stored_at.astimezone(timezone.utc).isoformat(), "value": value},
+        separators=(",", ":"),
+        allow_nan=False,
+    )
 
 
 def decode_entry(text: str | bytes) -> CacheEntry | None:
@@ -208,8 +211,11 @@ class RedisCache(CacheBackend):
         self._retry_at = time.monotonic() + self._cooldown_s
         if not self._degraded:
             self._degraded = True
-            log.warning("Redis cache unavailable (%s: %s); serving PAS calls without cache",
-                        what, type(exc).__name__)
+            log.warning(
+                "Redis cache unavailable (%s: %s); serving PAS calls without cache",
+                what,
+                type(exc).__name__,
+            )
 
     def _recovered(self) -> None:
         if self._degraded:

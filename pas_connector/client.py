@@ -56,7 +56,10 @@ MIN_ATTEMPT_TIMEOUT_S = 0.05
 
 # Errors that say the PAS is up and answering: they never trip the breaker.
 BREAKER_EXCLUDED: list[type[BaseException]] = [
-    PasNotFound, PasRejected, PasAuthError, PasProtocolError,
+    PasNotFound,
+    PasRejected,
+    PasAuthError,
+    PasProtocolError,
 ]
 
 
@@ -180,8 +183,15 @@ class PasClient:
         """An idempotent read, retried within the read budget."""
         return await self._guarded(operation, "GET", path, stats)
 
-    async def post(self, operation: str, path: str, body: dict[str, Any], stats: CallStats, *,
-                   idempotency_key: str | None = None) -> Any:
+    async def post(
+        self,
+        operation: str,
+        path: str,
+        body: dict[str, Any],
+        stats: CallStats,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Any:
         """A write, sent once."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         return await self._guarded(operation, "POST", path, stats, body=body, headers=headers)
@@ -203,16 +213,24 @@ class PasClient:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def _guarded(self, operation: str, method: str, path: str, stats: CallStats, *,
-                       body: dict[str, Any] | None = None,
-                       headers: dict[str, str] | None = None) -> Any:
+    async def _guarded(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        stats: CallStats,
+        *,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         breaker = await self._breakers.get_breaker(CIRCUIT_NAME)
         try:
             async with breaker:
                 if method == "GET":
                     return await self._read_with_retries(operation, path, stats)
-                return await self._send_once(operation, method, path, stats, body=body,
-                                             headers=headers)
+                return await self._send_once(
+                    operation, method, path, stats, body=body, headers=headers
+                )
         except OpenedState:
             log.warning("PAS circuit open: %s not sent", operation)
             raise CircuitOpen(f"PAS {operation}: circuit open, request not sent") from None
@@ -236,38 +254,51 @@ class PasClient:
         ):
             with attempt:
                 remaining = budget - (time.monotonic() - started)
-                return await self._send_once(operation, "GET", path, stats,
-                                             timeout=self._attempt_timeout(remaining))
+                return await self._send_once(
+                    operation, "GET", path, stats, timeout=self._attempt_timeout(remaining)
+                )
         raise AssertionError("unreachable: stamina re-raises the last error")
 
     def _attempt_timeout(self, remaining_s: float) -> httpx.Timeout:
         # No single attempt may outlive the read budget.
         cap = max(MIN_ATTEMPT_TIMEOUT_S, remaining_s)
-        return httpx.Timeout(min(self._settings.read_timeout_s, cap),
-                             connect=min(self._settings.connect_timeout_s, cap))
+        return httpx.Timeout(
+            min(self._settings.read_timeout_s, cap),
+            connect=min(self._settings.connect_timeout_s, cap),
+        )
 
-    async def _send_once(self, operation: str, method: str, path: str, stats: CallStats, *,
-                         body: dict[str, Any] | None = None,
-                         headers: dict[str, str] | None = None,
-                         timeout: httpx.Timeout | None = None) -> Any:
+    async def _send_once(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        stats: CallStats,
+        *,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> Any:
         await self._limiter.acquire()
         stats.attempts += 1
         try:
             response = await self._http.request(
-                method, path, json=body, headers=headers,
+                method,
+                path,
+                json=body,
+                headers=headers,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.TimeoutException as exc:
             log.info("PAS %s attempt %d timed out", operation, stats.attempts)
             raise PasUnavailable(f"PAS {operation}: timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
-            log.info("PAS %s attempt %d failed: %s", operation, stats.attempts,
-                     type(exc).__name__)
+            log.info("PAS %s attempt %d failed: %s", operation, stats.attempts, type(exc).__name__)
             raise PasUnavailable(f"PAS {operation}: unreachable ({type(exc).__name__})") from exc
         stats.status_code = response.status_code
         error = error_for_status(operation, response)
         if error is not None:
-            log.info("PAS %s attempt %d answered %d", operation, stats.attempts,
-                     response.status_code)
+            log.info(
+                "PAS %s attempt %d answered %d", operation, stats.attempts, response.status_code
+            )
             raise error
         return parse_json(operation, response)

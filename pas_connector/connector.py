@@ -79,8 +79,9 @@ def _parse(operation: str, data: Any, parse: Callable[[Any], T]) -> T:
     try:
         return parse(data)
     except (KeyError, ValueError, TypeError, ArithmeticError, AttributeError) as exc:
-        raise PasProtocolError(f"PAS {operation}: unexpected payload ({type(exc).__name__})") \
-            from exc
+        raise PasProtocolError(
+            f"PAS {operation}: unexpected payload ({type(exc).__name__})"
+        ) from exc
 
 
 def _policy_refs(data: Any) -> tuple[PolicyRef, ...]:
@@ -127,52 +128,74 @@ class PasConnector:
     async def get_policyholder(self, holder_id: str) -> Fresh[Policyholder]:
         """The policyholder's contact details and date of birth."""
         return await self._cached_read(
-            "get_policyholder", holder_id, f"holder:{holder_id.strip()}",
-            f"{API}/policyholders/{_segment(holder_id)}", self._ttl.policy_ttl_s,
+            "get_policyholder",
+            holder_id,
+            f"holder:{holder_id.strip()}",
+            f"{API}/policyholders/{_segment(holder_id)}",
+            self._ttl.policy_ttl_s,
             Policyholder.from_json,
         )
 
     async def list_policies(self, holder_id: str) -> Fresh[tuple[PolicyRef, ...]]:
         """Every policy of a policyholder (number, line, status)."""
         return await self._cached_read(
-            "list_policies", holder_id, f"holder:{holder_id.strip()}:policies",
-            f"{API}/policyholders/{_segment(holder_id)}/policies", self._ttl.policy_ttl_s,
+            "list_policies",
+            holder_id,
+            f"holder:{holder_id.strip()}:policies",
+            f"{API}/policyholders/{_segment(holder_id)}/policies",
+            self._ttl.policy_ttl_s,
             _policy_refs,
         )
 
     async def get_policy(self, policy_number: str) -> Fresh[Policy]:
         """The policy summary (cached ``policy_ttl_s``, 5 minutes by default)."""
         return await self._cached_read(
-            "get_policy", policy_number, self._policy_key(policy_number, "summary"),
-            f"{API}/policies/{_segment(policy_number)}", self._ttl.policy_ttl_s, Policy.from_json,
+            "get_policy",
+            policy_number,
+            self._policy_key(policy_number, "summary"),
+            f"{API}/policies/{_segment(policy_number)}",
+            self._ttl.policy_ttl_s,
+            Policy.from_json,
         )
 
     async def get_billing(self, policy_number: str) -> Fresh[Billing]:
         """Balance, due date and autopay (cached ``billing_ttl_s``)."""
         return await self._cached_read(
-            "get_billing", policy_number, self._policy_key(policy_number, "billing"),
-            f"{API}/policies/{_segment(policy_number)}/billing", self._ttl.billing_ttl_s,
+            "get_billing",
+            policy_number,
+            self._policy_key(policy_number, "billing"),
+            f"{API}/policies/{_segment(policy_number)}/billing",
+            self._ttl.billing_ttl_s,
             Billing.from_json,
         )
 
     async def list_claims(self, policy_number: str) -> Fresh[tuple[Claim, ...]]:
         """Every claim on a policy (cached ``claims_ttl_s``)."""
         return await self._cached_read(
-            "list_claims", policy_number, self._policy_key(policy_number, "claims"),
-            f"{API}/policies/{_segment(policy_number)}/claims", self._ttl.claims_ttl_s, _claims,
+            "list_claims",
+            policy_number,
+            self._policy_key(policy_number, "claims"),
+            f"{API}/policies/{_segment(policy_number)}/claims",
+            self._ttl.claims_ttl_s,
+            _claims,
         )
 
     async def get_claim(self, claim_number: str) -> Fresh[Claim]:
         """One claim with its stage and adjuster (cached ``claims_ttl_s``)."""
         return await self._cached_read(
-            "get_claim", claim_number, f"claim:{claim_number.strip()}",
-            f"{API}/claims/{_segment(claim_number)}", self._ttl.claims_ttl_s, Claim.from_json,
+            "get_claim",
+            claim_number,
+            f"claim:{claim_number.strip()}",
+            f"{API}/claims/{_segment(claim_number)}",
+            self._ttl.claims_ttl_s,
+            Claim.from_json,
         )
 
     # --- writes --------------------------------------------------------------------------------
 
-    async def post_payment(self, policy_number: str, amount: Decimal, method: str,
-                           reference: str, idempotency_key: str) -> PaymentReceipt:
+    async def post_payment(
+        self, policy_number: str, amount: Decimal, method: str, reference: str, idempotency_key: str
+    ) -> PaymentReceipt:
         """Post a payment to the policy. Sent once, never retried here.
 
         If this raises ``PasUnavailable`` the payment may or may not have been posted: try again
@@ -185,23 +208,26 @@ class PasConnector:
         path = f"{API}/policies/{_segment(policy_number)}/payments"
         try:
             return await self._write(
-                "post_payment", policy_number,
-                lambda stats: self._client.post("post_payment", path, body, stats,
-                                                idempotency_key=idempotency_key),
+                "post_payment",
+                policy_number,
+                lambda stats: self._client.post(
+                    "post_payment", path, body, stats, idempotency_key=idempotency_key
+                ),
                 PaymentReceipt.from_json,
             )
         finally:
             await self.invalidate_policy(policy_number)
 
-    async def set_autopay(self, policy_number: str, payment_method_ref: str, method: str,
-                          draft_day: int) -> Billing:
+    async def set_autopay(
+        self, policy_number: str, payment_method_ref: str, method: str, draft_day: int
+    ) -> Billing:
         """Enrol in (or change) autopay; returns the new billing. Drops the policy's cache."""
-        body = {"payment_method_ref": payment_method_ref, "method": method,
-                "draft_day": draft_day}
+        body = {"payment_method_ref": payment_method_ref, "method": method, "draft_day": draft_day}
         path = f"{API}/policies/{_segment(policy_number)}/autopay"
         try:
             return await self._write(
-                "set_autopay", policy_number,
+                "set_autopay",
+                policy_number,
                 lambda stats: self._client.put("set_autopay", path, body, stats),
                 Billing.from_json,
             )
@@ -213,7 +239,8 @@ class PasConnector:
         path = f"{API}/policies/{_segment(policy_number)}/autopay"
         try:
             return await self._write(
-                "cancel_autopay", policy_number,
+                "cancel_autopay",
+                policy_number,
                 lambda stats: self._client.delete("cancel_autopay", path, stats),
                 Billing.from_json,
             )
@@ -228,39 +255,45 @@ class PasConnector:
 
     # --- the read replica ----------------------------------------------------------------------
 
-    async def payment_history(self, policy_number: str,
-                              limit: int = 12) -> tuple[PaymentRecord, ...]:
+    async def payment_history(
+        self, policy_number: str, limit: int = 12
+    ) -> tuple[PaymentRecord, ...]:
         """The latest payments on a policy, newest first (read replica)."""
         return await self._replica_read(
-            "payment_history", policy_number,
+            "payment_history",
+            policy_number,
             lambda replica: replica.payment_history(policy_number.strip(), limit),
         )
 
     async def claim_timeline(self, claim_number: str) -> ClaimTimeline:
         """A claim's milestones and next action (read replica)."""
         return await self._replica_read(
-            "claim_timeline", claim_number,
+            "claim_timeline",
+            claim_number,
             lambda replica: replica.claim_timeline(claim_number.strip()),
         )
 
-    async def claim_changes_after(self, after_id: int,
-                                  limit: int = 500) -> tuple[ClaimChange, ...]:
+    async def claim_changes_after(self, after_id: int, limit: int = 500) -> tuple[ClaimChange, ...]:
         """Claim timeline rows written after row ``after_id``, oldest first (read replica)."""
         return await self._replica_read(
-            "claim_changes_after", str(after_id),
+            "claim_changes_after",
+            str(after_id),
             lambda replica: replica.claim_changes_after(after_id, limit),
         )
 
     async def latest_claim_change_id(self) -> int:
         """The newest claim timeline row id, 0 when there is none (read replica)."""
         return await self._replica_read(
-            "latest_claim_change_id", "-", lambda replica: replica.latest_claim_change_id(),
+            "latest_claim_change_id",
+            "-",
+            lambda replica: replica.latest_claim_change_id(),
         )
 
     async def find_by_phone(self, phone: str) -> PhoneMatch | None:
         """The policyholder with ``phone`` on file, or ``None`` (read replica)."""
         return await self._replica_read(
-            "find_by_phone", normalise_phone(phone) or phone,
+            "find_by_phone",
+            normalise_phone(phone) or phone,
             lambda replica: replica.find_by_phone(phone),
             none_is_not_found=True,
         )
@@ -286,8 +319,15 @@ class PasConnector:
     def _policy_key(policy_number: str, part: str) -> str:
         return f"policy:{policy_number.strip()}:{part}"
 
-    async def _cached_read(self, operation: str, reference: str, key: str, path: str,
-                           ttl_s: float, parse: Callable[[Any], T]) -> Fresh[T]:
+    async def _cached_read(
+        self,
+        operation: str,
+        reference: str,
+        key: str,
+        path: str,
+        ttl_s: float,
+        parse: Callable[[Any], T],
+    ) -> Fresh[T]:
         started = time.perf_counter()
         entry = await self._cache.get(key)
         now = self._clock()
@@ -304,24 +344,32 @@ class PasConnector:
         except PasUnavailable as exc:
             stale = self._stale_value(operation, entry, ttl_s, parse)
             if entry is not None and stale is not None:
-                log.warning("PAS %s unavailable (%s); serving cache aged %.0f s", operation,
-                            outcome_for(exc), entry.age_s(self._clock()))
-                await self._record(operation, reference, "stale", started, cache="stale",
-                                   stats=stats)
+                log.warning(
+                    "PAS %s unavailable (%s); serving cache aged %.0f s",
+                    operation,
+                    outcome_for(exc),
+                    entry.age_s(self._clock()),
+                )
+                await self._record(
+                    operation, reference, "stale", started, cache="stale", stats=stats
+                )
                 return Fresh(stale, entry.stored_at, from_cache=True, stale=True)
-            await self._record(operation, reference, outcome_for(exc), started, cache="miss",
-                               stats=stats)
+            await self._record(
+                operation, reference, outcome_for(exc), started, cache="miss", stats=stats
+            )
             raise
         except Exception as exc:
-            await self._record(operation, reference, outcome_for(exc), started, cache="miss",
-                               stats=stats)
+            await self._record(
+                operation, reference, outcome_for(exc), started, cache="miss", stats=stats
+            )
             raise
         await self._cache.set(key, data, ttl_s + self._ttl.stale_max_s)
         await self._record(operation, reference, "ok", started, cache="miss", stats=stats)
         return Fresh(value, self._clock(), from_cache=False, stale=False)
 
-    def _stale_value(self, operation: str, entry: CacheEntry | None, ttl_s: float,
-                     parse: Callable[[Any], T]) -> T | None:
+    def _stale_value(
+        self, operation: str, entry: CacheEntry | None, ttl_s: float, parse: Callable[[Any], T]
+    ) -> T | None:
         if entry is None or entry.age_s(self._clock()) > ttl_s + self._ttl.stale_max_s:
             return None
         return self._parse_entry(operation, entry, parse)
@@ -335,9 +383,13 @@ class PasConnector:
             log.warning("cached %s entry no longer parses; ignoring it", operation)
             return None
 
-    async def _write(self, operation: str, reference: str,
-                     send: Callable[[CallStats], Awaitable[Any]],
-                     parse: Callable[[Any], T]) -> T:
+    async def _write(
+        self,
+        operation: str,
+        reference: str,
+        send: Callable[[CallStats], Awaitable[Any]],
+        parse: Callable[[Any], T],
+    ) -> T:
         started = time.perf_counter()
         stats = CallStats()
         try:
@@ -348,9 +400,14 @@ class PasConnector:
         await self._record(operation, reference, "ok", started, stats=stats)
         return value
 
-    async def _replica_read(self, operation: str, reference: str,
-                            query: Callable[[ReplicaReader], Awaitable[T]], *,
-                            none_is_not_found: bool = False) -> T:
+    async def _replica_read(
+        self,
+        operation: str,
+        reference: str,
+        query: Callable[[ReplicaReader], Awaitable[T]],
+        *,
+        none_is_not_found: bool = False,
+    ) -> T:
         started = time.perf_counter()
         if self._replica is None:
             await self._record(operation, reference, "unavailable", started)
@@ -364,16 +421,25 @@ class PasConnector:
         await self._record(operation, reference, outcome, started, attempts=1)
         return result
 
-    async def _record(self, operation: str, reference: str, outcome: Outcome, started: float, *,
-                      cache: CacheUse = "none", stats: CallStats | None = None,
-                      attempts: int | None = None) -> None:
-        await self._audit.record(AuditEvent(
-            operation=operation,
-            reference=reference,
-            outcome=outcome,
-            latency_ms=(time.perf_counter() - started) * 1000.0,
-            cache=cache,
-            status_code=stats.status_code if stats else None,
-            attempts=attempts if attempts is not None else (stats.attempts if stats else 0),
-        ))
-
+    async def _record(
+        self,
+        operation: str,
+        reference: str,
+        outcome: Outcome,
+        started: float,
+        *,
+        cache: CacheUse = "none",
+        stats: CallStats | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        await self._audit.record(
+            AuditEvent(
+                operation=operation,
+                reference=reference,
+                outcome=outcome,
+                latency_ms=(time.perf_counter() - started) * 1000.0,
+                cache=cache,
+                status_code=stats.status_code if stats else None,
+                attempts=attempts if attempts is not None else (stats.attempts if stats else 0),
+            )
+        )

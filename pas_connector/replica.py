@@ -39,17 +39,28 @@ DEFAULT_REGION = "US"
 # coerce what comes back (an instant may arrive as a datetime or as ISO text).
 replica_payments = table(
     "replica_payments",
-    column("id"), column("policy_number"), column("posted_at"), column("amount_cents"),
-    column("method"), column("status"), column("reference"),
+    column("id"),
+    column("policy_number"),
+    column("posted_at"),
+    column("amount_cents"),
+    column("method"),
+    column("status"),
+    column("reference"),
 )
 replica_claim_events = table(
     "replica_claim_events",
-    column("id"), column("claim_number"), column("occurred_at"), column("milestone"),
-    column("description"), column("next_action"),
+    column("id"),
+    column("claim_number"),
+    column("occurred_at"),
+    column("milestone"),
+    column("description"),
+    column("next_action"),
 )
 replica_phone_index = table(
     "replica_phone_index",
-    column("phone_e164"), column("holder_id"), column("policy_number"),
+    column("phone_e164"),
+    column("holder_id"),
+    column("policy_number"),
 )
 
 
@@ -64,12 +75,22 @@ def read_only_engine(url: str) -> Engine:
             raise ValueError("the replica must be a SQLite file path (sqlite:///path/to/file)")
         uri = f"sqlite:///file:{quote(path)}?mode=ro&uri=true"
         # A pool instead of SQLAlchemy 1.4's NullPool default for files: no reopen per query.
-        return create_engine(uri, future=True, hide_parameters=True, poolclass=QueuePool,
-                             pool_size=4, max_overflow=4,
-                             connect_args={"check_same_thread": False})
+        return create_engine(
+            uri,
+            future=True,
+            hide_parameters=True,
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
     if backend == "postgresql":
         return create_engine(
-            parsed, future=True, pool_pre_ping=True, pool_size=5, hide_parameters=True,
+            parsed,
+            future=True,
+            pool_pre_ping=True,
+            pool_size=5,
+            hide_parameters=True,
             connect_args={"options": "-c default_transaction_read_only=on"},
         )
     raise ValueError(f"unsupported replica database: {backend}")
@@ -113,13 +134,18 @@ class ReplicaReader:
         """A reader over a read-only engine for ``url``."""
         return cls(read_only_engine(url))
 
-    async def payment_history(self, policy_number: str,
-                              limit: int = 12) -> tuple[PaymentRecord, ...]:
+    async def payment_history(
+        self, policy_number: str, limit: int = 12
+    ) -> tuple[PaymentRecord, ...]:
         """The latest ``limit`` payments on a policy, newest first."""
         query = (
-            select(replica_payments.c.posted_at, replica_payments.c.amount_cents,
-                   replica_payments.c.method, replica_payments.c.status,
-                   replica_payments.c.reference)
+            select(
+                replica_payments.c.posted_at,
+                replica_payments.c.amount_cents,
+                replica_payments.c.method,
+                replica_payments.c.status,
+                replica_payments.c.reference,
+            )
             .where(replica_payments.c.policy_number == policy_number)
             .order_by(replica_payments.c.posted_at.desc(), replica_payments.c.id.desc())
             .limit(max(1, int(limit)))
@@ -127,9 +153,13 @@ class ReplicaReader:
         rows = await self._fetch(query, "payment_history")
         try:
             return tuple(
-                PaymentRecord(posted_at=_instant(r.posted_at), amount=_cents(r.amount_cents),
-                              method=str(r.method), status=str(r.status),
-                              reference=str(r.reference or ""))
+                PaymentRecord(
+                    posted_at=_instant(r.posted_at),
+                    amount=_cents(r.amount_cents),
+                    method=str(r.method),
+                    status=str(r.status),
+                    reference=str(r.reference or ""),
+                )
                 for r in rows
             )
         except (ValueError, TypeError, ArithmeticError) as exc:
@@ -138,17 +168,24 @@ class ReplicaReader:
     async def claim_timeline(self, claim_number: str) -> ClaimTimeline:
         """Every milestone of a claim, oldest first (empty when the replica has none yet)."""
         query = (
-            select(replica_claim_events.c.occurred_at, replica_claim_events.c.milestone,
-                   replica_claim_events.c.description, replica_claim_events.c.next_action)
+            select(
+                replica_claim_events.c.occurred_at,
+                replica_claim_events.c.milestone,
+                replica_claim_events.c.description,
+                replica_claim_events.c.next_action,
+            )
             .where(replica_claim_events.c.claim_number == claim_number)
             .order_by(replica_claim_events.c.occurred_at, replica_claim_events.c.id)
         )
         rows = await self._fetch(query, "claim_timeline")
         try:
             events = tuple(
-                ClaimEvent(occurred_at=_instant(r.occurred_at), milestone=str(r.milestone),
-                           description=str(r.description or ""),
-                           next_action=r.next_action or None)
+                ClaimEvent(
+                    occurred_at=_instant(r.occurred_at),
+                    milestone=str(r.milestone),
+                    description=str(r.description or ""),
+                    next_action=r.next_action or None,
+                )
                 for r in rows
             )
         except (ValueError, TypeError) as exc:
@@ -162,9 +199,14 @@ class ReplicaReader:
         the row id grows with every write. The id is the reader's cursor, nothing more.
         """
         query = (
-            select(replica_claim_events.c.id, replica_claim_events.c.claim_number,
-                   replica_claim_events.c.occurred_at, replica_claim_events.c.milestone,
-                   replica_claim_events.c.description, replica_claim_events.c.next_action)
+            select(
+                replica_claim_events.c.id,
+                replica_claim_events.c.claim_number,
+                replica_claim_events.c.occurred_at,
+                replica_claim_events.c.milestone,
+                replica_claim_events.c.description,
+                replica_claim_events.c.next_action,
+            )
             .where(replica_claim_events.c.id > int(after_id))
             .order_by(replica_claim_events.c.id)
             .limit(max(1, int(limit)))
@@ -172,10 +214,14 @@ class ReplicaReader:
         rows = await self._fetch(query, "claim_changes_after")
         try:
             return tuple(
-                ClaimChange(event_id=int(r.id), claim_number=str(r.claim_number),
-                            occurred_at=_instant(r.occurred_at), milestone=str(r.milestone),
-                            description=str(r.description or ""),
-                            next_action=r.next_action or None)
+                ClaimChange(
+                    event_id=int(r.id),
+                    claim_number=str(r.claim_number),
+                    occurred_at=_instant(r.occurred_at),
+                    milestone=str(r.milestone),
+                    description=str(r.description or ""),
+                    next_action=r.next_action or None,
+                )
                 for r in rows
             )
         except (ValueError, TypeError) as exc:
@@ -183,8 +229,9 @@ class ReplicaReader:
 
     async def latest_claim_change_id(self) -> int:
         """The highest timeline row id (0 when the table is empty): where a new reader starts."""
-        rows = await self._fetch(select(func.max(replica_claim_events.c.id)),
-                                 "latest_claim_change_id")
+        rows = await self._fetch(
+            select(func.max(replica_claim_events.c.id)), "latest_claim_change_id"
+        )
         value = rows[0][0] if rows else None
         return int(value) if value is not None else 0
 
@@ -207,8 +254,7 @@ class ReplicaReader:
         holders = {str(r.holder_id) for r in rows}
         if len(holders) != 1:
             if len(holders) > 1:
-                log.info("phone lookup matched %d policyholders; treated as no match",
-                         len(holders))
+                log.info("phone lookup matched %d policyholders; treated as no match", len(holders))
             return None
         policies = tuple(dict.fromkeys(str(r.policy_number) for r in rows))
         return PhoneMatch(holder_id=holders.pop(), policy_numbers=policies)

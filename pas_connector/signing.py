@@ -26,8 +26,9 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
-def canonical_string(method: str, path_and_query: str, timestamp: int, nonce: str,
-                     body: bytes) -> str:
+def canonical_string(
+    method: str, path_and_query: str, timestamp: int, nonce: str, body: bytes
+) -> str:
     """The text the PAS signs: method, raw path and query, timestamp, nonce, SHA-256 of the body."""
     return "\n".join(
         (method.upper(), path_and_query, str(timestamp), nonce, hashlib.sha256(body).hexdigest())
@@ -69,8 +70,9 @@ class PasSigner(httpx.Auth):
         nonce = self._nonce_source()
         # raw_path is the path plus "?query" exactly as it goes on the wire.
         path_and_query = request.url.raw_path.decode("ascii")
-        canonical = canonical_string(request.method, path_and_query, timestamp, nonce,
-                                     request.content)
+        canonical = canonical_string(
+            request.method, path_and_query, timestamp, nonce, request.content
+        )
         request.headers[KEY_ID_HEADER] = self._key_id
         request.headers[TIMESTAMP_HEADER] = str(timestamp)
         request.headers[NONCE_HEADER] = nonce

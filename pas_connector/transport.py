@@ -41,8 +41,7 @@ class RedactPasUrls(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and any(isinstance(a, httpx.URL) for a in args):
-            record.args = tuple(self._redact(a) if isinstance(a, httpx.URL) else a
-                                for a in args)
+            record.args = tuple(self._redact(a) if isinstance(a, httpx.URL) else a for a in args)
         return True
 
     def _redact(self, url: httpx.URL) -> httpx.URL | str:

@@ -125,11 +125,15 @@ def payment_history(
         posted_day = min(posted_day, as_of)
         posted = at(posted_day, 0, rng.randrange(8 * 60, 21 * 60))  # 08:00-20:59
         if method == "us_bank_account" and rng.random() < 0.025:
-            rows.append(PaymentRow(policy_number, posted, amount, method, "returned",
-                                   confirmation_code(rng)))
+            rows.append(
+                PaymentRow(
+                    policy_number, posted, amount, method, "returned", confirmation_code(rng)
+                )
+            )
             retry_day = min(posted_day + days(3), as_of)
             posted = at(retry_day, 0, rng.randrange(8 * 60, 21 * 60))
             method = "card"
-        rows.append(PaymentRow(policy_number, posted, amount, method, "posted",
-                               confirmation_code(rng)))
+        rows.append(
+            PaymentRow(policy_number, posted, amount, method, "posted", confirmation_code(rng))
+        )
     return rows

@@ -66,10 +66,10 @@ class Book:
                 {**r.to_row(), "posted_at": instant(r.posted_at)} for r in self.payment_rows
             ],
             "replica_claim_events": [
-                {**r.to_row(), "occurred_at": instant(r.occurred_at)}
-                for r in self.claim_event_rows
+                {**r.to_row(), "occurred_at": instant(r.occurred_at)} for r in self.claim_event_rows
             ],
             "replica_phone_index": self.phone_index_rows(),
         }
-        return json.dumps(document, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False).encode()
+        return json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()

@@ -96,13 +96,16 @@ def reassign(claim: Claim, rng: random.Random) -> Adjuster:
 def reassignment_event(claim: Claim, occurred_at: datetime) -> ClaimEventRow:
     """The replica event written when a claim changes adjuster: a change, not a new stage."""
     name = claim.adjuster.name if claim.adjuster else "pending"
-    return ClaimEventRow(claim.claim_number, occurred_at, REASSIGNED,
-                         f"Reassigned to adjuster {name}.", _REASSIGNED_NEXT_ACTION)
+    return ClaimEventRow(
+        claim.claim_number,
+        occurred_at,
+        REASSIGNED,
+        f"Reassigned to adjuster {name}.",
+        _REASSIGNED_NEXT_ACTION,
+    )
 
 
-def history(
-    claim: Claim, rng: random.Random, as_of: date, *, vehicle: bool
-) -> list[ClaimEventRow]:
+def history(claim: Claim, rng: random.Random, as_of: date, *, vehicle: bool) -> list[ClaimEventRow]:
     """Events from ``reported`` up to the claim's current stage, spread up to ``as_of``.
 
     The claim is walked forward from ``reported`` so that each event sees the record as it was

@@ -141,8 +141,9 @@ class _Generator:
     def holder(self, holder_id: str) -> None:
         rng = self.rng
         lines = self.lines()
-        state = _STATES[bisect.bisect_right(_STATE_CUMULATIVE,
-                                            rng.randrange(_STATE_CUMULATIVE[-1]))]
+        state = _STATES[
+            bisect.bisect_right(_STATE_CUMULATIVE, rng.randrange(_STATE_CUMULATIVE[-1]))
+        ]
         city = rng.choice(_CITIES_BY_STATE[state])
         female = rng.random() < 0.5
         first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
@@ -163,13 +164,23 @@ class _Generator:
         spouse_dob = self.birthday(max(18, age + rng.randint(-4, 4))) if married else None
         has_child_driver = 40 <= age <= 62 and rng.random() < 0.2
         household = _Household(
-            spouse_first, spouse_dob,
+            spouse_first,
+            spouse_dob,
             rng.choice(FIRST_NAMES_F + FIRST_NAMES_M) if has_child_driver else None,
             self.birthday(rng.randint(16, 21)) if has_child_driver else None,
         )
         for line in lines:
-            self.policy(holder_id, line, state, address, first, last, dob, household,
-                        multi_policy=len(lines) > 1)
+            self.policy(
+                holder_id,
+                line,
+                state,
+                address,
+                first,
+                last,
+                dob,
+                household,
+                multi_policy=len(lines) > 1,
+            )
 
     def lines(self) -> list[str]:
         rng = self.rng
@@ -185,13 +196,23 @@ class _Generator:
 
     # --- policies ---------------------------------------------------------------------------
 
-    def policy(self, holder_id: str, line: str, state: str, address: Address, first: str,
-               last: str, dob: date, household: _Household, *, multi_policy: bool) -> None:
+    def policy(
+        self,
+        holder_id: str,
+        line: str,
+        state: str,
+        address: Address,
+        first: str,
+        last: str,
+        dob: date,
+        household: _Household,
+        *,
+        multi_policy: bool,
+    ) -> None:
         rng, as_of = self.rng, self.as_of
         number = f"{LINE_PREFIX[line]}-{self.next_policy[line]}"
         self.next_policy[line] += 1
-        status = rng.choices(("active", "pending_cancel", "cancelled", "expired"),
-                             (90, 3, 5, 2))[0]
+        status = rng.choices(("active", "pending_cancel", "cancelled", "expired"), (90, 3, 5, 2))[0]
         cancelled_on: date | None = None
         reason: str | None = None
         if status == "expired":
@@ -217,20 +238,25 @@ class _Generator:
         vehicles: list[Vehicle] = []
         properties: list[Property] = []
         monthly = rng.random() < 0.75
-        autopay = self.autopay(effective) if (
-            status == "active" and rng.random() < (0.45 if monthly else 0.1)) else Autopay()
+        autopay = (
+            self.autopay(effective)
+            if (status == "active" and rng.random() < (0.45 if monthly else 0.1))
+            else Autopay()
+        )
 
         if line == "auto":
             drivers = [Driver(name, dob, state, "named_insured")]
             if household.spouse_first and household.spouse_dob:
                 drivers.append(Driver(named[1], household.spouse_dob, state, "spouse"))
             if household.child_first and household.child_dob:
-                drivers.append(Driver(f"{household.child_first} {last}", household.child_dob,
-                                      state, "child"))
+                drivers.append(
+                    Driver(f"{household.child_first} {last}", household.child_dob, state, "child")
+                )
             vehicles = self.vehicles()
             covs = coverages.auto_coverages(rng, state, vehicles, len(drivers), as_of.year)
-            discounts = coverages.auto_discounts(rng, covs, vehicles, multi_policy=multi_policy,
-                                                 autopay=autopay.enabled)
+            discounts = coverages.auto_discounts(
+                rng, covs, vehicles, multi_policy=multi_policy, autopay=autopay.enabled
+            )
             endorsements, forms = coverages.auto_endorsements(state, covs, vehicles)
         elif line == "home":
             year_built = self.year_built()
@@ -240,36 +266,59 @@ class _Generator:
                 mortgagee = Mortgagee(lender, lender_address, f"{rng.randrange(10**10):010d}")
             properties = [Property("P1", address, year_built, self.construction(), mortgagee)]
             covs = coverages.home_coverages(rng, state, "P1", year_built)
-            discounts = coverages.home_discounts(rng, covs, year_built, multi_policy=multi_policy,
-                                                 as_of_year=as_of.year)
+            discounts = coverages.home_discounts(
+                rng, covs, year_built, multi_policy=multi_policy, as_of_year=as_of.year
+            )
             endorsements, forms = coverages.home_endorsements(state, covs, rng)
         else:
             properties = [Property("P1", address, self.year_built(), self.construction(), None)]
             covs = coverages.renters_coverages(rng, state, "P1")
-            discounts = coverages.home_discounts(rng, covs, 0, multi_policy=multi_policy,
-                                                 as_of_year=as_of.year)
+            discounts = coverages.home_discounts(
+                rng, covs, 0, multi_policy=multi_policy, as_of_year=as_of.year
+            )
             endorsements, forms = coverages.renters_endorsements(state, rng)
 
         total = sum(c.premium_cents for c in covs) + sum(d.amount_cents for d in discounts)
         schedule = Schedule(effective, total, monthly=monthly)
         billing, paid = self.billing(schedule, status, autopay, cancelled_on, reason, expiration)
         policy = Policy(
-            policy_number=number, holder_id=holder_id, line=line, status=status, state=state,
-            effective_date=effective, expiration_date=expiration, cancelled_on=cancelled_on,
-            cancellation_reason=reason, producer=Producer(*PRODUCERS[producer_index]),
-            named_insureds=named, mailing_address=address, drivers=drivers, vehicles=vehicles,
-            properties=properties, coverages=covs, discounts=discounts,
-            endorsements=endorsements, forms=forms, billing=billing,
+            policy_number=number,
+            holder_id=holder_id,
+            line=line,
+            status=status,
+            state=state,
+            effective_date=effective,
+            expiration_date=expiration,
+            cancelled_on=cancelled_on,
+            cancellation_reason=reason,
+            producer=Producer(*PRODUCERS[producer_index]),
+            named_insureds=named,
+            mailing_address=address,
+            drivers=drivers,
+            vehicles=vehicles,
+            properties=properties,
+            coverages=covs,
+            discounts=discounts,
+            endorsements=endorsements,
+            forms=forms,
+            billing=billing,
         )
         self.book.add_policy(policy)
-        self.book.payment_rows.extend(billing_plan.payment_history(
-            rng, number, paid, autopay=autopay, as_of=as_of))
+        self.book.payment_rows.extend(
+            billing_plan.payment_history(rng, number, paid, autopay=autopay, as_of=as_of)
+        )
         if rng.random() < CLAIM_RATE:
             self.claim(policy)
 
-    def billing(self, schedule: Schedule, status: str, autopay: Autopay,
-                cancelled_on: date | None, reason: str | None, expiration: date,
-                ) -> tuple[Billing, list[tuple[date, int]]]:
+    def billing(
+        self,
+        schedule: Schedule,
+        status: str,
+        autopay: Autopay,
+        cancelled_on: date | None,
+        reason: str | None,
+        expiration: date,
+    ) -> tuple[Billing, list[tuple[date, int]]]:
         rng, as_of = self.rng, self.as_of
         if status == "cancelled" and cancelled_on is not None:
             missed = 2 if reason == "non-payment" and schedule.monthly else 0
@@ -295,17 +344,20 @@ class _Generator:
         count = rng.choices((1, 2, 3), (50, 38, 12))[0]
         result = []
         for i in range(count):
-            make, model, wmi, first_year, _ = VEHICLE_MODELS[bisect.bisect_right(
-                _MODEL_CUMULATIVE, rng.randrange(_MODEL_CUMULATIVE[-1]))]
+            make, model, wmi, first_year, _ = VEHICLE_MODELS[
+                bisect.bisect_right(_MODEL_CUMULATIVE, rng.randrange(_MODEL_CUMULATIVE[-1]))
+            ]
             year = rng.randint(max(first_year, year_now - 18), year_now)
             lienholder = None
             if year_now - year <= 5 and rng.random() < 0.6:
                 captive = LIENHOLDERS.get(make)
-                name, where = captive if captive and rng.random() < 0.7 else rng.choice(
-                    GENERIC_LIENHOLDERS)
+                name, where = (
+                    captive if captive and rng.random() < 0.7 else rng.choice(GENERIC_LIENHOLDERS)
+                )
                 lienholder = Lienholder(name, where)
-            result.append(Vehicle(f"V{i + 1}", year, make, model, random_vin(rng, wmi, year),
-                                  lienholder))
+            result.append(
+                Vehicle(f"V{i + 1}", year, make, model, random_vin(rng, wmi, year), lienholder)
+            )
         return result
 
     def year_built(self) -> int:
@@ -322,8 +374,9 @@ class _Generator:
         number = f"CLM-{self.next_claim}"
         self.next_claim += 1
         closed = rng.random() < 0.55
-        stage = "closed" if closed else rng.choices(claim_stages.STAGES[:-1],
-                                                    _OPEN_STAGE_WEIGHTS)[0]
+        stage = (
+            "closed" if closed else rng.choices(claim_stages.STAGES[:-1], _OPEN_STAGE_WEIGHTS)[0]
+        )
         if closed:
             reported = as_of - days(rng.randint(30, 540))
         elif stage == "reported":
@@ -336,26 +389,43 @@ class _Generator:
             vehicle = rng.choice(policy.vehicles)
             vehicle_id = vehicle.vehicle_id
             loss_type, _, by_collision, description = rng.choices(
-                _AUTO_LOSSES, [x[1] for x in _AUTO_LOSSES])[0]
-            deductible = _deductible_cents(policy.coverages, "COLL" if by_collision else "COMP",
-                                           vehicle_id)
+                _AUTO_LOSSES, [x[1] for x in _AUTO_LOSSES]
+            )[0]
+            deductible = _deductible_cents(
+                policy.coverages, "COLL" if by_collision else "COMP", vehicle_id
+            )
             if deductible is None:  # liability only on this car: the other driver's damage
                 loss_type, description = "Liability", "Damage to another driver's vehicle."
-            estimate = rng.randint(25_000, 150_000) if loss_type == "Glass" else rng.randint(
-                80_000, 1_200_000)
+            estimate = (
+                rng.randint(25_000, 150_000)
+                if loss_type == "Glass"
+                else rng.randint(80_000, 1_200_000)
+            )
         else:
             table = _HOME_LOSSES if policy.line == "home" else _RENTERS_LOSSES
             loss_type, _, description = rng.choices(table, [x[1] for x in table])[0]
             deductible = _home_deductible_cents(policy.coverages, loss_type)
-            estimate = rng.randint(200_000, 6_000_000) if policy.line == "home" else rng.randint(
-                50_000, 1_500_000)
+            estimate = (
+                rng.randint(200_000, 6_000_000)
+                if policy.line == "home"
+                else rng.randint(50_000, 1_500_000)
+            )
         if closed and deductible and rng.random() < 0.2:
             estimate = rng.randint(10_000, max(10_001, deductible))  # below the deductible
         claim = Claim(
-            claim_number=number, policy_number=policy.policy_number, status="open", stage=stage,
-            loss_date=loss, reported_date=reported, loss_type=loss_type,
-            description=description, vehicle_id=vehicle_id, adjuster=None, paid_cents=0,
-            deductible_cents=deductible, estimate_cents=estimate,
+            claim_number=number,
+            policy_number=policy.policy_number,
+            status="open",
+            stage=stage,
+            loss_date=loss,
+            reported_date=reported,
+            loss_type=loss_type,
+            description=description,
+            vehicle_id=vehicle_id,
+            adjuster=None,
+            paid_cents=0,
+            deductible_cents=deductible,
+            estimate_cents=estimate,
         )
         events = claim_stages.history(claim, rng, as_of, vehicle=policy.line == "auto")
         self.book.add_claim(claim)

@@ -1,11 +1,11 @@
 """Errors the sandbox answers with, each carrying its HTTP status and the PAS error code.
 
-    ApiError                      {"error": code, "message": text}
-    ├── BadRequest        400     bad_request: malformed body, header or parameter
-    ├── NotFound          404     not_found: no such holder, policy or claim
-    ├── Conflict          409     conflict: idempotency key reused with a different request,
-    │                             change refused by the record's state
-    └── Rejected          422     rejected: a well-formed write the PAS refuses (amount)
+ApiError                      {"error": code, "message": text}
+├── BadRequest        400     bad_request: malformed body, header or parameter
+├── NotFound          404     not_found: no such holder, policy or claim
+├── Conflict          409     conflict: idempotency key reused with a different request,
+│                             change refused by the record's state
+└── Rejected          422     rejected: a well-formed write the PAS refuses (amount)
 """
 
 from __future__ import annotations

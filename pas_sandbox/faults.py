@@ -64,7 +64,8 @@ class LatencySpec:
         if expected is None or len(numbers) != expected:
             raise FaultConfigError(
                 f"latency must be none, fixed:MS, uniform:MIN:MAX or lognormal:MEDIAN:SIGMA; "
-                f"got {text!r}")
+                f"got {text!r}"
+            )
         if name == "fixed":
             return cls("fixed", median_ms=numbers[0])
         if name == "uniform":
@@ -126,8 +127,13 @@ class FaultSettings:
 
     def updated(self, changes: Mapping[str, Any]) -> FaultSettings:
         """A copy with the fields in ``changes`` (a ``PUT /_sandbox/faults`` body) applied."""
-        unknown = set(changes) - {"latency", "error_rate", "timeout_rate", "timeout_hold_s",
-                                  "outage"}
+        unknown = set(changes) - {
+            "latency",
+            "error_rate",
+            "timeout_rate",
+            "timeout_hold_s",
+            "outage",
+        }
         if unknown:
             raise FaultConfigError(f"unknown fault setting {sorted(unknown)[0]!r}")
         values: dict[str, Any] = {}
@@ -167,8 +173,13 @@ PASS = Verdict()
 class FaultInjector:
     """Applies the current ``FaultSettings`` to requests."""
 
-    def __init__(self, settings: FaultSettings | None = None, *,
-                 rng: random.Random | None = None, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        settings: FaultSettings | None = None,
+        *,
+        rng: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.initial = settings or FaultSettings()
         self.settings = self.initial
         self._rng = rng or random.Random()

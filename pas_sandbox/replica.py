@@ -39,7 +39,8 @@ from pas_sandbox.records import ClaimEventRow, PaymentRow
 metadata = MetaData()
 
 replica_payments = Table(
-    "replica_payments", metadata,
+    "replica_payments",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("policy_number", String(16), nullable=False),
     Column("posted_at", DateTime(timezone=True), nullable=False),
@@ -51,7 +52,8 @@ replica_payments = Table(
 )
 
 replica_claim_events = Table(
-    "replica_claim_events", metadata,
+    "replica_claim_events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("claim_number", String(16), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
@@ -62,7 +64,8 @@ replica_claim_events = Table(
 )
 
 replica_phone_index = Table(
-    "replica_phone_index", metadata,
+    "replica_phone_index",
+    metadata,
     Column("phone_e164", String(16), nullable=False),
     Column("holder_id", String(16), nullable=False),
     Column("policy_number", String(16), nullable=False),
@@ -76,8 +79,9 @@ def make_replica_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True,
-                               connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -110,8 +114,7 @@ class Replica:
             for table in (replica_payments, replica_claim_events, replica_phone_index):
                 conn.execute(table.delete())
             _insert_many(conn, replica_payments, (r.to_row() for r in book.payment_rows))
-            _insert_many(conn, replica_claim_events,
-                         (r.to_row() for r in book.claim_event_rows))
+            _insert_many(conn, replica_claim_events, (r.to_row() for r in book.claim_event_rows))
             _insert_many(conn, replica_phone_index, book.phone_index_rows())
 
     def add_payment(self, row: PaymentRow) -> None:
@@ -143,8 +146,9 @@ class Replica:
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def _insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]],
-                 chunk: int = 50_000) -> None:
+def _insert_many(
+    conn: Connection, table: Table, rows: Iterable[dict[str, Any]], chunk: int = 50_000
+) -> None:
     """Insert ``rows`` in chunks inside the caller's transaction.
 
     On SQLite the rows go straight to the driver's ``executemany`` as tuples: SQLAlchemy's
@@ -155,8 +159,10 @@ def _insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]],
     if fast:
         cursor = conn.connection.cursor()
         # Names come from the Table objects above, never from input; values are bound.
-        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-               f"VALUES ({', '.join('?' for _ in columns)})")
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
     batch: list[Any] = []
 
     def flush() -> None:

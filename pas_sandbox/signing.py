@@ -36,8 +36,9 @@ _NONCE = re.compile(r"[0-9a-f]{32}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
-def canonical_string(method: str, path_and_query: str, timestamp: str, nonce: str,
-                     body: bytes) -> str:
+def canonical_string(
+    method: str, path_and_query: str, timestamp: str, nonce: str, body: bytes
+) -> str:
     """The signed text: method, raw path and query, timestamp, nonce, SHA-256 of the body."""
     return "\n".join(
         (method.upper(), path_and_query, timestamp, nonce, hashlib.sha256(body).hexdigest())
@@ -49,15 +50,26 @@ def compute_signature(secret: str, canonical: str) -> str:
     return hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_headers(key_id: str, secret: str, method: str, path_and_query: str, body: bytes = b"",
-                 *, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
+def sign_headers(
+    key_id: str,
+    secret: str,
+    method: str,
+    path_and_query: str,
+    body: bytes = b"",
+    *,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
     """The four ``X-PAS-*`` headers for one request (fresh nonce and current time by default)."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     nonce = nonce or secrets.token_hex(16)
-    signature = compute_signature(secret, canonical_string(method, path_and_query, ts, nonce,
-                                                           body))
-    return {KEY_ID_HEADER: key_id, TIMESTAMP_HEADER: ts, NONCE_HEADER: nonce,
-            SIGNATURE_HEADER: signature}
+    signature = compute_signature(secret, canonical_string(method, path_and_query, ts, nonce, body))
+    return {
+        KEY_ID_HEADER: key_id,
+        TIMESTAMP_HEADER: ts,
+        NONCE_HEADER: nonce,
+        SIGNATURE_HEADER: signature,
+    }
 
 
 class SignatureError(Exception):
@@ -108,16 +120,22 @@ class ReplayCache:
 class SignatureVerifier:
     """Checks the ``X-PAS-*`` headers of one request against the known keys."""
 
-    def __init__(self, keys: Mapping[str, str], *, skew_s: float = DEFAULT_SKEW_S,
-                 replay: ReplayCache | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        keys: Mapping[str, str],
+        *,
+        skew_s: float = DEFAULT_SKEW_S,
+        replay: ReplayCache | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._keys = dict(keys)
         self._skew_s = skew_s
         self.replay = replay or ReplayCache()
         self._clock = clock
 
-    def verify(self, method: str, path_and_query: str, headers: Mapping[str, str],
-               body: bytes) -> str:
+    def verify(
+        self, method: str, path_and_query: str, headers: Mapping[str, str], body: bytes
+    ) -> str:
         """Return the caller's key id, or raise ``SignatureError`` with the reason."""
         missing = [h for h in REQUIRED_HEADERS if not headers.get(h)]
         if missing:
@@ -136,8 +154,9 @@ class SignatureVerifier:
         now = self._clock()
         if abs(now - int(timestamp)) > self._skew_s:
             raise SignatureError("timestamp outside the allowed clock skew")
-        expected = compute_signature(secret, canonical_string(method, path_and_query, timestamp,
-                                                              nonce, body))
+        expected = compute_signature(
+            secret, canonical_string(method, path_and_query, timestamp, nonce, body)
+        )
         if not hmac.compare_digest(expected.encode(), given.encode()):
             raise SignatureError("signature mismatch")
         if not self.replay.check_and_remember(key_id, nonce, now):

@@ -50,8 +50,9 @@ class _PostedPayment:
 class PasStore:
     """The sandbox PAS state and the operations the API exposes on it."""
 
-    def __init__(self, book: Book, replica: Replica | None = None, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, book: Book, replica: Replica | None = None, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
         self._clock = clock
         self.replica = replica
         self.replace_book(book)
@@ -99,8 +100,9 @@ class PasStore:
 
     # --- payments ---------------------------------------------------------------------------
 
-    def post_payment(self, policy_number: str, idempotency_key: str | None,
-                     body: Mapping[str, Any]) -> JSON:
+    def post_payment(
+        self, policy_number: str, idempotency_key: str | None, body: Mapping[str, Any]
+    ) -> JSON:
         """Post a payment once per idempotency key and return its receipt.
 
         The same key with the same request returns the first receipt without posting again;
@@ -219,11 +221,11 @@ def _event_json(row: ClaimEventRow) -> JSON:
 def _amount_cents(raw: Any) -> int:
     """A money amount (decimal string, or a JSON number) as whole cents; 400 when malformed."""
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise BadRequest("amount must be a decimal string such as \"125.00\"")
+        raise BadRequest('amount must be a decimal string such as "125.00"')
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation as exc:
-        raise BadRequest("amount must be a decimal string such as \"125.00\"") from exc
+        raise BadRequest('amount must be a decimal string such as "125.00"') from exc
     if not value.is_finite() or value != value.quantize(Decimal("0.01")):
         raise BadRequest("amount must have at most two decimal places")
     return int(value * 100)

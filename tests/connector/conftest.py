@@ -55,8 +55,9 @@ def pas_settings() -> PasSettings:
 
 @pytest.fixture
 def cache_settings() -> CacheSettings:
-    return CacheSettings(redis_url=None, policy_ttl_s=300, billing_ttl_s=60, claims_ttl_s=120,
-                         stale_max_s=3600)
+    return CacheSettings(
+        redis_url=None, policy_ttl_s=300, billing_ttl_s=60, claims_ttl_s=120, stale_max_s=3600
+    )
 
 
 @pytest.fixture
@@ -69,8 +70,11 @@ ConnectorFactory = Callable[..., Awaitable[PasConnector]]
 
 @pytest.fixture
 async def make_connector(
-    fake_pas: FakePas, clock: FakeClock, pas_settings: PasSettings,
-    cache_settings: CacheSettings, audit_db_url: str,
+    fake_pas: FakePas,
+    clock: FakeClock,
+    pas_settings: PasSettings,
+    cache_settings: CacheSettings,
+    audit_db_url: str,
 ) -> AsyncIterator[ConnectorFactory]:
     """Builds connectors on the fake PAS; ``pas=``/``cache=`` keyword overrides change settings."""
     built: list[PasConnector] = []
@@ -79,7 +83,11 @@ async def make_connector(
         pas = replace(pas_settings, **overrides.pop("pas", {}))
         cache = replace(cache_settings, **overrides.pop("cache", {}))
         connector = build_connector(
-            pas, cache, database_url=audit_db_url, audit_hash_key=AUDIT_KEY, clock=clock,
+            pas,
+            cache,
+            database_url=audit_db_url,
+            audit_hash_key=AUDIT_KEY,
+            clock=clock,
             transport=overrides.pop("transport", fake_pas.transport()),
         )
         built.append(connector)
@@ -117,8 +125,7 @@ def pg_database(postgres_url: str) -> Iterator[str]:
     name = f"connector_{uuid.uuid4().hex[:12]}"
 
     def admin(sql: str) -> None:
-        conn = psycopg2.connect(host=url.host, port=url.port, user=url.username,
-                                dbname="postgres")
+        conn = psycopg2.connect(host=url.host, port=url.port, user=url.username, dbname="postgres")
         conn.autocommit = True
         try:
             with conn.cursor() as cur:

@@ -20,25 +20,61 @@ def utc(*args: int) -> datetime:
 
 PAYMENT_ROWS = [
     # Inserted out of order on purpose: the reader must sort.
-    {"policy_number": "AUT-1000001", "posted_at": utc(2026, 9, 5, 14, 0), "amount_cents": 30700,
-     "method": "card", "status": "posted", "reference": "pi_sep"},
-    {"policy_number": "AUT-1000001", "posted_at": utc(2026, 11, 5, 14, 0), "amount_cents": 30700,
-     "method": "us_bank_account", "status": "returned", "reference": "pi_nov"},
-    {"policy_number": "AUT-1000001", "posted_at": utc(2026, 10, 5, 14, 0), "amount_cents": 41250,
-     "method": "card", "status": "posted", "reference": "pi_oct"},
-    {"policy_number": "HOM-2000001", "posted_at": utc(2026, 11, 1, 9, 0), "amount_cents": 12000,
-     "method": "us_bank_account", "status": "posted", "reference": "pi_home"},
+    {
+        "policy_number": "AUT-1000001",
+        "posted_at": utc(2026, 9, 5, 14, 0),
+        "amount_cents": 30700,
+        "method": "card",
+        "status": "posted",
+        "reference": "pi_sep",
+    },
+    {
+        "policy_number": "AUT-1000001",
+        "posted_at": utc(2026, 11, 5, 14, 0),
+        "amount_cents": 30700,
+        "method": "us_bank_account",
+        "status": "returned",
+        "reference": "pi_nov",
+    },
+    {
+        "policy_number": "AUT-1000001",
+        "posted_at": utc(2026, 10, 5, 14, 0),
+        "amount_cents": 41250,
+        "method": "card",
+        "status": "posted",
+        "reference": "pi_oct",
+    },
+    {
+        "policy_number": "HOM-2000001",
+        "posted_at": utc(2026, 11, 1, 9, 0),
+        "amount_cents": 12000,
+        "method": "us_bank_account",
+        "status": "posted",
+        "reference": "pi_home",
+    },
 ]
 EVENT_ROWS = [
-    {"claim_number": "CLM-50000001", "occurred_at": utc(2026, 10, 29, 9, 0),
-     "milestone": "reported", "description": "Claim reported by phone",
-     "next_action": "An adjuster will be assigned"},
-    {"claim_number": "CLM-50000001", "occurred_at": utc(2026, 11, 3, 16, 30),
-     "milestone": "inspection", "description": "Vehicle inspected",
-     "next_action": "Dana Brooks will send the estimate"},
-    {"claim_number": "CLM-50000001", "occurred_at": utc(2026, 10, 30, 11, 0),
-     "milestone": "assigned", "description": "Assigned to Dana Brooks",
-     "next_action": "Inspection to be scheduled"},
+    {
+        "claim_number": "CLM-50000001",
+        "occurred_at": utc(2026, 10, 29, 9, 0),
+        "milestone": "reported",
+        "description": "Claim reported by phone",
+        "next_action": "An adjuster will be assigned",
+    },
+    {
+        "claim_number": "CLM-50000001",
+        "occurred_at": utc(2026, 11, 3, 16, 30),
+        "milestone": "inspection",
+        "description": "Vehicle inspected",
+        "next_action": "Dana Brooks will send the estimate",
+    },
+    {
+        "claim_number": "CLM-50000001",
+        "occurred_at": utc(2026, 10, 30, 11, 0),
+        "milestone": "assigned",
+        "description": "Assigned to Dana Brooks",
+        "next_action": "Inspection to be scheduled",
+    },
 ]
 PHONE_ROWS = [
     {"phone_e164": "+15125550101", "holder_id": "H0000001", "policy_number": "AUT-1000001"},

@@ -39,9 +39,13 @@ def app_db(tmp_path: Path) -> str:
 
 def _pas_settings(sandbox: Any, **changes: Any) -> PasSettings:
     values: dict[str, Any] = {
-        "base_url": sandbox.base_url, "key_id": sandbox.key_id,
-        "hmac_secret": sandbox.hmac_secret, "replica_url": sandbox.replica_url,
-        "read_attempts": 2, "read_budget_s": 4.5, "breaker_threshold": 3,
+        "base_url": sandbox.base_url,
+        "key_id": sandbox.key_id,
+        "hmac_secret": sandbox.hmac_secret,
+        "replica_url": sandbox.replica_url,
+        "read_attempts": 2,
+        "read_budget_s": 4.5,
+        "breaker_threshold": 3,
         "breaker_ttl_s": 30.0,
     }
     values.update(changes)
@@ -50,8 +54,13 @@ def _pas_settings(sandbox: Any, **changes: Any) -> PasSettings:
 
 @pytest.fixture
 async def live(sandbox, app_db: str, clock: FakeClock) -> AsyncIterator[PasConnector]:
-    connector = build_connector(_pas_settings(sandbox), CacheSettings(), database_url=app_db,
-                                audit_hash_key=AUDIT_KEY, clock=clock)
+    connector = build_connector(
+        _pas_settings(sandbox),
+        CacheSettings(),
+        database_url=app_db,
+        audit_hash_key=AUDIT_KEY,
+        clock=clock,
+    )
     yield connector
     await connector.aclose()
 
@@ -76,7 +85,10 @@ async def test_maria_end_to_end_through_every_read(live: PasConnector):
 
     holder = (await live.get_policyholder(match.holder_id)).value
     assert (holder.full_name, holder.date_of_birth, holder.address.zip) == (
-        "Maria Alvarez", date(1985, 4, 12), "78704")
+        "Maria Alvarez",
+        date(1985, 4, 12),
+        "78704",
+    )
     assert holder.phone == MARIA_PHONE
     refs = (await live.list_policies(match.holder_id)).value
     assert [r.policy_number for r in refs] == ["AUT-1000001"]
@@ -97,12 +109,12 @@ async def test_maria_end_to_end_through_every_read(live: PasConnector):
 
     timeline = await live.claim_timeline("CLM-50000001")
     assert timeline.events, "the replica has milestones for the open claim"
-    assert [e.occurred_at for e in timeline.events] == sorted(e.occurred_at
-                                                              for e in timeline.events)
+    assert [e.occurred_at for e in timeline.events] == sorted(
+        e.occurred_at for e in timeline.events
+    )
     assert timeline.next_action
     history = await live.payment_history("AUT-1000001")
-    assert [p.posted_at for p in history] == sorted((p.posted_at for p in history),
-                                                    reverse=True)
+    assert [p.posted_at for p in history] == sorted((p.posted_at for p in history), reverse=True)
 
 
 async def test_other_personas_match_the_readme(live: PasConnector):
@@ -145,10 +157,12 @@ async def test_a_payment_invalidates_billing_and_reaches_the_replica(live: PasCo
     before = await live.get_billing("AUT-1000001")
     assert (await live.get_billing("AUT-1000001")).from_cache
 
-    receipt = await live.post_payment("AUT-1000001", Decimal("100.00"), "card", "pi_itest_1",
-                                      idempotency_key="itest-pay-1")
-    again = await live.post_payment("AUT-1000001", Decimal("100.00"), "card", "pi_itest_1",
-                                    idempotency_key="itest-pay-1")
+    receipt = await live.post_payment(
+        "AUT-1000001", Decimal("100.00"), "card", "pi_itest_1", idempotency_key="itest-pay-1"
+    )
+    again = await live.post_payment(
+        "AUT-1000001", Decimal("100.00"), "card", "pi_itest_1", idempotency_key="itest-pay-1"
+    )
 
     assert again.confirmation == receipt.confirmation  # same key, same receipt, charged once
     assert receipt.new_balance == before.value.balance - Decimal("100.00")
@@ -186,11 +200,17 @@ async def test_stale_if_error_during_an_outage(live: PasConnector, sandbox, cloc
 
 
 async def test_breaker_opens_in_an_outage_and_recovers_after_it(
-        sandbox, app_db, clock, monkeypatch):
+    sandbox, app_db, clock, monkeypatch
+):
     breaker_clock = BreakerClock()
     monkeypatch.setattr(breaker_model, "time", breaker_clock)
-    connector = build_connector(_pas_settings(sandbox, breaker_threshold=2), CacheSettings(),
-                                database_url=app_db, audit_hash_key=AUDIT_KEY, clock=clock)
+    connector = build_connector(
+        _pas_settings(sandbox, breaker_threshold=2),
+        CacheSettings(),
+        database_url=app_db,
+        audit_hash_key=AUDIT_KEY,
+        clock=clock,
+    )
     try:
         sandbox.set_faults(outage=True)
         for _ in range(2):
@@ -212,11 +232,15 @@ async def test_breaker_opens_in_an_outage_and_recovers_after_it(
         await connector.aclose()
 
 
-@pytest.mark.parametrize("forgery", [{"hmac_secret": "forged-secret"},
-                                     {"key_id": "someone-else"}])
+@pytest.mark.parametrize("forgery", [{"hmac_secret": "forged-secret"}, {"key_id": "someone-else"}])
 async def test_a_client_with_the_wrong_key_gets_pas_auth_error(sandbox, app_db, clock, forgery):
-    connector = build_connector(_pas_settings(sandbox, **forgery), CacheSettings(),
-                                database_url=app_db, audit_hash_key=AUDIT_KEY, clock=clock)
+    connector = build_connector(
+        _pas_settings(sandbox, **forgery),
+        CacheSettings(),
+        database_url=app_db,
+        audit_hash_key=AUDIT_KEY,
+        clock=clock,
+    )
     try:
         with pytest.raises(PasAuthError):
             await connector.get_policy("AUT-1000001")
@@ -225,8 +249,9 @@ async def test_a_client_with_the_wrong_key_gets_pas_auth_error(sandbox, app_db, 
         await connector.aclose()
 
 
-async def test_audit_rows_for_a_session_hold_no_raw_pii(live: PasConnector, sandbox, clock,
-                                                        audit_rows):
+async def test_audit_rows_for_a_session_hold_no_raw_pii(
+    live: PasConnector, sandbox, clock, audit_rows
+):
     match = await live.find_by_phone(MARIA_PHONE)
     assert match is not None
     await live.get_policyholder(match.holder_id)
@@ -245,8 +270,15 @@ async def test_audit_rows_for_a_session_hold_no_raw_pii(live: PasConnector, sand
         ("post_payment", "ok", "none"),
     ]
     assert rows[2]["status_code"] == 200 and rows[2]["attempts"] == 1
-    raw = ("AUT-1000001", "1000001", "CLM-50000001", match.holder_id, MARIA_PHONE,
-           "5125550101", "1985-04-12")
+    raw = (
+        "AUT-1000001",
+        "1000001",
+        "CLM-50000001",
+        match.holder_id,
+        MARIA_PHONE,
+        "5125550101",
+        "1985-04-12",
+    )
     for row in rows:
         for column, value in row.items():
             for item in raw:

@@ -22,8 +22,15 @@ from tests.connector.conftest import AUDIT_KEY
 from tests.connector.fakes import KEY_ID, SECRET
 from tests.connector.replica_fixture import create_replica
 
-RAW_PII = ("AUT-1000001", "1000001", "CLM-50000001", "H0000001", "+15125550101", "5125550101",
-           "1985-04-12")
+RAW_PII = (
+    "AUT-1000001",
+    "1000001",
+    "CLM-50000001",
+    "H0000001",
+    "+15125550101",
+    "5125550101",
+    "1985-04-12",
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -37,19 +44,24 @@ def _rows(url: str) -> list[dict]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return [dict(r) for r in
-                    conn.execute(select(pas_audit).order_by(pas_audit.c.id)).mappings()]
+            return [
+                dict(r) for r in conn.execute(select(pas_audit).order_by(pas_audit.c.id)).mappings()
+            ]
     finally:
         engine.dispose()
 
 
 async def test_connector_audits_pas_cache_and_replica_calls_without_raw_pii(
-        app_db_url, tmp_path, fake_pas, clock, pas_settings, cache_settings):
+    app_db_url, tmp_path, fake_pas, clock, pas_settings, cache_settings
+):
     replica_url = f"sqlite:///{tmp_path / 'replica.sqlite'}"
     create_replica(replica_url)
     connector = build_connector(
-        replace(pas_settings, replica_url=replica_url), cache_settings,
-        database_url=app_db_url, audit_hash_key=AUDIT_KEY, clock=clock,
+        replace(pas_settings, replica_url=replica_url),
+        cache_settings,
+        database_url=app_db_url,
+        audit_hash_key=AUDIT_KEY,
+        clock=clock,
         transport=fake_pas.transport(),
     )
     try:
@@ -99,8 +111,11 @@ async def test_audit_times_are_utc_from_the_injected_clock(app_db_url, clock):
     log = AuditLog(audit_engine(app_db_url), AUDIT_KEY, clock=clock)
     log.create_table()
     log.create_table()  # idempotent
-    await log.record(AuditEvent("get_billing", "AUT-1000001", "ok", 12.3456, cache="miss",
-                                status_code=200, attempts=1))
+    await log.record(
+        AuditEvent(
+            "get_billing", "AUT-1000001", "ok", 12.3456, cache="miss", status_code=200, attempts=1
+        )
+    )
     log.engine.dispose()
     (row,) = _rows(app_db_url)
     at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=timezone.utc)
@@ -114,18 +129,32 @@ async def test_the_audit_table_has_the_documented_columns(app_db_url):
     AuditLog(engine, AUDIT_KEY).create_table()
     columns = {c["name"] for c in inspect(engine).get_columns("pas_audit")}
     engine.dispose()
-    assert columns == {"id", "at", "operation", "policy_ref", "policy_ref_masked", "outcome",
-                       "status_code", "latency_ms", "cache", "attempts"}
+    assert columns == {
+        "id",
+        "at",
+        "operation",
+        "policy_ref",
+        "policy_ref_masked",
+        "outcome",
+        "status_code",
+        "latency_ms",
+        "cache",
+        "attempts",
+    }
 
 
 async def test_a_failing_audit_database_does_not_fail_the_call(
-        tmp_path, fake_pas, clock, pas_settings, cache_settings, caplog):
+    tmp_path, fake_pas, clock, pas_settings, cache_settings, caplog
+):
     # An audit log whose table was never created: every insert fails.
     audit = AuditLog(audit_engine(f"sqlite:///{tmp_path / 'no-table.sqlite'}"), AUDIT_KEY)
-    client = PasClient(pas_settings, make_http_client(
-        pas_settings, PasSigner(KEY_ID, SECRET), transport=fake_pas.transport()))
-    connector = PasConnector(client, MemoryCache(clock), audit, cache_settings, clock=clock,
-                             owns_audit_engine=True)
+    client = PasClient(
+        pas_settings,
+        make_http_client(pas_settings, PasSigner(KEY_ID, SECRET), transport=fake_pas.transport()),
+    )
+    connector = PasConnector(
+        client, MemoryCache(clock), audit, cache_settings, clock=clock, owns_audit_engine=True
+    )
     try:
         billing = await connector.get_billing("AUT-1000001")
     finally:

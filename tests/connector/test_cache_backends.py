@@ -163,7 +163,8 @@ async def test_a_connector_with_redis_down_still_answers_from_the_pas(make_conne
 
 @pytest.mark.redis
 async def test_two_connectors_share_entries_and_invalidation_through_redis(
-        make_connector, fake_pas, redis_url):
+    make_connector, fake_pas, redis_url
+):
     shared = {"redis_url": redis_url, "redis_prefix": f"test:{uuid.uuid4().hex}:"}
     web = await make_connector(cache=shared)
     actions = await make_connector(cache=shared)

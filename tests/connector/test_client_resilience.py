@@ -39,15 +39,18 @@ AUTOPAY = "/api/v1/policies/AUT-1000001/autopay"
 
 @pytest.fixture
 async def client(fake_pas: FakePas, pas_settings: PasSettings) -> AsyncIterator[PasClient]:
-    pas = PasClient(pas_settings, make_http_client(pas_settings, PasSigner(KEY_ID, SECRET),
-                                                   transport=fake_pas.transport()))
+    pas = PasClient(
+        pas_settings,
+        make_http_client(pas_settings, PasSigner(KEY_ID, SECRET), transport=fake_pas.transport()),
+    )
     yield pas
     await pas.aclose()
 
 
 def _client_for(fake: FakePas, settings: PasSettings) -> PasClient:
-    return PasClient(settings, make_http_client(settings, PasSigner(KEY_ID, SECRET),
-                                                transport=fake.transport()))
+    return PasClient(
+        settings, make_http_client(settings, PasSigner(KEY_ID, SECRET), transport=fake.transport())
+    )
 
 
 class BreakerClock:
@@ -103,12 +106,27 @@ async def test_timeouts_and_connection_errors_are_retried_on_reads(client, fake_
 @pytest.mark.parametrize(
     ("method", "path", "send"),
     [
-        ("POST", PAY, lambda c, s: c.post("post_payment", PAY,
-                                           {"amount": "1.00", "method": "card",
-                                            "reference": "r"}, s, idempotency_key="k1")),
-        ("PUT", AUTOPAY, lambda c, s: c.put("set_autopay", AUTOPAY,
-                                             {"payment_method_ref": "pm_1", "method": "card",
-                                              "draft_day": 5}, s)),
+        (
+            "POST",
+            PAY,
+            lambda c, s: c.post(
+                "post_payment",
+                PAY,
+                {"amount": "1.00", "method": "card", "reference": "r"},
+                s,
+                idempotency_key="k1",
+            ),
+        ),
+        (
+            "PUT",
+            AUTOPAY,
+            lambda c, s: c.put(
+                "set_autopay",
+                AUTOPAY,
+                {"payment_method_ref": "pm_1", "method": "card", "draft_day": 5},
+                s,
+            ),
+        ),
         ("DELETE", AUTOPAY, lambda c, s: c.delete("cancel_autopay", AUTOPAY, s)),
     ],
 )
@@ -124,9 +142,13 @@ async def test_writes_are_sent_once_even_when_the_pas_fails(client, fake_pas, me
 async def test_a_timed_out_payment_is_not_resent(client, fake_pas):
     fake_pas.raise_next(PAY, lambda r: httpx.ReadTimeout("slow", request=r))
     with pytest.raises(PasUnavailable):
-        await client.post("post_payment", PAY, {"amount": "1.00", "method": "card",
-                                                 "reference": "r"}, CallStats(),
-                          idempotency_key="k1")
+        await client.post(
+            "post_payment",
+            PAY,
+            {"amount": "1.00", "method": "card", "reference": "r"},
+            CallStats(),
+            idempotency_key="k1",
+        )
     assert len(fake_pas.calls(PAY)) == 1
 
 
@@ -161,8 +183,13 @@ def test_retry_backoff_honours_retry_after_only_when_it_fits_the_budget():
     assert retry_backoff(PasRateLimited("429"), elapsed_s=0.0, budget_s=4.5) is True
     assert retry_backoff(PasUnavailable("503"), elapsed_s=0.0, budget_s=4.5) is True
     assert retry_backoff(CircuitOpen("open"), elapsed_s=0.0, budget_s=4.5) is False
-    for never in (PasNotFound("x"), PasRejected("x"), PasAuthError("x"), PasProtocolError("x"),
-                  ValueError("x")):
+    for never in (
+        PasNotFound("x"),
+        PasRejected("x"),
+        PasAuthError("x"),
+        PasProtocolError("x"),
+        ValueError("x"),
+    ):
         assert retry_backoff(never, elapsed_s=0.0, budget_s=4.5) is False
 
 
@@ -178,7 +205,8 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date():
 
 
 async def test_backoff_between_read_attempts_is_exponential_with_jitter_when_not_testing(
-        fake_pas, pas_settings, monkeypatch):
+    fake_pas, pas_settings, monkeypatch
+):
     """Outside stamina's test mode the client really waits between attempts, with jitter."""
     slept: list[float] = []
 
@@ -200,7 +228,8 @@ async def test_backoff_between_read_attempts_is_exponential_with_jitter_when_not
 
 
 async def test_breaker_opens_after_threshold_failed_calls_and_then_sends_nothing(
-        client, fake_pas, breaker_clock):
+    client, fake_pas, breaker_clock
+):
     fake_pas.fail_next(HEALTH, 503, times=100)
     for _ in range(3):  # threshold 3 logical calls (each made of 2 attempts)
         with pytest.raises(PasUnavailable):
@@ -267,7 +296,8 @@ async def test_repeated_429s_do_trip_the_breaker(client, fake_pas, breaker_clock
 
 
 async def test_rate_limiter_makes_calls_over_the_rate_wait_instead_of_failing(
-        fake_pas, pas_settings, monkeypatch):
+    fake_pas, pas_settings, monkeypatch
+):
     """Over the rate, a call waits for capacity. Loop time is faked so nothing really sleeps."""
     loop = asyncio.get_running_loop()
     virtual = {"now": loop.time()}
@@ -302,17 +332,29 @@ def test_sub_one_per_second_rates_are_allowed():
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        (400, PasRejected), (401, PasAuthError), (403, PasProtocolError), (404, PasNotFound),
-        (409, PasRejected), (422, PasRejected), (429, PasRateLimited), (500, PasUnavailable),
-        (502, PasUnavailable), (503, PasUnavailable), (504, PasUnavailable),
+        (400, PasRejected),
+        (401, PasAuthError),
+        (403, PasProtocolError),
+        (404, PasNotFound),
+        (409, PasRejected),
+        (422, PasRejected),
+        (429, PasRateLimited),
+        (500, PasUnavailable),
+        (502, PasUnavailable),
+        (503, PasUnavailable),
+        (504, PasUnavailable),
     ],
 )
 async def test_http_statuses_map_onto_the_error_tree(client, fake_pas, status, error):
     fake_pas.fail_next(PAY, status)
     with pytest.raises(error) as caught:
-        await client.post("post_payment", PAY, {"amount": "1.00", "method": "card",
-                                                 "reference": "r"}, CallStats(),
-                          idempotency_key="k")
+        await client.post(
+            "post_payment",
+            PAY,
+            {"amount": "1.00", "method": "card", "reference": "r"},
+            CallStats(),
+            idempotency_key="k",
+        )
     assert type(caught.value) is error
     # Messages carry the operation and status, never the path with its policy number.
     assert "AUT-1000001" not in str(caught.value)
@@ -321,20 +363,26 @@ async def test_http_statuses_map_onto_the_error_tree(client, fake_pas, status, e
 
 async def test_rejections_carry_the_pas_error_code(client, fake_pas):
     with pytest.raises(PasRejected) as caught:
-        await client.post("post_payment", PAY, {"amount": "9999.00", "method": "card",
-                                                 "reference": "r"}, CallStats(),
-                          idempotency_key="k")
+        await client.post(
+            "post_payment",
+            PAY,
+            {"amount": "9999.00", "method": "card", "reference": "r"},
+            CallStats(),
+            idempotency_key="k",
+        )
     assert caught.value.code == "rejected"
     with pytest.raises(PasRejected) as caught:
-        await client.post("post_payment", PAY, {"amount": "1.00", "method": "card",
-                                                 "reference": "r"}, CallStats())
+        await client.post(
+            "post_payment", PAY, {"amount": "1.00", "method": "card", "reference": "r"}, CallStats()
+        )
     assert caught.value.code == "bad_request"
 
 
 async def test_a_success_that_is_not_json_is_a_protocol_error(fake_pas, pas_settings):
     transport = httpx.MockTransport(lambda r: httpx.Response(200, text="<html>oops</html>"))
-    client = PasClient(pas_settings, make_http_client(pas_settings, PasSigner(KEY_ID, SECRET),
-                                                      transport=transport))
+    client = PasClient(
+        pas_settings, make_http_client(pas_settings, PasSigner(KEY_ID, SECRET), transport=transport)
+    )
     with pytest.raises(PasProtocolError):
         await client.get("health", HEALTH, CallStats())
     await client.aclose()

@@ -42,8 +42,9 @@ async def test_operations_return_typed_values(make_connector):
     assert claim.is_open and claim.stage == "inspection"
 
 
-async def test_first_read_misses_second_hits_without_calling_the_pas(make_connector, fake_pas,
-                                                                     clock):
+async def test_first_read_misses_second_hits_without_calling_the_pas(
+    make_connector, fake_pas, clock
+):
     pas = await make_connector()
     first = await pas.get_policy("AUT-1000001")
     clock.advance(299)
@@ -79,13 +80,15 @@ async def test_each_kind_has_its_own_ttl(make_connector, fake_pas, clock):
 
 
 async def test_a_payment_posts_once_with_its_idempotency_key_and_invalidates_the_policy(
-        make_connector, fake_pas):
+    make_connector, fake_pas
+):
     pas = await make_connector()
     assert (await pas.get_billing("AUT-1000001")).value.balance == Decimal("412.50")
     await pas.get_policy("AUT-1000001")
 
-    receipt = await pas.post_payment("AUT-1000001", Decimal("100.00"), "card", "pi_123",
-                                     idempotency_key="pay-abc")
+    receipt = await pas.post_payment(
+        "AUT-1000001", Decimal("100.00"), "card", "pi_123", idempotency_key="pay-abc"
+    )
 
     assert receipt.new_balance == Decimal("312.50")
     (sent,) = fake_pas.calls("/api/v1/policies/AUT-1000001/payments")
@@ -105,8 +108,9 @@ async def test_the_same_idempotency_key_returns_the_first_receipt(make_connector
     assert fake_pas.balance == "402.50"
 
 
-async def test_a_rejected_payment_raises_and_still_drops_the_cached_billing(make_connector,
-                                                                            fake_pas):
+async def test_a_rejected_payment_raises_and_still_drops_the_cached_billing(
+    make_connector, fake_pas
+):
     pas = await make_connector()
     await pas.get_billing("AUT-1000001")
     with pytest.raises(PasRejected):
@@ -114,10 +118,12 @@ async def test_a_rejected_payment_raises_and_still_drops_the_cached_billing(make
     assert not (await pas.get_billing("AUT-1000001")).from_cache
 
 
-@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-1.00"), Decimal("1.005"),
-                                    Decimal("NaN")])
-async def test_malformed_amounts_are_refused_before_anything_is_sent(make_connector, fake_pas,
-                                                                      amount):
+@pytest.mark.parametrize(
+    "amount", [Decimal("0"), Decimal("-1.00"), Decimal("1.005"), Decimal("NaN")]
+)
+async def test_malformed_amounts_are_refused_before_anything_is_sent(
+    make_connector, fake_pas, amount
+):
     pas = await make_connector()
     with pytest.raises(ValueError):
         await pas.post_payment("AUT-1000001", amount, "card", "r", "k")
@@ -135,8 +141,9 @@ async def test_autopay_enrol_and_cancel_return_billing_and_invalidate(make_conne
     assert not (await pas.get_billing("AUT-1000001")).value.autopay.enabled
 
 
-async def test_stale_entry_is_served_marked_stale_while_the_pas_is_down(make_connector, fake_pas,
-                                                                        clock):
+async def test_stale_entry_is_served_marked_stale_while_the_pas_is_down(
+    make_connector, fake_pas, clock
+):
     pas = await make_connector()
     fresh = await pas.get_billing("AUT-1000001")
     clock.advance(600)  # past the 60 s TTL, inside the 3600 s stale window
@@ -157,8 +164,7 @@ async def test_with_nothing_cached_an_outage_raises_unavailable(make_connector, 
         await pas.get_billing("AUT-1000001")
 
 
-async def test_an_entry_older_than_the_stale_window_is_not_served(make_connector, fake_pas,
-                                                                  clock):
+async def test_an_entry_older_than_the_stale_window_is_not_served(make_connector, fake_pas, clock):
     pas = await make_connector()
     await pas.get_billing("AUT-1000001")
     clock.advance(60 + 3600 + 1)
@@ -167,8 +173,7 @@ async def test_an_entry_older_than_the_stale_window_is_not_served(make_connector
         await pas.get_billing("AUT-1000001")
 
 
-async def test_stale_entries_are_served_while_the_circuit_is_open(make_connector, fake_pas,
-                                                                  clock):
+async def test_stale_entries_are_served_while_the_circuit_is_open(make_connector, fake_pas, clock):
     pas = await make_connector(pas={"breaker_threshold": 1})
     await pas.get_policy("AUT-1000001")
     clock.advance(400)
@@ -194,7 +199,8 @@ async def test_not_found_is_not_served_from_stale_cache_and_not_cached(make_conn
 
 
 async def test_a_payload_missing_fields_is_a_protocol_error_and_is_not_cached(
-        make_connector, fake_pas):
+    make_connector, fake_pas
+):
     broken = {"policy_number": "AUT-1000001", "balance": "1.00"}
     fake_pas.respond_next(BILLING, httpx.Response(200, json=broken))
     pas = await make_connector()
@@ -213,8 +219,9 @@ async def test_references_cannot_change_the_request_path(make_connector, fake_pa
         await pas.get_policy("  ")
 
 
-async def test_every_call_writes_one_audit_row_without_raw_references(make_connector, fake_pas,
-                                                                      clock, audit_rows):
+async def test_every_call_writes_one_audit_row_without_raw_references(
+    make_connector, fake_pas, clock, audit_rows
+):
     pas = await make_connector()
     await pas.get_policyholder("H0000001")
     await pas.get_billing("AUT-1000001")
@@ -229,8 +236,9 @@ async def test_every_call_writes_one_audit_row_without_raw_references(make_conne
         await pas.payment_history("AUT-1000001")  # no replica configured in unit tests
 
     rows = audit_rows()
-    summary = [(r["operation"], r["outcome"], r["cache"], r["status_code"], r["attempts"])
-               for r in rows]
+    summary = [
+        (r["operation"], r["outcome"], r["cache"], r["status_code"], r["attempts"]) for r in rows
+    ]
     assert summary == [
         ("get_policyholder", "ok", "miss", 200, 1),
         ("get_billing", "ok", "miss", 200, 1),
@@ -247,8 +255,14 @@ async def test_every_call_writes_one_audit_row_without_raw_references(make_conne
     assert all(r["latency_ms"] >= 0 for r in rows)
     assert all(r["at"] is not None for r in rows)
     every_value = " ".join(str(v) for r in rows for v in r.values())
-    for secret in ("AUT-1000001", "1000001", "H0000001", "CLM-99999999", "1985-04-12",
-                   "+15125550101"):
+    for secret in (
+        "AUT-1000001",
+        "1000001",
+        "H0000001",
+        "CLM-99999999",
+        "1985-04-12",
+        "+15125550101",
+    ):
         assert secret not in every_value
 
 
@@ -283,6 +297,5 @@ async def test_logs_at_debug_carry_no_raw_references(make_connector, fake_pas, c
 
     httpx_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
     assert any("/api/v1/policies/***/billing" in line for line in httpx_lines), httpx_lines
-    for raw in ("AUT-1000001", "1000001", "H0000001", "CLM-99999999", "1985-04-12",
-                "+15125550101"):
+    for raw in ("AUT-1000001", "1000001", "H0000001", "CLM-99999999", "1985-04-12", "+15125550101"):
         assert raw not in caplog.text

@@ -55,8 +55,9 @@ async def test_claim_timeline_is_oldest_first_and_ends_with_the_next_action(read
     assert empty.events == () and empty.next_action is None
 
 
-@pytest.mark.parametrize("typed", ["+15125550101", "(512) 555-0101", "512.555.0101",
-                                   "+1 512 555 0101", "15125550101"])
+@pytest.mark.parametrize(
+    "typed", ["+15125550101", "(512) 555-0101", "512.555.0101", "+1 512 555 0101", "15125550101"]
+)
 async def test_find_by_phone_accepts_common_us_formats(reader, typed):
     match = await reader.find_by_phone(typed)
     assert match is not None

@@ -55,8 +55,9 @@ class SignedApi:
     clock: FakeClock
     sandbox: Sandbox
 
-    async def call(self, method: str, path: str, payload: Any = None,
-                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, payload: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         body = b"" if payload is None else json.dumps(payload).encode()
         signed = sign_headers(KEY_ID, SECRET, method, path, body, timestamp=int(self.clock()))
         all_headers = {**signed, "Content-Type": "application/json", **(headers or {})}
@@ -67,8 +68,9 @@ class SignedApi:
         return await self.call("GET", path)
 
     async def admin(self, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
-        response = await self.client.request(method, f"/_sandbox{path}", json=payload,
-                                             headers={"X-Sandbox-Admin": ADMIN_TOKEN})
+        response = await self.client.request(
+            method, f"/_sandbox{path}", json=payload, headers={"X-Sandbox-Admin": ADMIN_TOKEN}
+        )
         return response.status, await response.json()
 
 
@@ -90,10 +92,15 @@ def replica_url(tmp_path: Path) -> str:
 @pytest.fixture
 def sandbox_app(clock: FakeClock, sleeps: SleepRecorder, replica_url: str) -> Sandbox:
     """A 60-holder sandbox built in-process (the shared ``sandbox`` fixture is a subprocess)."""
-    config = SandboxConfig(seed=SEED, policyholders=60, as_of=AS_OF, keys={KEY_ID: SECRET},
-                           admin_token=ADMIN_TOKEN, replica_url=replica_url)
-    return build_sandbox(config, clock=clock, now=clock.utc, sleep=sleeps,
-                         rng=random.Random(7))
+    config = SandboxConfig(
+        seed=SEED,
+        policyholders=60,
+        as_of=AS_OF,
+        keys={KEY_ID: SECRET},
+        admin_token=ADMIN_TOKEN,
+        replica_url=replica_url,
+    )
+    return build_sandbox(config, clock=clock, now=clock.utc, sleep=sleeps, rng=random.Random(7))
 
 
 @pytest.fixture

@@ -12,15 +12,18 @@ from tests.sandbox.conftest import SignedApi
 def _events(replica_url: str, claim_number: str) -> list:
     engine = create_engine(replica_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(replica_claim_events).where(
-            replica_claim_events.c.claim_number == claim_number).order_by(
-            replica_claim_events.c.id)).all()
+        rows = conn.execute(
+            select(replica_claim_events)
+            .where(replica_claim_events.c.claim_number == claim_number)
+            .order_by(replica_claim_events.c.id)
+        ).all()
     engine.dispose()
     return rows
 
 
 async def test_advancing_a_claim_moves_its_stage_and_adds_an_event_with_a_next_action(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     before = _events(replica_url, "CLM-50000001")
     status, body = await api.admin("POST", "/claims/CLM-50000001/advance")
@@ -36,7 +39,8 @@ async def test_advancing_a_claim_moves_its_stage_and_adds_an_event_with_a_next_a
 
 
 async def test_a_claim_advanced_to_the_end_is_closed_with_its_payment(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     stages = []
     for _ in range(3):

@@ -28,8 +28,13 @@ def _free_port() -> int:
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "pas_sandbox", *args], cwd=PROJECT_ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "pas_sandbox", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_for_line(proc: subprocess.Popen[bytes], log: Path, needle: str) -> str:
@@ -51,25 +56,50 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _signed_get(port: int, path: str, secret: str) -> httpx.Response:
-    return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10,
-                     headers=sign_headers("policyline", secret, "GET", path))
+    return httpx.get(
+        f"http://127.0.0.1:{port}{path}",
+        timeout=10,
+        headers=sign_headers("policyline", secret, "GET", path),
+    )
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_the_command_serves_signed_requests_and_stops_cleanly_on_a_signal(
-    tmp_path: Path, stop_signal: signal.Signals,
+    tmp_path: Path,
+    stop_signal: signal.Signals,
 ) -> None:
     port = _free_port()
     log = tmp_path / "sandbox.log"
     replica = tmp_path / "var" / "replica.sqlite"
-    proc = _start(["--host", "127.0.0.1", "--port", str(port), "--seed", "7",
-                   "--policyholders", "60", "--as-of", "2026-11-25",
-                   "--replica-url", f"sqlite:///{replica}", "--latency", "fixed:1",
-                   "--error-rate", "0", "--timeout-rate", "0"], _env(), log)
+    proc = _start(
+        [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--seed",
+            "7",
+            "--policyholders",
+            "60",
+            "--as-of",
+            "2026-11-25",
+            "--replica-url",
+            f"sqlite:///{replica}",
+            "--latency",
+            "fixed:1",
+            "--error-rate",
+            "0",
+            "--timeout-rate",
+            "0",
+        ],
+        _env(),
+        log,
+    )
     try:
         text = _wait_for_line(proc, log, "PAS sandbox listening")
-        assert f"PAS sandbox listening on http://127.0.0.1:{port} (60 policyholders, seed 7)" \
-            in text
+        assert (
+            f"PAS sandbox listening on http://127.0.0.1:{port} (60 policyholders, seed 7)" in text
+        )
         secret = LOCAL_SECRETS["PAS_HMAC_SECRET"]
         assert _signed_get(port, "/api/v1/health", secret).json() == {"status": "ok"}
         billing = _signed_get(port, "/api/v1/policies/AUT-1000001/billing", secret).json()
@@ -89,16 +119,23 @@ def test_the_command_serves_signed_requests_and_stops_cleanly_on_a_signal(
 def test_an_outage_flag_and_environment_defaults_are_honoured(tmp_path: Path) -> None:
     port = _free_port()
     log = tmp_path / "sandbox.log"
-    env = _env(PAS_SANDBOX_PORT=str(port), PAS_SANDBOX_POLICYHOLDERS="12",
-               PAS_SANDBOX_SEED="99", PAS_HMAC_SECRET="env-secret",
-               PAS_REPLICA_URL=f"sqlite:///{tmp_path / 'env-replica.sqlite'}")
+    env = _env(
+        PAS_SANDBOX_PORT=str(port),
+        PAS_SANDBOX_POLICYHOLDERS="12",
+        PAS_SANDBOX_SEED="99",
+        PAS_HMAC_SECRET="env-secret",
+        PAS_REPLICA_URL=f"sqlite:///{tmp_path / 'env-replica.sqlite'}",
+    )
     proc = _start(["--outage"], env, log)
     try:
         text = _wait_for_line(proc, log, "PAS sandbox listening")
         assert f"http://127.0.0.1:{port} (12 policyholders, seed 99)" in text
         assert _signed_get(port, "/api/v1/health", "env-secret").status_code == 503
-        response = httpx.put(f"http://127.0.0.1:{port}/_sandbox/faults", json={"outage": False},
-                             headers={"X-Sandbox-Admin": LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]})
+        response = httpx.put(
+            f"http://127.0.0.1:{port}/_sandbox/faults",
+            json={"outage": False},
+            headers={"X-Sandbox-Admin": LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]},
+        )
         assert response.status_code == 200
         assert _signed_get(port, "/api/v1/health", "env-secret").status_code == 200
         assert _signed_get(port, "/api/v1/health", "local-secret-x").status_code == 401
@@ -108,10 +145,15 @@ def test_an_outage_flag_and_environment_defaults_are_honoured(tmp_path: Path) ->
         assert proc.wait(timeout=30) == 0
 
 
-@pytest.mark.parametrize("argv", [
-    ["--policyholders", "4"], ["--latency", "lognormal:300"], ["--error-rate", "2"],
-    ["--as-of", "25/11/2026"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--policyholders", "4"],
+        ["--latency", "lognormal:300"],
+        ["--error-rate", "2"],
+        ["--as-of", "25/11/2026"],
+    ],
+)
 def test_bad_flags_exit_with_a_usage_error(argv: list[str], capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

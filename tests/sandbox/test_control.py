@@ -18,7 +18,11 @@ CONTROL_ROUTES = [
 @pytest.mark.parametrize(("method", "path", "payload"), CONTROL_ROUTES)
 @pytest.mark.parametrize("token", [None, "", "wrong-token", ADMIN_TOKEN + "x"])
 async def test_control_routes_refuse_a_missing_or_wrong_admin_token(
-    api: SignedApi, method: str, path: str, payload: dict | None, token: str | None,
+    api: SignedApi,
+    method: str,
+    path: str,
+    payload: dict | None,
+    token: str | None,
 ) -> None:
     headers = {} if token is None else {"X-Sandbox-Admin": token}
     response = await api.client.request(method, path, json=payload, headers=headers)
@@ -35,15 +39,21 @@ async def test_stats_count_api_requests_by_route_and_status(api: SignedApi) -> N
     await api.get("/api/v1/policies/AUT-1000001")
     await api.get("/api/v1/policies/NOPE-1")
     await api.client.get("/api/v1/health")  # unsigned
-    await api.call("POST", "/api/v1/policies/AUT-1000001/payments",
-                   {"amount": "1.00", "method": "card", "reference": "r"})  # no key
+    await api.call(
+        "POST",
+        "/api/v1/policies/AUT-1000001/payments",
+        {"amount": "1.00", "method": "card", "reference": "r"},
+    )  # no key
     status, stats = await api.admin("GET", "/stats")
     assert status == 200
-    assert stats == {"total": 6, "requests": {
-        "GET /api/v1/health": {"200": 2, "401": 1},
-        "GET /api/v1/policies/{policy_number}": {"200": 1, "404": 1},
-        "POST /api/v1/policies/{policy_number}/payments": {"400": 1},
-    }}
+    assert stats == {
+        "total": 6,
+        "requests": {
+            "GET /api/v1/health": {"200": 2, "401": 1},
+            "GET /api/v1/policies/{policy_number}": {"200": 1, "404": 1},
+            "POST /api/v1/policies/{policy_number}/payments": {"400": 1},
+        },
+    }
 
 
 async def test_reset_clears_the_stats(api: SignedApi) -> None:

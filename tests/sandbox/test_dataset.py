@@ -45,7 +45,7 @@ def test_the_same_seed_and_day_give_byte_identical_data(tmp_path: Path) -> None:
         replica.dispose()
     dump_a, dump_b = _replica_dump(tmp_path / "a.sqlite"), _replica_dump(tmp_path / "b.sqlite")
     assert hashlib.sha256(dump_a.encode()).digest() == hashlib.sha256(dump_b.encode()).digest()
-    assert "INSERT INTO \"replica_payments\"" in dump_a
+    assert 'INSERT INTO "replica_payments"' in dump_a
 
 
 def test_another_seed_gives_other_generated_holders_but_the_same_personas() -> None:
@@ -58,8 +58,9 @@ def test_another_seed_gives_other_generated_holders_but_the_same_personas() -> N
 
 def test_a_later_as_of_shifts_the_dates_with_it() -> None:
     now, later = generate(5, 20, AS_OF), generate(5, 20, AS_OF + timedelta(days=30))
-    assert later.claims["CLM-50000001"].loss_date - now.claims["CLM-50000001"].loss_date == \
-        timedelta(days=30)
+    assert later.claims["CLM-50000001"].loss_date - now.claims[
+        "CLM-50000001"
+    ].loss_date == timedelta(days=30)
     assert later.policies["AUT-1000001"].billing.due_date == AS_OF + timedelta(days=40)
     for book, day in ((now, AS_OF), (later, AS_OF + timedelta(days=30))):
         for policy in book.policies.values():
@@ -163,7 +164,8 @@ def test_premiums_discounts_and_billing_add_up(book: Book) -> None:
     for policy in book.policies.values():
         payload = policy.to_json()
         total = sum(Decimal(c["premium"]) for c in payload["coverages"]) + sum(
-            Decimal(d["amount"]) for d in payload["discounts"])
+            Decimal(d["amount"]) for d in payload["discounts"]
+        )
         assert str(total) == payload["total_premium"]
         assert all(Decimal(d["amount"]) < 0 for d in payload["discounts"])
         billing = policy.billing

@@ -40,7 +40,8 @@ async def test_an_error_rate_fails_about_that_share_of_requests(api: SignedApi) 
 
 
 async def test_a_timeout_holds_the_request_then_answers_504(
-    api: SignedApi, sleeps: SleepRecorder,
+    api: SignedApi,
+    sleeps: SleepRecorder,
 ) -> None:
     await api.admin("PUT", "/faults", {"timeout_rate": 1.0, "timeout_hold_s": 7.5})
     status, body = await api.get(HEALTH)
@@ -49,7 +50,8 @@ async def test_a_timeout_holds_the_request_then_answers_504(
 
 
 async def test_fixed_latency_is_slept_before_the_answer(
-    api: SignedApi, sleeps: SleepRecorder,
+    api: SignedApi,
+    sleeps: SleepRecorder,
 ) -> None:
     await api.admin("PUT", "/faults", {"latency": {"distribution": "fixed", "median_ms": 250}})
     assert (await api.get(HEALTH))[0] == 200
@@ -58,10 +60,12 @@ async def test_fixed_latency_is_slept_before_the_answer(
 
 
 async def test_uniform_latency_stays_within_its_bounds(
-    api: SignedApi, sleeps: SleepRecorder,
+    api: SignedApi,
+    sleeps: SleepRecorder,
 ) -> None:
-    await api.admin("PUT", "/faults", {"latency": {"distribution": "uniform", "min_ms": 40,
-                                                   "max_ms": 60}})
+    await api.admin(
+        "PUT", "/faults", {"latency": {"distribution": "uniform", "min_ms": 40, "max_ms": 60}}
+    )
     for _ in range(20):
         await api.get(HEALTH)
     assert len(sleeps.calls) == 20
@@ -70,7 +74,8 @@ async def test_uniform_latency_stays_within_its_bounds(
 
 
 async def test_latency_also_applies_to_refused_requests(
-    api: SignedApi, sleeps: SleepRecorder,
+    api: SignedApi,
+    sleeps: SleepRecorder,
 ) -> None:
     await api.admin("PUT", "/faults", {"latency": {"distribution": "fixed", "median_ms": 100}})
     response = await api.client.get(HEALTH)  # unsigned
@@ -85,23 +90,35 @@ async def test_control_routes_are_never_delayed(api: SignedApi, sleeps: SleepRec
 
 
 async def test_reset_clears_every_fault(api: SignedApi) -> None:
-    await api.admin("PUT", "/faults", {"outage": True, "error_rate": 0.5,
-                                       "latency": {"distribution": "fixed", "median_ms": 5}})
+    await api.admin(
+        "PUT",
+        "/faults",
+        {"outage": True, "error_rate": 0.5, "latency": {"distribution": "fixed", "median_ms": 5}},
+    )
     await api.admin("POST", "/reset")
     _, settings = await api.admin("GET", "/faults")
     assert settings == FaultSettings().to_json()
     assert (await api.get(HEALTH))[0] == 200
 
 
-@pytest.mark.parametrize("body", [
-    {"error_rate": 1.5}, {"timeout_rate": -0.1}, {"error_rate": "high"}, {"outage": "yes"},
-    {"latency": {"distribution": "gaussian"}}, {"latency": {"distribution": "lognormal"}},
-    {"latency": {"distribution": "uniform", "min_ms": 10, "max_ms": 5}},
-    {"latency": "fast"}, {"brownout": True}, {"latency": {"distribution": "fixed",
-                                                         "median_ms": 5, "p99": 9}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"error_rate": 1.5},
+        {"timeout_rate": -0.1},
+        {"error_rate": "high"},
+        {"outage": "yes"},
+        {"latency": {"distribution": "gaussian"}},
+        {"latency": {"distribution": "lognormal"}},
+        {"latency": {"distribution": "uniform", "min_ms": 10, "max_ms": 5}},
+        {"latency": "fast"},
+        {"brownout": True},
+        {"latency": {"distribution": "fixed", "median_ms": 5, "p99": 9}},
+    ],
+)
 async def test_bad_fault_settings_are_refused_and_change_nothing(
-    api: SignedApi, body: dict,
+    api: SignedApi,
+    body: dict,
 ) -> None:
     status, error = await api.admin("PUT", "/faults", body)
     assert (status, error["error"]) == (400, "bad_request")
@@ -123,12 +140,15 @@ def test_latency_cap_bounds_lognormal_draws() -> None:
     assert max(spec.draw_ms(rng) for _ in range(1000)) == 500
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("none", LatencySpec()),
-    ("fixed:120", LatencySpec("fixed", median_ms=120)),
-    ("uniform:10:90", LatencySpec("uniform", min_ms=10, max_ms=90)),
-    ("lognormal:300:0.5", LatencySpec("lognormal", median_ms=300, sigma=0.5)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("none", LatencySpec()),
+        ("fixed:120", LatencySpec("fixed", median_ms=120)),
+        ("uniform:10:90", LatencySpec("uniform", min_ms=10, max_ms=90)),
+        ("lognormal:300:0.5", LatencySpec("lognormal", median_ms=300, sigma=0.5)),
+    ],
+)
 def test_latency_specs_parse_from_the_command_line(text: str, expected: LatencySpec) -> None:
     assert LatencySpec.parse(text) == expected
 

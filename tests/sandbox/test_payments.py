@@ -16,44 +16,67 @@ MARIA = "/api/v1/policies/AUT-1000001"
 def _payment_rows(replica_url: str, policy_number: str) -> list:
     engine = create_engine(replica_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(replica_payments).where(
-            replica_payments.c.policy_number == policy_number).order_by(
-            replica_payments.c.id)).all()
+        rows = conn.execute(
+            select(replica_payments)
+            .where(replica_payments.c.policy_number == policy_number)
+            .order_by(replica_payments.c.id)
+        ).all()
     engine.dispose()
     return rows
 
 
-async def _pay(api: SignedApi, path: str, amount: str, key: str | None,
-               method: str = "card", reference: str = "pi_test_1") -> tuple[int, dict]:
+async def _pay(
+    api: SignedApi,
+    path: str,
+    amount: str,
+    key: str | None,
+    method: str = "card",
+    reference: str = "pi_test_1",
+) -> tuple[int, dict]:
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return await api.call("POST", f"{path}/payments",
-                          {"amount": amount, "method": method, "reference": reference},
-                          headers=headers)
+    return await api.call(
+        "POST",
+        f"{path}/payments",
+        {"amount": amount, "method": method, "reference": reference},
+        headers=headers,
+    )
 
 
 async def test_a_payment_lowers_the_balance_and_adds_one_replica_row(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     before = len(_payment_rows(replica_url, "AUT-1000001"))
     status, receipt = await _pay(api, MARIA, "206.25", "key-1")
     assert status == 200
     assert receipt["policy_number"] == "AUT-1000001"
     assert (receipt["amount"], receipt["new_balance"], receipt["method"]) == (
-        "206.25", "206.25", "card")
+        "206.25",
+        "206.25",
+        "card",
+    )
     assert receipt["confirmation"].startswith("PAY-")
     assert receipt["posted_at"] == "2026-11-25T15:00:00Z"  # the injected clock
     _, billing = await api.get(f"{MARIA}/billing")
     assert (billing["balance"], billing["minimum_due"], billing["status"]) == (
-        "206.25", "0.00", "current")
+        "206.25",
+        "0.00",
+        "current",
+    )
     rows = _payment_rows(replica_url, "AUT-1000001")
     assert len(rows) == before + 1
     last = rows[-1]
     assert (last.amount_cents, last.method, last.status, last.reference) == (
-        20625, "card", "posted", receipt["confirmation"])
+        20625,
+        "card",
+        "posted",
+        receipt["confirmation"],
+    )
 
 
 async def test_live_and_seeded_replica_rows_share_one_utc_text_format(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     assert (await _pay(api, MARIA, "20.00", "format"))[0] == 200
     with sqlite3.connect(replica_url.removeprefix("sqlite:///")) as conn:
@@ -64,7 +87,8 @@ async def test_live_and_seeded_replica_rows_share_one_utc_text_format(
 
 
 async def test_the_same_idempotency_key_returns_the_first_receipt_without_posting_again(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     before = len(_payment_rows(replica_url, "AUT-1000001"))
     first = await _pay(api, MARIA, "100.00", "same-key")
@@ -111,16 +135,21 @@ async def test_malformed_payments_are_bad_requests(api: SignedApi) -> None:
     assert (await _pay(api, MARIA, "NaN", "k3"))[0] == 400
     assert (await _pay(api, MARIA, "10.00", "k4", method="bitcoin"))[0] == 400
     assert (await _pay(api, MARIA, "10.00", "k5", reference=""))[0] == 400
-    status, _ = await api.call("POST", f"{MARIA}/payments", ["not", "an", "object"],
-                               headers={"Idempotency-Key": "k6"})
+    status, _ = await api.call(
+        "POST", f"{MARIA}/payments", ["not", "an", "object"], headers={"Idempotency-Key": "k6"}
+    )
     assert status == 400
 
 
 async def test_paying_the_full_balance_marks_the_bill_paid(api: SignedApi) -> None:
     assert (await _pay(api, MARIA, "412.50", "all"))[0] == 200
     _, billing = await api.get(f"{MARIA}/billing")
-    assert (billing["balance"], billing["minimum_due"], billing["status"], billing["due_date"]) \
-        == ("0.00", "0.00", "paid", None)
+    assert (billing["balance"], billing["minimum_due"], billing["status"], billing["due_date"]) == (
+        "0.00",
+        "0.00",
+        "paid",
+        None,
+    )
 
 
 async def test_paying_the_past_due_amount_brings_the_account_current(api: SignedApi) -> None:
@@ -129,7 +158,10 @@ async def test_paying_the_past_due_amount_brings_the_account_current(api: Signed
     assert (status, receipt["new_balance"]) == (200, "48.00")
     _, billing = await api.get(f"{priya}/billing")
     assert (billing["past_due"], billing["status"], billing["minimum_due"]) == (
-        "0.00", "current", "48.00")
+        "0.00",
+        "current",
+        "48.00",
+    )
     assert billing["due_date"] > "2026-11-25"
 
 
@@ -150,7 +182,8 @@ async def test_receipts_stay_unique_across_a_reset(api: SignedApi) -> None:
 
 
 async def test_reset_forgets_payments_and_restores_the_replica(
-    api: SignedApi, replica_url: str,
+    api: SignedApi,
+    replica_url: str,
 ) -> None:
     before = len(_payment_rows(replica_url, "AUT-1000001"))
     assert (await _pay(api, MARIA, "10.00", "before-reset"))[0] == 200

@@ -24,8 +24,9 @@ def test_the_replica_seeds_and_appends_on_postgresql(postgres_url: str) -> None:
         posted = datetime(2026, 11, 25, 10, 30, tzinfo=timezone.utc)
         replica.add_payment(PaymentRow("AUT-1000001", posted, 1234, "card", "posted", "PAY-X"))
         with replica.engine.connect() as conn:
-            row = conn.execute(select(replica_payments).where(
-                replica_payments.c.reference == "PAY-X")).one()
+            row = conn.execute(
+                select(replica_payments).where(replica_payments.c.reference == "PAY-X")
+            ).one()
         assert (row.amount_cents, row.posted_at) == (1234, posted)
     finally:
         metadata.drop_all(replica.engine)

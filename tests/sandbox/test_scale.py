@@ -28,13 +28,18 @@ def test_a_41000_holder_book_seeds_with_one_phone_index_row_per_phone_and_policy
     assert len({h.phone for h in book.holders.values()}) == 41_000
     with replica.engine.connect() as conn:
         index_rows = conn.execute(select(func.count()).select_from(replica_phone_index)).scalar()
-        distinct_pairs = select(replica_phone_index.c.phone_e164,
-                                replica_phone_index.c.policy_number).distinct().subquery()
+        distinct_pairs = (
+            select(replica_phone_index.c.phone_e164, replica_phone_index.c.policy_number)
+            .distinct()
+            .subquery()
+        )
         pairs = conn.execute(select(func.count()).select_from(distinct_pairs)).scalar()
-        phones = conn.execute(select(func.count(distinct(replica_phone_index.c.phone_e164))))\
-            .scalar()
-        holders = conn.execute(select(func.count(distinct(replica_phone_index.c.holder_id))))\
-            .scalar()
+        phones = conn.execute(
+            select(func.count(distinct(replica_phone_index.c.phone_e164)))
+        ).scalar()
+        holders = conn.execute(
+            select(func.count(distinct(replica_phone_index.c.holder_id)))
+        ).scalar()
     assert index_rows == pairs == len(book.policies)
     assert phones == holders == 41_000
     assert replica.count(replica_payments) == len(book.payment_rows)

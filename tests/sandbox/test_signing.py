@@ -25,15 +25,17 @@ HEALTH = "/api/v1/health"
 PAYMENTS = "/api/v1/policies/AUT-1000001/payments"
 
 
-async def _send(api: SignedApi, method: str, path: str, headers: dict[str, str],
-                body: bytes = b"") -> tuple[int, dict]:
+async def _send(
+    api: SignedApi, method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, dict]:
     response = await api.client.request(method, path, data=body, headers=headers)
     return response.status, await response.json()
 
 
 def _signed(api: SignedApi, method: str, path: str, body: bytes = b"", **kw) -> dict[str, str]:
-    return sign_headers(KEY_ID, SECRET, method, path, body,
-                        timestamp=kw.pop("timestamp", int(api.clock())), **kw)
+    return sign_headers(
+        KEY_ID, SECRET, method, path, body, timestamp=kw.pop("timestamp", int(api.clock())), **kw
+    )
 
 
 async def test_a_correctly_signed_request_is_answered(api: SignedApi) -> None:
@@ -65,8 +67,11 @@ async def test_a_signature_made_with_another_secret_is_refused(api: SignedApi) -
 async def test_a_body_changed_after_signing_is_refused(api: SignedApi) -> None:
     signed_body = json.dumps({"amount": "1.00", "method": "card", "reference": "pi_1"}).encode()
     sent_body = json.dumps({"amount": "412.50", "method": "card", "reference": "pi_1"}).encode()
-    headers = {**_signed(api, "POST", PAYMENTS, signed_body), "Idempotency-Key": "k-tamper",
-               "Content-Type": "application/json"}
+    headers = {
+        **_signed(api, "POST", PAYMENTS, signed_body),
+        "Idempotency-Key": "k-tamper",
+        "Content-Type": "application/json",
+    }
     status, body = await _send(api, "POST", PAYMENTS, headers, sent_body)
     assert (status, body["reason"]) == (401, "signature mismatch")
     billing = api.sandbox.store.policy("AUT-1000001").billing
@@ -83,8 +88,9 @@ async def test_a_query_string_changed_after_signing_is_refused(api: SignedApi) -
     headers = _signed(api, "GET", f"{HEALTH}?probe=1")
     status, _ = await _send(api, "GET", f"{HEALTH}?probe=2", headers)
     assert status == 401
-    status, _ = await _send(api, "GET", f"{HEALTH}?probe=1", _signed(api, "GET",
-                                                                    f"{HEALTH}?probe=1"))
+    status, _ = await _send(
+        api, "GET", f"{HEALTH}?probe=1", _signed(api, "GET", f"{HEALTH}?probe=1")
+    )
     assert status == 200
 
 
@@ -140,7 +146,10 @@ async def test_admin_routes_are_not_signed_and_api_routes_are(api: SignedApi) ->
 def test_the_canonical_string_matches_the_documented_layout() -> None:
     text = canonical_string("post", "/api/v1/x?a=1", "1700000000", "ab" * 16, b"{}")
     assert text.split("\n") == [
-        "POST", "/api/v1/x?a=1", "1700000000", "ab" * 16,
+        "POST",
+        "/api/v1/x?a=1",
+        "1700000000",
+        "ab" * 16,
         "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
     ]
 
@@ -148,8 +157,10 @@ def test_the_canonical_string_matches_the_documented_layout() -> None:
 def test_the_sandbox_accepts_the_connector_signer_and_vice_versa() -> None:
     pas_signing = pytest.importorskip("pas_connector.signing")
     canonical = canonical_string("GET", "/api/v1/health", "1700000000", "cd" * 16, b"")
-    assert pas_signing.canonical_string("GET", "/api/v1/health", 1700000000, "cd" * 16,
-                                        b"") == canonical
+    assert (
+        pas_signing.canonical_string("GET", "/api/v1/health", 1700000000, "cd" * 16, b"")
+        == canonical
+    )
     assert pas_signing.signature(SECRET, canonical) == compute_signature(SECRET, canonical)
 
 
@@ -176,5 +187,6 @@ def test_the_verifier_reports_the_key_id_of_a_good_request() -> None:
     headers = sign_headers("batch", "batch-secret", "GET", HEALTH, timestamp=int(clock()))
     assert verifier.verify("GET", HEALTH, headers, b"") == "batch"
     with pytest.raises(SignatureError, match="malformed timestamp"):
-        verifier.verify("GET", HEALTH, {**headers, TIMESTAMP_HEADER: "12.5",
-                                        KEY_ID_HEADER: "batch"}, b"")
+        verifier.verify(
+            "GET", HEALTH, {**headers, TIMESTAMP_HEADER: "12.5", KEY_ID_HEADER: "batch"}, b""
+        )
