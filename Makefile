@@ -63,7 +63,7 @@ system:
 
 # Regenerate the lock after changing pyproject.toml dependencies.
 lock: $(PY)
-	$(BIN)/uv pip compile --python-version 3.10 --extra test pyproject.toml -o requirements.lock --no-header -q
+	$(BIN)/uv pip compile --python-version 3.10 --extra dev --extra test pyproject.toml -o requirements.lock --no-header -q
 
 clean:
 	rm -rf $(VENV) models var .pytest_cache test-artifacts
