@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.handoff import HandoffService
 from bot.conversation.identity import IdentityService
 from bot.conversation.lock_notice import SmsLockNotice

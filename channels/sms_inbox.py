@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 from channels.sms_service import InboundSms
 
@@ -61,10 +61,6 @@ class Claimed:
     give_up: list[InboundSms] = field(default_factory=list)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class SmsInbox:
     """The ``sms_inbound`` table: accept, finish, release, claim. Every call blocks (DB)."""
 
@@ -74,7 +70,7 @@ class SmsInbox:
         key: str,
         *,
         lease_s: float = LEASE_S,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._engine = engine
         self._fernet = Fernet(key.encode())

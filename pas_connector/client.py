@@ -2,9 +2,9 @@
 
 One logical call goes through, outside in:
 
-    circuit breaker  (purgatory, in memory: one failure per logical call; 4xx other than 429
-                      never count)
-      retries        (reads only: stamina with ``read_attempts`` attempts inside ``read_budget_s``,
+    circuit breaker  (``pas_connector.breaker``, in memory: one failure per logical call; 4xx
+                      other than 429 never count)
+      retries        (reads only: ``read_attempts`` attempts inside ``read_budget_s``,
                       exponential backoff with jitter, a 429's Retry-After honoured if it fits)
         rate limit   (aiolimiter: waits for capacity, never fails)
           signed send (httpx; ``PasSigner`` signs each attempt afresh)
@@ -14,23 +14,28 @@ posted, and only the caller, holding the idempotency key, can decide to try agai
 
 Responses map onto the tree in ``pas_connector.errors``. Error messages name the operation and
 status, never the path (it holds policy numbers) or the body.
+
+Time is injected: ``sleep`` waits between attempts, ``monotonic`` measures the read budget and
+the breaker's reset time, ``jitter`` draws the random part of each backoff. Tests pass virtual
+ones and never wait.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-import stamina
 from aiolimiter import AsyncLimiter
-from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
 
+from pas_connector.breaker import BreakerState, CircuitBreaker
 from pas_connector.config import PasSettings
 from pas_connector.errors import (
     CircuitOpen,
@@ -45,7 +50,10 @@ from pas_connector.errors import (
 
 log = logging.getLogger("pas_connector.client")
 
-CIRCUIT_NAME = "pas"
+Sleep = Callable[[float], Awaitable[None]]
+Monotonic = Callable[[], float]
+# Returns a number in [0, 1): the share of BACKOFF_JITTER_S added to one backoff.
+Jitter = Callable[[], float]
 # Backoff between read attempts: exponential from 100 ms, capped at 1 s, plus up to 200 ms jitter.
 # Small on purpose: the whole read must fit the conversation's turn budget (FIELD-NOTES).
 BACKOFF_INITIAL_S = 0.1
@@ -55,12 +63,12 @@ BACKOFF_JITTER_S = 0.2
 MIN_ATTEMPT_TIMEOUT_S = 0.05
 
 # Errors that say the PAS is up and answering: they never trip the breaker.
-BREAKER_EXCLUDED: list[type[BaseException]] = [
+BREAKER_EXCLUDED: tuple[type[BaseException], ...] = (
     PasNotFound,
     PasRejected,
     PasAuthError,
     PasProtocolError,
-]
+)
 
 
 @dataclass
@@ -76,7 +84,7 @@ def retry_backoff(exc: Exception, *, elapsed_s: float, budget_s: float) -> bool 
 
     Only ``PasUnavailable`` is retried, never an open circuit. A 429 with ``Retry-After`` is
     retried after exactly that delay if the attempt can still start inside the budget, and not at
-    all otherwise; anything else retryable gets stamina's exponential backoff (``True``).
+    all otherwise; anything else retryable gets the exponential backoff (``True``).
     """
     if isinstance(exc, CircuitOpen) or not isinstance(exc, PasUnavailable):
         return False
@@ -154,13 +162,12 @@ def make_limiter(rate_per_s: float) -> AsyncLimiter:
     return AsyncLimiter(1, 1.0 / rate_per_s)
 
 
-def make_breakers(settings: PasSettings) -> AsyncCircuitBreakerFactory:
-    """An in-memory circuit breaker factory with the threshold and reset time from settings."""
-    return AsyncCircuitBreakerFactory(
-        default_threshold=settings.breaker_threshold,
-        default_ttl=settings.breaker_ttl_s,
-        exclude=list(BREAKER_EXCLUDED),
-    )
+def backoff_delay(attempt: int, jitter: float) -> float:
+    """Seconds to wait after failed attempt number ``attempt`` (1-based): exponential from
+    ``BACKOFF_INITIAL_S``, plus ``jitter`` (in [0, 1)) times ``BACKOFF_JITTER_S``, at most
+    ``BACKOFF_MAX_S``."""
+    delay = BACKOFF_INITIAL_S * 2 ** (attempt - 1) + jitter * BACKOFF_JITTER_S
+    return min(delay, BACKOFF_MAX_S)
 
 
 class PasClient:
@@ -172,12 +179,22 @@ class PasClient:
         http: httpx.AsyncClient,
         *,
         limiter: AsyncLimiter | None = None,
-        breakers: AsyncCircuitBreakerFactory | None = None,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Monotonic = time.monotonic,
+        jitter: Jitter = random.random,
     ) -> None:
         self._settings = settings
         self._http = http
         self._limiter = limiter or make_limiter(settings.rate_limit_per_s)
-        self._breakers = breakers or make_breakers(settings)
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._jitter = jitter
+        self._breaker = CircuitBreaker(
+            threshold=settings.breaker_threshold,
+            ttl_s=settings.breaker_ttl_s,
+            exclude=BREAKER_EXCLUDED,
+            monotonic=monotonic,
+        )
 
     async def get(self, operation: str, path: str, stats: CallStats) -> Any:
         """An idempotent read, retried within the read budget."""
@@ -204,10 +221,9 @@ class PasClient:
         """A write, sent once."""
         return await self._guarded(operation, "DELETE", path, stats)
 
-    async def breaker_state(self) -> str:
+    async def breaker_state(self) -> BreakerState:
         """``closed``, ``opened`` or ``half-opened`` (for health checks and tests)."""
-        breaker = await self._breakers.get_breaker(CIRCUIT_NAME)
-        return breaker.context.state
+        return self._breaker.state
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -223,41 +239,45 @@ class PasClient:
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        breaker = await self._breakers.get_breaker(CIRCUIT_NAME)
+        if not self._breaker.allow():
+            log.warning("PAS circuit open: %s not sent", operation)
+            raise CircuitOpen(f"PAS {operation}: circuit open, request not sent")
         try:
-            async with breaker:
-                if method == "GET":
-                    return await self._read_with_retries(operation, path, stats)
-                return await self._send_once(
+            if method == "GET":
+                result = await self._read_with_retries(operation, path, stats)
+            else:
+                result = await self._send_once(
                     operation, method, path, stats, body=body, headers=headers
                 )
-        except OpenedState:
-            log.warning("PAS circuit open: %s not sent", operation)
-            raise CircuitOpen(f"PAS {operation}: circuit open, request not sent") from None
+        except Exception as exc:
+            self._breaker.record_failure(exc)
+            raise
+        self._breaker.record_success()
+        return result
 
     async def _read_with_retries(self, operation: str, path: str, stats: CallStats) -> Any:
         budget = self._settings.read_budget_s
-        started = time.monotonic()
-
-        def decide(exc: Exception) -> bool | float:
-            return retry_backoff(exc, elapsed_s=time.monotonic() - started, budget_s=budget)
-
-        # retry_context rather than the decorator: stamina's retry log lines then carry no call
-        # arguments (our paths hold policy numbers).
-        async for attempt in stamina.retry_context(
-            on=decide,
-            attempts=self._settings.read_attempts,
-            timeout=budget,
-            wait_initial=BACKOFF_INITIAL_S,
-            wait_max=BACKOFF_MAX_S,
-            wait_jitter=BACKOFF_JITTER_S,
-        ):
-            with attempt:
-                remaining = budget - (time.monotonic() - started)
+        started = self._monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = budget - (self._monotonic() - started)
+            try:
                 return await self._send_once(
                     operation, "GET", path, stats, timeout=self._attempt_timeout(remaining)
                 )
-        raise AssertionError("unreachable: stamina re-raises the last error")
+            except PasError as exc:
+                if attempt >= self._settings.read_attempts:
+                    raise
+                elapsed = self._monotonic() - started
+                decision = retry_backoff(exc, elapsed_s=elapsed, budget_s=budget)
+                if decision is False:
+                    raise
+                delay = backoff_delay(attempt, self._jitter()) if decision is True else decision
+                if elapsed + delay >= budget:  # the next attempt could not start in time
+                    raise
+                log.info("PAS %s: attempt %d again in %.2f s", operation, attempt + 1, delay)
+                await self._sleep(delay)
 
     def _attempt_timeout(self, remaining_s: float) -> httpx.Timeout:
         # No single attempt may outlive the read budget.

@@ -12,8 +12,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.accounts.clock import Clock, utc_now
 from bot.accounts.tables import web_accounts
+from bot.clock import Clock, utc_now
 
 AccountKind = Literal["policyholder", "staff"]
 

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.accounts.clock import Clock, as_utc, utc_now
 from bot.accounts.tables import account_audit
+from bot.clock import Clock, as_utc, utc_now
 
 
 @dataclass(frozen=True)

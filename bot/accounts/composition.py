@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 
 from bot.accounts.accounts import AccountStore
 from bot.accounts.audit import AccountAudit
-from bot.accounts.clock import Clock, utc_now
 from bot.accounts.contact import ContactDelivery
 from bot.accounts.devices import DeviceRegistry
 from bot.accounts.lock_notices import LockNotices
@@ -26,6 +25,7 @@ from bot.accounts.secret_box import SecretBox
 from bot.accounts.service import SignInService
 from bot.accounts.tables import ensure_account_tables
 from bot.accounts.totp import TotpVerifier
+from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget, ensure_send_budget_table
 from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import EmailSender, create_email_sender

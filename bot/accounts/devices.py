@@ -27,9 +27,9 @@ from typing import Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.accounts.clock import Clock, utc_now
 from bot.accounts.keyed_hash import keyed_digest
 from bot.accounts.tables import account_devices
+from bot.clock import Clock, utc_now
 
 DeviceRisk = Literal["known", "unusual", "new_device"]
 

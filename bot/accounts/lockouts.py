@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.accounts.accounts import normalise_email
-from bot.accounts.clock import Clock, as_utc, utc_now
 from bot.accounts.keyed_hash import keyed_digest
+from bot.clock import Clock, as_utc, utc_now
 from bot.db import metadata
 
 sign_in_lockouts = Table(

@@ -26,7 +26,6 @@ from typing import Literal
 
 from bot.accounts.accounts import Account, AccountStore
 from bot.accounts.audit import AccountAudit
-from bot.accounts.clock import Clock, utc_now
 from bot.accounts.contact import ContactDelivery, DeliveryFailed
 from bot.accounts.devices import DeviceAssessment, DeviceRegistry, DeviceTraits
 from bot.accounts.lock_notices import LockNotices
@@ -44,6 +43,7 @@ from bot.accounts.totp import (
     provisioning_uri,
     qr_svg_data_uri,
 )
+from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.phone_numbers import display_phone, phone_hint, to_e164
 

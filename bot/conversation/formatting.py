@@ -6,9 +6,11 @@ time zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from bot.clock import as_utc
 
 # The carrier's contact-centre time zone; policyholders read "as of" times in it.
 DEFAULT_DISPLAY_TZ = ZoneInfo("America/Chicago")
@@ -28,15 +30,15 @@ def day(value: date) -> str:
 
 def time_of_day(instant: datetime, tz: ZoneInfo = DEFAULT_DISPLAY_TZ) -> str:
     """Format an instant's local time as ``2:41 PM``."""
-    local = _aware(instant).astimezone(tz)
+    local = as_utc(instant).astimezone(tz)
     hour = local.hour % 12 or 12
     return f"{hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
 
 
 def as_of(fetched_at: datetime, now: datetime, tz: ZoneInfo = DEFAULT_DISPLAY_TZ) -> str:
     """Say how old data is: ``as of 2:41 PM`` today, ``as of Dec 4, 2:41 PM`` otherwise."""
-    fetched_local = _aware(fetched_at).astimezone(tz)
-    now_local = _aware(now).astimezone(tz)
+    fetched_local = as_utc(fetched_at).astimezone(tz)
+    now_local = as_utc(now).astimezone(tz)
     clock_time = time_of_day(fetched_at, tz)
     if fetched_local.date() == now_local.date():
         return f"as of {clock_time}"
@@ -59,8 +61,3 @@ def mask_policy_number(policy_number: str) -> str:
     hidden = "*" * max(len(digits) - 3, 0)
     masked = f"{hidden}{digits[-3:]}"
     return f"{prefix}-{masked}" if prefix else masked
-
-
-def _aware(instant: datetime) -> datetime:
-    # Naive instants in this code base are UTC by convention (the PAS speaks UTC).
-    return instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Boolean, Column, DateTime, String, Table, Text, select
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.formatting import mask_policy_number
 from bot.conversation.redaction import redact
 from bot.db import metadata

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import phonenumbers
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.lockout import MAX_FAILURES, LockoutStore
 from bot.conversation.pseudonyms import pseudonym
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip

@@ -21,7 +21,7 @@ from sqlalchemy import Column, Float, Integer, String, Table, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 
 MAX_FAILURES = 3

@@ -28,7 +28,7 @@ from typing import Protocol
 from sqlalchemy import Column, Float, Integer, String, Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.pseudonyms import pseudonym
 from bot.conversation.send_budget import SendBudget, SendLimitReached, SendSource
 from bot.db import metadata

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Column, DateTime, Index, String, Table, func, select
 from sqlalchemy.engine import Engine, Row
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.pseudonyms import pseudonym
 from bot.db import metadata
 

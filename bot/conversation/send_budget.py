@@ -32,7 +32,7 @@ from sqlalchemy import Column, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.pseudonyms import pseudonym
 from bot.db import metadata
 from bot.notifications.phone_numbers import to_e164

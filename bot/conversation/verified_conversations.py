@@ -19,7 +19,7 @@ from sqlalchemy import Column, Float, String, Table, delete, insert, select, upd
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.web_handover import Assurance
 from bot.db import metadata
 

@@ -31,7 +31,7 @@ from sqlalchemy import Column, DateTime, String, Table, delete, insert, select, 
 from sqlalchemy.engine import Engine
 
 from bot.accounts.tables import live_web_session, web_sessions
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 
 HANDOVER_MAX_AGE_S = 120

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from bot.clock import Clock, utc_now
 from bot.documents.certificate import CertificateHolder, build_certificate
 from bot.documents.certificate_pdf import render_certificate
 from bot.documents.declarations import render_declarations
@@ -14,13 +15,6 @@ from bot.documents.id_card import render_id_cards
 from bot.documents.kinds import DocumentKind
 from bot.documents.state_templates import TemplateRegistry, default_registry
 from pas_connector.models import Policy, Policyholder
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The production clock: timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 def new_certificate_number(now: datetime) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.clock import Clock, utc_now
 from bot.documents import store
 from bot.documents.certificate import CertificateHolder
 from bot.documents.errors import (
@@ -40,7 +41,7 @@ from bot.documents.errors import (
 )
 from bot.documents.kinds import DocumentKind
 from bot.documents.links import LinkClaims, LinkSigner
-from bot.documents.rendering import Clock, DocumentRenderer, RenderedDocument, utc_now
+from bot.documents.rendering import DocumentRenderer, RenderedDocument
 from pas_connector.models import Policy, Policyholder
 
 log = logging.getLogger("policyline.documents")

@@ -32,11 +32,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, utc_now
 from bot.notifications.claim_alerts_messages import AlertTexts
 from bot.notifications.claim_alerts_quiet_hours import QuietHours, zone_for_state
 from bot.notifications.claim_alerts_store import (
@@ -55,10 +55,6 @@ from pas_connector.models import ClaimChange
 log = logging.getLogger("bot.notifications.claim_alerts")
 
 FEED = "pas-claim-timeline"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -115,7 +111,7 @@ class ClaimAlertNotifier:
         quiet_hours: QuietHours,
         hash_key: str,
         config: NotifierConfig | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
         instance_id: str | None = None,
     ) -> None:
         self._connector = connector

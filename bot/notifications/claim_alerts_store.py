@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, as_utc, utc_now
 from bot.db import metadata
 
 Channel = Literal["sms", "email"]
@@ -109,11 +110,6 @@ def recipient_key(hash_key: str, channel: Channel, destination: str) -> str:
     return hmac.new(hash_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands instants back naive: they were written as UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
 @dataclass(frozen=True)
 class OptIn:
     policy_number: str
@@ -157,14 +153,10 @@ class DueDelivery:
     attempts: int
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class ClaimAlertStore:
     """Blocking SQLAlchemy Core operations on the notifier's tables."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self._clock = clock
 

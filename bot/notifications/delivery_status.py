@@ -7,13 +7,13 @@ body is stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, insert, select
 from sqlalchemy.engine import Engine
 
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 
 sms_delivery_status = Table(
@@ -37,17 +37,13 @@ class DeliveryStatus:
     received_at: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def record_delivery_status(
     engine: Engine,
     message_sid: str,
     status: str,
     error_code: int | None,
     *,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Clock = utc_now,
 ) -> None:
     """Append one status change."""
     with engine.begin() as conn:

@@ -16,9 +16,8 @@ import abc
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -27,6 +26,7 @@ from typing import Literal
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select
 from sqlalchemy.engine import Engine
 
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 from bot.settings import ConfigurationError, SmtpSettings
 
@@ -101,14 +101,10 @@ class EmailSender(abc.ABC):
         """Hand one message to the transport."""
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class OutboxEmailSender(EmailSender):
     """Writes e-mails to the local outbox table (the stand-in for an SMTP relay)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._clock = clock
 

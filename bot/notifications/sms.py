@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Literal
 
 from sqlalchemy import insert
@@ -31,6 +29,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot.clock import Clock, utc_now
 from bot.db import make_engine
 from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import sms_outbox
@@ -93,10 +92,6 @@ class SmsSender(abc.ABC):
         """Hand one message to the transport. ``to`` is E.164."""
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class OutboxSmsSender(SmsSender):
     """Writes messages to the local outbox table (the stand-in for Twilio)."""
 
@@ -105,7 +100,7 @@ class OutboxSmsSender(SmsSender):
         engine: Engine,
         suppression: SuppressionList,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         super().__init__(suppression)
         self._engine = engine

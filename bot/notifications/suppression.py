@@ -11,14 +11,13 @@ existing rows, so a rotation must re-key this table from the numbers Twilio repo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Literal
 
 from sqlalchemy import Column, DateTime, String, Table, delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 from bot.notifications.phone_numbers import phone_digest, to_e164
 
@@ -39,16 +38,10 @@ sms_suppression = Table(
 )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class SuppressionList:
     """Who must not be texted. Numbers in any format; invalid numbers are never suppressed."""
 
-    def __init__(
-        self, engine: Engine, key: str, *, clock: Callable[[], datetime] = _utc_now
-    ) -> None:
+    def __init__(self, engine: Engine, key: str, *, clock: Clock = utc_now) -> None:
         self._engine = engine
         self._key = key
         self._clock = clock

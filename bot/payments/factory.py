@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import stripe
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.formatting import phone
 from bot.db import create_schema, make_engine
 from bot.notifications.config import TwilioSettings

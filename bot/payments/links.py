@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Column, DateTime, Integer, String, Table, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.db import metadata
 
 LINK_LIFETIME = timedelta(minutes=30)

@@ -26,8 +26,8 @@ from typing import Any, Literal
 import stripe
 from stripe.params import PaymentIntentConfirmParams
 
+from bot.clock import Clock, utc_now
 from bot.conversation.answers.billing import nothing_to_pay_text
-from bot.conversation.clock import Clock, utc_now
 from bot.conversation.formatting import mask_policy_number, money
 from bot.conversation.user_input import AmountRequest
 from bot.payments.amounts import check_amount

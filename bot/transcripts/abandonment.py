@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.conversation.outcomes import Category, Outcome, OutcomeRecorder, category_of, task_outcomes
 from bot.transcripts.conversations import channel_of
 from bot.transcripts.tracker_events import (
@@ -59,10 +59,6 @@ class _Open:
     channel: str = "unknown"
     holder_id: str | None = None
     assurance: str = "anonymous"
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _fixed(at: datetime) -> Clock:
@@ -129,7 +125,7 @@ def _last_outcomes(app: Engine, ids: Sequence[str]) -> dict[str, datetime]:
     t = task_outcomes
     with app.connect() as conn:
         return {
-            row.conversation_id: _utc(row.latest)
+            row.conversation_id: as_utc(row.latest)
             for row in conn.execute(
                 select(t.c.conversation_id, func.max(t.c.at).label("latest"))
                 .where(t.c.conversation_id.in_(ids))

@@ -13,12 +13,12 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, select
 from sqlalchemy.engine import Engine
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, as_utc, utc_now
 from bot.db import metadata
 
 
@@ -121,7 +121,7 @@ class StaffAccessAudit:
                 action=StaffAction(r.action),
                 conversation_id=r.conversation_id,
                 detail=json.loads(r.detail) if r.detail else {},
-                at=r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc),
+                at=as_utc(r.at),
             )
             for r in rows
         ]

@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from bot.conversation.clock import utc_now
+from bot.clock import utc_now
 from bot.db import create_schema, make_engine
 from bot.settings import Settings
 from bot.transcripts.abandonment import DEFAULT_IDLE, DEFAULT_LOOKBACK, sweep_abandoned

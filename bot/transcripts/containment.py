@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.clock import as_utc
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
 from bot.conversation.outcomes import REPEAT_CONTACT_WINDOW, Category, Outcome, task_outcomes
 
@@ -234,7 +235,7 @@ def _facts(rows: Iterable[object]) -> Iterable[OutcomeFact]:
             category=Category(row.category),  # type: ignore[attr-defined]
             outcome=Outcome(row.outcome),  # type: ignore[attr-defined]
             holder_hash=row.holder_hash,  # type: ignore[attr-defined]
-            at=at if at.tzinfo else at.replace(tzinfo=timezone.utc),
+            at=as_utc(at),
         )
 
 

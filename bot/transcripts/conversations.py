@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.clock import as_utc
 from bot.conversation.handoff import handoffs
 from bot.conversation.outcomes import Outcome, task_outcomes
 from bot.transcripts.redaction import redact_for_staff
@@ -178,12 +179,7 @@ def _instant(timestamp: float | None) -> datetime:
 
 
 def _epoch(value: datetime) -> float:
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return aware.timestamp()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return as_utc(value).timestamp()
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -435,7 +431,7 @@ class ConversationArchive:
                 ):
                     found[row.conversation_id].append(
                         TaskOutcome(
-                            row.intent, row.category, row.outcome, row.reason, _aware(row.at)
+                            row.intent, row.category, row.outcome, row.reason, as_utc(row.at)
                         )
                     )
         return found

@@ -9,11 +9,12 @@ masks here, so an older record written before a redaction rule existed is still 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.clock import as_utc
 from bot.conversation.handoff import handoffs
 from bot.transcripts.redaction import redact_for_staff
 from bot.transcripts.tracker_events import VERIFIED_LEVELS
@@ -113,7 +114,7 @@ def _queued(row: object) -> QueuedHandoff:
         queue=m["queue"],
         urgent=bool(m["urgent"]),
         summary=tuple(redact_for_staff(line) for line in (m["summary"] or "").splitlines()),
-        created_at=created if created.tzinfo else created.replace(tzinfo=timezone.utc),
+        created_at=as_utc(created),
         channel=m["channel"],
         conversation_id=m["conversation_id"],
     )

@@ -35,9 +35,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.accounts.accounts import AccountKind
-from bot.accounts.clock import utc_now
 from bot.accounts.composition import AccountServices
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
+from bot.clock import utc_now
 from bot.settings import Settings
 from bot.web import create_app
 from bot.web.auth.flow import SERVICES_KEY

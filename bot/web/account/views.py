@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
 from bot.db import create_schema, make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable

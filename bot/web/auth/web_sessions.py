@@ -28,8 +28,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from werkzeug.datastructures import CallbackDict
 
-from bot.accounts.clock import Clock, as_utc
 from bot.accounts.tables import live_web_session, web_sessions
+from bot.clock import Clock, as_utc
 
 PASSIVE_FLAG = "policyline_passive_request"
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 import bot.conversation.handoff
 import bot.conversation.outcomes
 import bot.transcripts.audit  # noqa: F401  (declare the tables before create_schema)
-from bot.conversation.clock import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
 from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
