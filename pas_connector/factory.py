@@ -8,11 +8,14 @@ process, or per loop, and ``await connector.aclose()`` on the way out.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import httpx
 
 from pas_connector.audit import AuditLog, audit_engine
 from pas_connector.cache import CacheBackend, Clock, MemoryCache, RedisCache, utc_now
-from pas_connector.client import PasClient
+from pas_connector.client import Monotonic, PasClient, Sleep
 from pas_connector.config import CacheSettings, PasSettings
 from pas_connector.connector import PasConnector
 from pas_connector.replica import ReplicaReader
@@ -35,20 +38,25 @@ def build_connector(
     audit_hash_key: str,
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep = asyncio.sleep,
+    monotonic: Monotonic = time.monotonic,
 ) -> PasConnector:
     """A ready connector.
 
     ``database_url`` is the application database that receives ``pas_audit`` rows;
     ``pas.replica_url`` (optional) is the PAS read replica; ``clock`` (UTC-aware ``datetime``)
     drives cache ages, ``Fresh.fetched_at`` and audit times; ``transport`` replaces the network
-    (``httpx.MockTransport`` in unit tests). Request signatures always use the real time: the PAS
-    refuses timestamps more than 300 s off.
+    (``httpx.MockTransport`` in unit tests); ``sleep`` and ``monotonic`` drive the client's
+    backoff, read budget and circuit breaker (virtual time in tests). Request signatures always
+    use the real time: the PAS refuses timestamps more than 300 s off.
     """
     if not database_url:
         raise ValueError("database_url is required for the PAS audit log")
     now = clock or utc_now
     signer = PasSigner(pas.key_id, pas.hmac_secret)
-    client = PasClient(pas, make_http_client(pas, signer, transport=transport))
+    client = PasClient(
+        pas, make_http_client(pas, signer, transport=transport), sleep=sleep, monotonic=monotonic
+    )
     audit = AuditLog(audit_engine(database_url), audit_hash_key, clock=now)
     audit.create_table()
     replica = ReplicaReader.from_url(pas.replica_url) if pas.replica_url else None

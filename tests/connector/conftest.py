@@ -1,5 +1,6 @@
-"""Fixtures for connector tests: a fake PAS behind ``httpx.MockTransport``, an exact clock, and a
-connector built exactly as the composition root builds it (``build_connector``)."""
+"""Fixtures for connector tests: a fake PAS behind ``httpx.MockTransport``, an exact clock, virtual
+monotonic time (backoff sleeps move it instead of waiting), and a connector built exactly as the
+composition root builds it (``build_connector``)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import stamina
 from sqlalchemy import create_engine, select
 
 from pas_connector.audit import pas_audit
 from pas_connector.config import CacheSettings, PasSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
-from tests.connector.fakes import KEY_ID, SECRET, FakeClock, FakePas
+from tests.connector.fakes import KEY_ID, SECRET, FakeClock, FakePas, VirtualTime
 
 AUDIT_KEY = "unit-test-audit-key"
 
 
-@pytest.fixture(autouse=True)
-def no_backoff_sleeps() -> Iterator[None]:
-    """stamina's test mode: no backoff sleeps, but our attempt limits still apply (cap=True)."""
-    with stamina.set_testing(True, attempts=100, cap=True):
-        yield
+@pytest.fixture
+def virtual_time() -> VirtualTime:
+    return VirtualTime()
 
 
 @pytest.fixture
@@ -72,6 +70,7 @@ ConnectorFactory = Callable[..., Awaitable[PasConnector]]
 async def make_connector(
     fake_pas: FakePas,
     clock: FakeClock,
+    virtual_time: VirtualTime,
     pas_settings: PasSettings,
     cache_settings: CacheSettings,
     audit_db_url: str,
@@ -89,6 +88,8 @@ async def make_connector(
             audit_hash_key=AUDIT_KEY,
             clock=clock,
             transport=overrides.pop("transport", fake_pas.transport()),
+            sleep=virtual_time.sleep,
+            monotonic=virtual_time.monotonic,
         )
         built.append(connector)
         return connector

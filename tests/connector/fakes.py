@@ -1,4 +1,4 @@
-"""A small fake PAS for ``httpx.MockTransport`` and an exact clock.
+"""A small fake PAS for ``httpx.MockTransport``, an exact clock and virtual monotonic time.
 
 The fake verifies request signatures with its own HMAC code (not ``pas_connector.signing``), so a
 signing bug shows up as 401s rather than being checked against itself. It records every request
@@ -144,6 +144,25 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class VirtualTime:
+    """``monotonic`` and ``sleep`` for ``PasClient``: sleeping moves the clock instead of waiting,
+    and every requested delay is recorded in ``slept``."""
+
+    now: float = 1_000_000.0
+    slept: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.slept.append(delay)
+        self.now += delay
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import purgatory.domain.model as breaker_model
 import pytest
 from sqlalchemy import create_engine, select
 
@@ -19,17 +18,9 @@ from pas_connector.connector import PasConnector
 from pas_connector.errors import CircuitOpen, PasAuthError, PasNotFound, PasUnavailable
 from pas_connector.factory import build_connector
 from tests.connector.conftest import AUDIT_KEY
-from tests.connector.fakes import FakeClock
+from tests.connector.fakes import FakeClock, VirtualTime
 
 MARIA_PHONE = "+15125550101"
-
-
-class BreakerClock:
-    def __init__(self) -> None:
-        self.now = 2_000_000.0
-
-    def time(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -53,13 +44,17 @@ def _pas_settings(sandbox: Any, **changes: Any) -> PasSettings:
 
 
 @pytest.fixture
-async def live(sandbox, app_db: str, clock: FakeClock) -> AsyncIterator[PasConnector]:
+async def live(
+    sandbox, app_db: str, clock: FakeClock, virtual_time: VirtualTime
+) -> AsyncIterator[PasConnector]:
     connector = build_connector(
         _pas_settings(sandbox),
         CacheSettings(),
         database_url=app_db,
         audit_hash_key=AUDIT_KEY,
         clock=clock,
+        sleep=virtual_time.sleep,
+        monotonic=virtual_time.monotonic,
     )
     yield connector
     await connector.aclose()
@@ -200,16 +195,16 @@ async def test_stale_if_error_during_an_outage(live: PasConnector, sandbox, cloc
 
 
 async def test_breaker_opens_in_an_outage_and_recovers_after_it(
-    sandbox, app_db, clock, monkeypatch
+    sandbox, app_db, clock, virtual_time: VirtualTime
 ):
-    breaker_clock = BreakerClock()
-    monkeypatch.setattr(breaker_model, "time", breaker_clock)
     connector = build_connector(
         _pas_settings(sandbox, breaker_threshold=2),
         CacheSettings(),
         database_url=app_db,
         audit_hash_key=AUDIT_KEY,
         clock=clock,
+        sleep=virtual_time.sleep,
+        monotonic=virtual_time.monotonic,
     )
     try:
         sandbox.set_faults(outage=True)
@@ -223,7 +218,7 @@ async def test_breaker_opens_in_an_outage_and_recovers_after_it(
         sandbox.set_faults(outage=False)
         with pytest.raises(CircuitOpen):  # still inside breaker_ttl_s
             await connector.get_policy("AUT-1000001")
-        breaker_clock.now += 31
+        virtual_time.advance(31)
         policy = await connector.get_policy("AUT-1000001")
         assert policy.value.policy_number == "AUT-1000001"
         assert await connector.circuit_state() == "closed"

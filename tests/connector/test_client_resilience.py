@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import httpx
-import purgatory.domain.model as breaker_model
 import pytest
-import stamina
 
 from pas_connector.client import (
+    BACKOFF_JITTER_S,
+    BACKOFF_MAX_S,
     CallStats,
     PasClient,
+    backoff_delay,
     make_limiter,
     parse_retry_after,
     retry_backoff,
@@ -30,55 +31,46 @@ from pas_connector.errors import (
 )
 from pas_connector.signing import PasSigner
 from pas_connector.transport import make_http_client
-from tests.connector.fakes import KEY_ID, SECRET, FakePas
+from tests.connector.fakes import KEY_ID, SECRET, FakePas, VirtualTime
 
 HEALTH = "/api/v1/health"
 PAY = "/api/v1/policies/AUT-1000001/payments"
 AUTOPAY = "/api/v1/policies/AUT-1000001/autopay"
 
 
-@pytest.fixture
-async def client(fake_pas: FakePas, pas_settings: PasSettings) -> AsyncIterator[PasClient]:
-    pas = PasClient(
-        pas_settings,
-        make_http_client(pas_settings, PasSigner(KEY_ID, SECRET), transport=fake_pas.transport()),
+def _client_for(
+    fake: FakePas, settings: PasSettings, time: VirtualTime, jitter: float = 0.5
+) -> PasClient:
+    return PasClient(
+        settings,
+        make_http_client(settings, PasSigner(KEY_ID, SECRET), transport=fake.transport()),
+        sleep=time.sleep,
+        monotonic=time.monotonic,
+        jitter=lambda: jitter,
     )
+
+
+@pytest.fixture
+async def client(
+    fake_pas: FakePas, pas_settings: PasSettings, virtual_time: VirtualTime
+) -> AsyncIterator[PasClient]:
+    pas = _client_for(fake_pas, pas_settings, virtual_time)
     yield pas
     await pas.aclose()
-
-
-def _client_for(fake: FakePas, settings: PasSettings) -> PasClient:
-    return PasClient(
-        settings, make_http_client(settings, PasSigner(KEY_ID, SECRET), transport=fake.transport())
-    )
-
-
-class BreakerClock:
-    """Stands in for the ``time`` module inside purgatory's state model."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def breaker_clock(monkeypatch: pytest.MonkeyPatch) -> BreakerClock:
-    fake = BreakerClock()
-    monkeypatch.setattr(breaker_model, "time", fake)
-    return fake
 
 
 # --- retries -------------------------------------------------------------------------------------
 
 
-async def test_a_read_that_fails_with_503_once_is_retried_and_succeeds(client, fake_pas):
+async def test_a_read_that_fails_with_503_once_is_retried_and_succeeds(
+    client, fake_pas, virtual_time
+):
     fake_pas.fail_next(HEALTH, 503)
     stats = CallStats()
     assert await client.get("health", HEALTH, stats) == {"status": "ok"}
     assert stats.attempts == 2
     assert stats.status_code == 200
+    assert virtual_time.slept == [backoff_delay(1, 0.5)]
 
 
 async def test_a_read_stops_after_read_attempts_and_raises_unavailable(client, fake_pas):
@@ -159,14 +151,17 @@ async def test_not_found_is_not_retried(client, fake_pas):
     assert stats.attempts == 1
 
 
-async def test_429_with_retry_after_inside_the_budget_is_retried(client, fake_pas):
+async def test_429_with_retry_after_inside_the_budget_is_retried_after_exactly_that_delay(
+    client, fake_pas, virtual_time
+):
     fake_pas.fail_next(HEALTH, 429, headers={"Retry-After": "1"})
     stats = CallStats()
     assert await client.get("health", HEALTH, stats) == {"status": "ok"}
     assert stats.attempts == 2
+    assert virtual_time.slept == [1.0]
 
 
-async def test_429_with_retry_after_beyond_the_budget_fails_at_once(client, fake_pas):
+async def test_429_with_retry_after_beyond_the_budget_fails_at_once(client, fake_pas, virtual_time):
     fake_pas.fail_next(HEALTH, 429, headers={"Retry-After": "30"})
     stats = CallStats()
     with pytest.raises(PasRateLimited) as caught:
@@ -174,6 +169,27 @@ async def test_429_with_retry_after_beyond_the_budget_fails_at_once(client, fake
     assert caught.value.retry_after == 30.0
     assert stats.attempts == 1
     assert isinstance(caught.value, PasUnavailable)
+    assert virtual_time.slept == []
+
+
+async def test_no_attempt_starts_after_the_read_budget_is_spent(
+    fake_pas, pas_settings, virtual_time
+):
+    """A slow first attempt uses the budget up: the retry is not sent, whatever read_attempts
+    allows."""
+    client = _client_for(fake_pas, replace(pas_settings, read_attempts=5), virtual_time)
+
+    def slow_timeout(request: httpx.Request) -> Exception:
+        virtual_time.advance(pas_settings.read_budget_s)
+        return httpx.ReadTimeout("slow", request=request)
+
+    fake_pas.raise_next(HEALTH, slow_timeout)
+    stats = CallStats()
+    with pytest.raises(PasUnavailable):
+        await client.get("health", HEALTH, stats)
+    assert stats.attempts == 1
+    assert virtual_time.slept == []
+    await client.aclose()
 
 
 def test_retry_backoff_honours_retry_after_only_when_it_fits_the_budget():
@@ -204,31 +220,31 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date():
     assert parse_retry_after(None) is None
 
 
-async def test_backoff_between_read_attempts_is_exponential_with_jitter_when_not_testing(
-    fake_pas, pas_settings, monkeypatch
+@pytest.mark.parametrize("jitter", [0.0, 0.5, 0.999])
+async def test_backoff_between_read_attempts_doubles_and_adds_the_drawn_jitter(
+    fake_pas, pas_settings, virtual_time, jitter
 ):
-    """Outside stamina's test mode the client really waits between attempts, with jitter."""
-    slept: list[float] = []
+    client = _client_for(fake_pas, replace(pas_settings, read_attempts=3), virtual_time, jitter)
+    fake_pas.fail_next(HEALTH, 503, times=2)
+    assert await client.get("health", HEALTH, CallStats()) == {"status": "ok"}
+    await client.aclose()
+    extra = jitter * BACKOFF_JITTER_S
+    assert virtual_time.slept == pytest.approx([0.1 + extra, 0.2 + extra])
 
-    async def fake_sleep(delay: float) -> None:
-        slept.append(delay)
 
-    monkeypatch.setattr("stamina._core._smart_sleep", fake_sleep)
-    with stamina.set_testing(False):
-        client = _client_for(fake_pas, replace(pas_settings, read_attempts=3))
-        fake_pas.fail_next(HEALTH, 503, times=2)
-        assert await client.get("health", HEALTH, CallStats()) == {"status": "ok"}
-        await client.aclose()
-    assert len(slept) == 2
-    assert 0.1 <= slept[0] <= 0.3  # initial 100 ms + up to 200 ms jitter
-    assert 0.2 <= slept[1] <= 0.4  # doubled
+def test_backoff_is_capped_at_the_maximum():
+    assert backoff_delay(1, 0.0) == pytest.approx(0.1)
+    assert backoff_delay(4, 0.0) == pytest.approx(0.8)
+    assert backoff_delay(5, 0.0) == BACKOFF_MAX_S
+    assert backoff_delay(5, 0.999) == BACKOFF_MAX_S
+    assert backoff_delay(4, 0.999) == pytest.approx(0.8 + 0.999 * BACKOFF_JITTER_S)
 
 
 # --- circuit breaker -----------------------------------------------------------------------------
 
 
 async def test_breaker_opens_after_threshold_failed_calls_and_then_sends_nothing(
-    client, fake_pas, breaker_clock
+    client, fake_pas, virtual_time
 ):
     fake_pas.fail_next(HEALTH, 503, times=100)
     for _ in range(3):  # threshold 3 logical calls (each made of 2 attempts)
@@ -244,7 +260,7 @@ async def test_breaker_opens_after_threshold_failed_calls_and_then_sends_nothing
     assert len(fake_pas.requests) == sent
 
 
-async def test_breaker_half_opens_after_ttl_and_closes_on_success(client, fake_pas, breaker_clock):
+async def test_breaker_half_opens_after_ttl_and_closes_on_success(client, fake_pas, virtual_time):
     fake_pas.fail_next(HEALTH, 503, times=6)
     for _ in range(3):
         with pytest.raises(PasUnavailable):
@@ -252,17 +268,17 @@ async def test_breaker_half_opens_after_ttl_and_closes_on_success(client, fake_p
     with pytest.raises(CircuitOpen):
         await client.get("health", HEALTH, CallStats())
 
-    breaker_clock.now += 31  # past breaker_ttl_s = 30
+    virtual_time.advance(31)  # past breaker_ttl_s = 30
     assert await client.get("health", HEALTH, CallStats()) == {"status": "ok"}
     assert await client.breaker_state() == "closed"
 
 
-async def test_a_failure_while_half_open_reopens_the_breaker(client, fake_pas, breaker_clock):
+async def test_a_failure_while_half_open_reopens_the_breaker(client, fake_pas, virtual_time):
     fake_pas.fail_next(HEALTH, 503, times=8)
     for _ in range(3):
         with pytest.raises(PasUnavailable):
             await client.get("health", HEALTH, CallStats())
-    breaker_clock.now += 31
+    virtual_time.advance(31)
     with pytest.raises(PasUnavailable) as caught:
         await client.get("health", HEALTH, CallStats())
     assert not isinstance(caught.value, CircuitOpen)  # the probe was really sent
@@ -271,7 +287,7 @@ async def test_a_failure_while_half_open_reopens_the_breaker(client, fake_pas, b
         await client.get("health", HEALTH, CallStats())
 
 
-async def test_client_errors_other_than_429_never_trip_the_breaker(client, fake_pas, breaker_clock):
+async def test_client_errors_other_than_429_never_trip_the_breaker(client, fake_pas, virtual_time):
     fake_pas.fail_next(HEALTH, 422, times=5)
     fake_pas.fail_next("/api/v1/claims/CLM-0", 400, times=5)
     for _ in range(5):
@@ -284,7 +300,7 @@ async def test_client_errors_other_than_429_never_trip_the_breaker(client, fake_
     assert await client.breaker_state() == "closed"
 
 
-async def test_repeated_429s_do_trip_the_breaker(client, fake_pas, breaker_clock):
+async def test_repeated_429s_do_trip_the_breaker(client, fake_pas, virtual_time):
     fake_pas.fail_next(HEALTH, 429, times=100, headers={"Retry-After": "60"})
     for _ in range(3):
         with pytest.raises(PasRateLimited):
@@ -296,13 +312,13 @@ async def test_repeated_429s_do_trip_the_breaker(client, fake_pas, breaker_clock
 
 
 async def test_rate_limiter_makes_calls_over_the_rate_wait_instead_of_failing(
-    fake_pas, pas_settings, monkeypatch
+    fake_pas, pas_settings, virtual_time, monkeypatch
 ):
     """Over the rate, a call waits for capacity. Loop time is faked so nothing really sleeps."""
     loop = asyncio.get_running_loop()
     virtual = {"now": loop.time()}
     monkeypatch.setattr(loop, "time", lambda: virtual["now"])
-    client = _client_for(fake_pas, replace(pas_settings, rate_limit_per_s=2.0))
+    client = _client_for(fake_pas, replace(pas_settings, rate_limit_per_s=2.0), virtual_time)
 
     for _ in range(2):  # a burst of one second's worth goes straight through
         await client.get("health", HEALTH, CallStats())
