@@ -33,11 +33,11 @@ from tests.payments.conftest import (
     serving_pay_stack,
     start_localstripe,
     token_of,
-    wait_for,
 )
 from tests.payments.test_ivr_pay import pay_callback, pay_result, tokenised_card
 from tests.payments.test_webhooks import deliver, stripe_signature
 from tests.support.servers import SandboxHandle, artifact_log_dir
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
@@ -111,7 +111,7 @@ def _charged_once(pay: PayStack, stripe: StripeStandIn, link: Any, before: Decim
     ]
     assert len(pay.service.records.payments_for(MARIA_POLICY)) == 1
     assert pay.balance() == before - link.amount
-    received = [m.body for m in wait_for(pay.outbox, what="the confirmation text")]
+    received = [m.body for m in wait_until(pay.outbox, what="the confirmation text")]
     assert sum(body.startswith("Payment received") for body in received) == 1, received
 
 
@@ -146,7 +146,7 @@ def test_a_pay_page_opened_while_stripe_is_down_says_try_again_and_pays_once_whe
     assert pay.open_page(link)[1] == secret  # a reload resumes the same PaymentIntent
     confirmed = pay.confirm_like_stripe_js(secret, card(CARD))
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "succeeded"
-    wait_for(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
+    wait_until(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
     _charged_once(pay, stripe, link, before)
     assert pay.http.get(link.url).status_code == 410  # used up: it cannot be paid again
 
@@ -175,7 +175,7 @@ def test_a_call_paying_while_stripe_is_down_hears_nothing_was_charged_and_pays_o
     again = pay_callback(pay, token_of(link), pay_result(new_call_sid(), tokenised_card(pay, CARD)))
     said, _ = _said(again.text)
     assert any("Your payment of $60.00 was accepted." in s for s in said), again.text
-    wait_for(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
+    wait_until(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
     _charged_once(pay, stripe, link, before)
 
 
@@ -193,7 +193,7 @@ def test_a_webhook_arriving_while_stripe_cannot_be_reached_is_refused_and_posted
     assert secret is not None
     assert pay.confirm_like_stripe_js(secret, card(CARD)).status_code == 200
     intent_id = secret.split("_secret_", 1)[0]
-    event = wait_for(
+    event = wait_until(
         lambda: next(
             (e for e in stripe.objects("events")
              if e["type"] == "payment_intent.succeeded" and e["data"]["object"]["id"] == intent_id),
@@ -273,7 +273,7 @@ def test_a_pay_callback_repeated_after_the_call_ended_charges_and_records_nothin
 
     # Twilio repeats the callback after the caller hung up: before and after the webhook.
     late = pay_callback(pay, token_of(link), _ended(pay_result(call_sid, token)))
-    wait_for(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
+    wait_until(lambda: pay.state(link) == "succeeded", what="the webhook to post the payment")
     later = pay_callback(pay, token_of(link), _ended(pay_result(call_sid, token)))
 
     for answer in (late, later):

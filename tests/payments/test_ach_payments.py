@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.payments.conftest import PayStack, bank_account, wait_for
+from tests.payments.conftest import PayStack, bank_account
+from tests.support.waiting import wait_until
 
 
 def test_ach_payment_processes_then_succeeds_and_is_posted_once(pay_stack: PayStack):
@@ -15,13 +16,15 @@ def test_ach_payment_processes_then_succeeds_and_is_posted_once(pay_stack: PaySt
     confirmed = pay_stack.confirm_like_stripe_js(secret, bank_account("000123456789"))
 
     assert confirmed.json()["status"] == "processing"
-    wait_for(lambda: pay_stack.state(link) == "processing", what="payment_intent.processing")
+    wait_until(lambda: pay_stack.state(link) == "processing", what="payment_intent.processing")
     assert pay_stack.balance() == before  # nothing posted while the debit is in flight
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the debit to settle")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the debit to settle")
     assert pay_stack.balance() == before - Decimal("120.00")
     row = pay_stack.service.records.payment_by_link(link.link_id)
     assert row.method == "us_bank_account"
-    texts = [m.body for m in wait_for(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())]
+    texts = [
+        m.body for m in wait_until(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())
+    ]
     assert texts[0].startswith("Your bank payment of $120.00 on policy AUT-****001 is processing.")
     assert texts[1].startswith("Payment received: $120.00 on policy AUT-****001.")
 
@@ -36,9 +39,11 @@ def test_ach_payment_returned_by_the_bank_is_not_posted_and_the_holder_is_told(
     confirmed = pay_stack.confirm_like_stripe_js(secret, bank_account("000111111113"))
 
     assert confirmed.json()["status"] == "processing"
-    wait_for(lambda: pay_stack.state(link) == "failed", what="the debit to be returned")
+    wait_until(lambda: pay_stack.state(link) == "failed", what="the debit to be returned")
     assert pay_stack.balance() == before
-    texts = [m.body for m in wait_for(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())]
+    texts = [
+        m.body for m in wait_until(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())
+    ]
     assert texts[1] == (
         "Your payment of $80.00 on policy AUT-****001 was returned by your bank (the account is "
         "closed). Your balance has not changed. Text us 'make a payment' for a new secure link, "

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bot.payments.service import PaymentRefused
-from tests.payments.conftest import MARIA_POLICY, PayStack, bank_account, card, wait_for
+from tests.payments.conftest import MARIA_POLICY, PayStack, bank_account, card
+from tests.support.waiting import wait_until
 
 
 def enrol(pay_stack: PayStack, payment_method_data: dict, purpose: str = "autopay_setup") -> str:
@@ -18,7 +19,7 @@ def enrol(pay_stack: PayStack, payment_method_data: dict, purpose: str = "autopa
     confirmed = pay_stack.confirm_like_stripe_js(secret, payment_method_data)
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "succeeded"
     pm = confirmed.json()["payment_method"]
-    wait_for(
+    wait_until(
         lambda: pay_stack.service.autopay_status(MARIA_POLICY)[0].autopay.payment_method_ref == pm,
         what="setup_intent.succeeded to set autopay in the PAS",
     )
@@ -34,7 +35,7 @@ def test_enrolment_sets_autopay_in_the_pas_and_a_draft_charges_once_per_bill_att
     assert billing.autopay.enabled and billing.autopay.method == "card"
     assert method.payment_method_id == pm and method.customer_id.startswith("cus_")
     day = billing.autopay.draft_day
-    assert wait_for(pay_stack.outbox)[0].body == (
+    assert wait_until(pay_stack.outbox)[0].body == (
         f"Autopay is on for policy AUT-****001: your card ending 4242 will be charged on day "
         f"{day} of each month."
     )
@@ -44,7 +45,7 @@ def test_enrolment_sets_autopay_in_the_pas_and_a_draft_charges_once_per_bill_att
     draft = pay_stack.service.charge_autopay(MARIA_POLICY, bill, attempt=1)
     assert draft.kind == "autopay" and draft.amount == due
     assert draft.idempotency_key == f"autopay:{MARIA_POLICY}:{bill}:1"
-    wait_for(
+    wait_until(
         lambda: (
             pay_stack.service.records.payment_by_key(draft.idempotency_key).status == "succeeded"
         ),
@@ -83,7 +84,9 @@ def test_declined_off_session_draft_is_recorded_and_the_holder_is_told(pay_stack
 
     assert draft.status == "failed" and draft.failure_code == "card_declined"
     assert pay_stack.balance() == billing.balance
-    texts = [m.body for m in wait_for(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())]
+    texts = [
+        m.body for m in wait_until(lambda: len(pay_stack.outbox()) == 2 and pay_stack.outbox())
+    ]
     assert texts[1].startswith(
         f"Your payment of ${billing.minimum_due:,.2f} on policy AUT-****001 didn't go through "
         "(the card was declined)."
@@ -115,7 +118,7 @@ def test_enrolment_the_pas_refuses_is_undone_and_the_holder_is_told(pay_stack: P
     confirmed = pay_stack.confirm_like_stripe_js(secret, card("4242424242424242"))
 
     assert confirmed.status_code == 200
-    texts = wait_for(lambda: pay_stack.outbox(to=phone), what="the refusal text")
+    texts = wait_until(lambda: pay_stack.outbox(to=phone), what="the refusal text")
     assert texts[0].body == (
         "We couldn't turn on autopay for policy AUT-****002, and your payment method was not "
         "saved. Please call (800) 555-0100."

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.payments.autopay_run import MAX_ATTEMPTS, AutopayRunner, run_command
-from tests.payments.conftest import MARIA_POLICY, PayStack, card, wait_for
+from tests.payments.conftest import MARIA_POLICY, PayStack, card
 from tests.payments.test_autopay import enrol
+from tests.support.waiting import wait_until
 
 
 def test_a_due_bill_is_drafted_once_however_often_the_run_goes(pay_stack: PayStack):
@@ -24,7 +25,7 @@ def test_a_due_bill_is_drafted_once_however_often_the_run_goes(pay_stack: PaySta
     assert first.charged == 1
     [draft] = pay_stack.service.records.payments_for(MARIA_POLICY)
     assert draft.idempotency_key == f"autopay:{MARIA_POLICY}:{billing.due_date.isoformat()}:1"
-    wait_for(
+    wait_until(
         lambda: (
             pay_stack.service.records.payment_by_key(draft.idempotency_key).status == "succeeded"
         ),

@@ -10,7 +10,8 @@ import pytest
 
 from bot.conversation.user_input import parse_amount
 from bot.payments.service import PaymentRefused
-from tests.payments.conftest import MARIA_POLICY, PayStack, card, token_of, wait_for
+from tests.payments.conftest import MARIA_POLICY, PayStack, card, token_of
+from tests.support.waiting import wait_until
 
 
 def test_card_payment_is_posted_to_the_pas_from_the_webhook_and_texted(pay_stack: PayStack):
@@ -24,11 +25,11 @@ def test_card_payment_is_posted_to_the_pas_from_the_webhook_and_texted(pay_stack
 
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "succeeded"
     # The browser's word is not enough: the PAS is only touched by the webhook.
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the webhook to post the payment")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the webhook to post the payment")
     assert pay_stack.balance() == before - Decimal("100.00")
     row = pay_stack.service.records.payment_by_link(link.link_id)
     assert row.pas_confirmation and row.method == "card" and row.payment_intent_id.startswith("pi_")
-    texts = [m.body for m in wait_for(pay_stack.outbox, what="the confirmation text")]
+    texts = [m.body for m in wait_until(pay_stack.outbox, what="the confirmation text")]
     assert texts == [
         f"Payment received: $100.00 on policy AUT-****001. Confirmation {row.pas_confirmation}. "
         f"Your balance is now ${before - Decimal('100.00'):,.2f}."
@@ -48,9 +49,9 @@ def test_declined_card_is_refused_nothing_is_posted_and_the_holder_is_told(pay_s
 
     assert declined.status_code == 402
     assert declined.json()["error"]["code"] == "card_declined"
-    wait_for(lambda: pay_stack.state(link) == "failed", what="the payment_failed webhook")
+    wait_until(lambda: pay_stack.state(link) == "failed", what="the payment_failed webhook")
     assert pay_stack.balance() == before
-    assert [m.body for m in wait_for(pay_stack.outbox, what="the text")] == [
+    assert [m.body for m in wait_until(pay_stack.outbox, what="the text")] == [
         "Your payment of $50.00 on policy AUT-****001 didn't go through (the card was declined). "
         "Your balance has not changed. Text us 'make a payment' for a new secure link, or call "
         "(800) 555-0100."
@@ -59,7 +60,7 @@ def test_declined_card_is_refused_nothing_is_posted_and_the_holder_is_told(pay_s
     _, again = pay_stack.open_page(link)
     assert again == secret
     assert pay_stack.confirm_like_stripe_js(again, card("4242424242424242")).status_code == 200
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the second card's payment")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the second card's payment")
     assert pay_stack.balance() == before - Decimal("50.00")
 
 
@@ -90,7 +91,7 @@ def test_double_submit_charges_and_posts_once(pay_stack: PayStack):
         t.join()
 
     assert sorted(r.status_code for r in results) == [200, 400, 400]
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the payment")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the payment")
     intent_id = secrets[0].split("_secret_")[0]
     customer = pay_stack.service.records.customer_of(MARIA_POLICY)
     charges = httpx.get(

@@ -16,7 +16,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from bot.notifications.config import TwilioSettings
 from bot.payments.ivr import CallRecordings, StripePayVerbs, voice_payment_hook
 from channels.twilio_requests import new_call_sid, signed_form_request
-from tests.payments.conftest import PayStack, token_of, wait_for
+from tests.payments.conftest import PayStack, token_of
+from tests.support.waiting import wait_until
 
 CONNECTOR = "Stripe_Connector"
 
@@ -99,7 +100,7 @@ def test_pay_verb_only_tokenises_with_the_stripe_connector_and_pauses_recording(
     assert f'paymentConnector="{CONNECTOR}"' in twiml
     assert 'tokenType="payment-method"' in twiml and "chargeAmount" not in twiml
     assert 'action="https://pay.example.test/stripe/ivr/pay/abc.DEF-1?attempt=1"' in twiml
-    wait_for(lambda: twilio.requests, what="the recording pause")
+    wait_until(lambda: twilio.requests, what="the recording pause")
     method, uri, data = twilio.requests[0]
     assert method == "POST" and uri.endswith(f"/Calls/{call_sid}/Recordings/Twilio.CURRENT.json")
     assert data["Status"] == "paused"
@@ -116,9 +117,9 @@ def test_signed_pay_callback_charges_the_token_and_the_webhook_posts_it(pay_stac
 
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/xml")
     assert "Your payment of $60.00 was accepted." in answer.text and "<Hangup" in answer.text
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the webhook to post it")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the webhook to post it")
     assert pay_stack.balance() == before - Decimal("60.00")
-    assert wait_for(pay_stack.outbox)[0].body.startswith("Payment received: $60.00")
+    assert wait_until(pay_stack.outbox)[0].body.startswith("Payment received: $60.00")
     assert pay_stack.service.records.payment_by_link(link.link_id).kind == "ivr"
 
 
@@ -213,5 +214,5 @@ async def test_a_call_asked_to_pay_gets_pay_from_our_hook_and_its_callback_charg
     )
     assert "was accepted" in answer.text
     await asyncio.to_thread(
-        wait_for, lambda: pay_stack.state(link) == "succeeded", 15, "the payment"
+        wait_until, lambda: pay_stack.state(link) == "succeeded", 15, "the payment"
     )

@@ -18,8 +18,8 @@ from tests.payments.conftest import (
     WEBHOOK_SECRET,
     PayStack,
     card,
-    wait_for,
 )
+from tests.support.waiting import wait_until
 
 
 def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -39,12 +39,17 @@ def deliver(pay_stack: PayStack, payload: bytes, signature: str | None) -> httpx
 
 
 def succeeded_event(pay_stack: PayStack, intent_id: str) -> dict[str, Any]:
-    events = httpx.get(
-        f"{pay_stack.localstripe.url}/v1/events",
-        params={"type": "payment_intent.succeeded", "limit": 100},
-        headers={"Authorization": f"Bearer {pay_stack.settings.stripe.secret_key}"},
-    ).json()["data"]
-    return next(e for e in events if e["data"]["object"]["id"] == intent_id)
+    """localstripe's ``payment_intent.succeeded`` event for the intent, once it has one."""
+
+    def find() -> dict[str, Any] | None:
+        events = httpx.get(
+            f"{pay_stack.localstripe.url}/v1/events",
+            params={"type": "payment_intent.succeeded", "limit": 100},
+            headers={"Authorization": f"Bearer {pay_stack.settings.stripe.secret_key}"},
+        ).json()["data"]
+        return next((e for e in events if e["data"]["object"]["id"] == intent_id), None)
+
+    return wait_until(find, what=f"localstripe's payment_intent.succeeded for {intent_id}")
 
 
 def paid_intent(pay_stack: PayStack, amount: str) -> tuple[str, Any]:
@@ -58,7 +63,6 @@ def test_forged_unsigned_stale_and_tampered_webhooks_get_403_and_do_nothing(pay_
     register_webhook_endpoint(pay_stack.localstripe.url, "http://127.0.0.1:9/nowhere", "x")
     before = pay_stack.balance()
     intent_id, link = paid_intent(pay_stack, "40.00")
-    time.sleep(1.5)  # localstripe would have delivered by now (to nowhere)
     body = json.dumps(succeeded_event(pay_stack, intent_id)).encode()
 
     assert deliver(pay_stack, body, None).status_code == 403
@@ -82,8 +86,8 @@ def test_forged_unsigned_stale_and_tampered_webhooks_get_403_and_do_nothing(pay_
 def test_duplicate_and_redelivered_events_post_and_text_once(pay_stack: PayStack):
     before = pay_stack.balance()
     intent_id, link = paid_intent(pay_stack, "30.00")
-    wait_for(lambda: pay_stack.state(link) == "succeeded", what="the first delivery")
-    wait_for(pay_stack.outbox, what="the confirmation")
+    wait_until(lambda: pay_stack.state(link) == "succeeded", what="the first delivery")
+    wait_until(pay_stack.outbox, what="the confirmation")
     event = succeeded_event(pay_stack, intent_id)
     body = json.dumps(event).encode()
 
@@ -106,9 +110,14 @@ def test_duplicate_and_redelivered_events_post_and_text_once(pay_stack: PayStack
     assert sum(1 for p in history if p.amount == Decimal("30.00")) == 1
 
 
-def test_webhook_to_pas_post_latency_is_measured(pay_stack: PayStack):
-    """Figures: from the webhook's arrival to its answer, PAS posting and text included."""
+def test_a_run_of_genuine_webhooks_each_posts_once_and_forged_ones_change_nothing(
+    pay_stack: PayStack,
+):
+    """Also records figures (test-artifacts): from the webhook's arrival to its answer, PAS
+    posting and text included. The figures are reported, not asserted: a duration says nothing
+    about correctness on a shared machine."""
     register_webhook_endpoint(pay_stack.localstripe.url, "http://127.0.0.1:9/nowhere", "x")
+    before = pay_stack.balance()
     bodies, page_opens = [], []
     for _ in range(8):
         link = pay_stack.issue_link("5.00")
@@ -117,7 +126,6 @@ def test_webhook_to_pas_post_latency_is_measured(pay_stack: PayStack):
         page_opens.append((time.perf_counter() - started) * 1000)
         assert pay_stack.confirm_like_stripe_js(secret, card("4242424242424242")).status_code == 200
         bodies.append(secret.split("_secret_")[0])
-    time.sleep(1.5)
     timings = []
     for intent_id in bodies:
         body = json.dumps(succeeded_event(pay_stack, intent_id)).encode()
@@ -142,7 +150,8 @@ def test_webhook_to_pas_post_latency_is_measured(pay_stack: PayStack):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "webhook-figures.json").write_text(json.dumps(figures, indent=2))
     print(figures)
-    assert figures["webhook_to_pas_posted_ms_p50"] < 2000
+    assert pay_stack.balance() == before - 8 * Decimal("5.00")
+    assert len(pay_stack.outbox()) == 8
 
 
 def test_while_the_pas_is_down_the_page_and_webhook_answer_503_and_redelivery_posts(
@@ -151,7 +160,6 @@ def test_while_the_pas_is_down_the_page_and_webhook_answer_503_and_redelivery_po
     register_webhook_endpoint(pay_stack.localstripe.url, "http://127.0.0.1:9/nowhere", "x")
     before = pay_stack.balance()
     intent_id, link = paid_intent(pay_stack, "25.00")
-    time.sleep(1.5)
     body = json.dumps(succeeded_event(pay_stack, intent_id)).encode()
     pay_stack.sandbox.set_faults(outage=True)
 
