@@ -8,13 +8,14 @@ UV_VERSION := 0.13.8
 MODEL := models/policyline.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: run test test-fast test-faults lint typecheck bench train install system lock clean help
+.PHONY: run test test-fast test-faults lint typecheck contracts check bench train install system lock clean help
 
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
 	@echo "make test   install, train if needed, run every test"
 	@echo "make bench  run the benchmarks in bench/ and print their figures (bench/results/latest.md)"
 	@echo "make test-faults  fault tests under load (PAS outage/slow, Redis down, restarts)"
+	@echo "make check  the gates CI runs before the tests: lint, typecheck, contracts"
 
 run: install $(MODEL)
 	$(BIN)/policyline run
@@ -33,8 +34,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over every package ([tool.mypy] in pyproject.toml: strict for bot and pas_connector).
 typecheck: install
 	$(BIN)/mypy
+
+# Import contracts between the layers ([tool.importlinter] in pyproject.toml, docs/architecture.md).
+contracts: install
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts
 
 bench: install system $(MODEL)
 	$(PY) -m bench

@@ -7,6 +7,7 @@ creates whatever is missing. Nothing here connects at import time.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine, event
@@ -29,14 +30,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, future=True, connect_args={"check_same_thread": False, "timeout": 15}
         )
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, future=True, pool_pre_ping=True, pool_size=5)
 

@@ -35,7 +35,7 @@ import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Final, Literal, TypedDict
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -53,7 +53,7 @@ from channels.menu_choices import MenuMemory, number_choices
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_NAME = "webchat"
+CHANNEL_NAME: Final = "webchat"
 BOT_MESSAGE_EVENT = "bot_uttered"
 USER_MESSAGE_EVENT = "user_uttered"
 TYPING_EVENT = "bot_typing"

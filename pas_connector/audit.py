@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -121,8 +122,7 @@ def audit_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 15},
         )
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             # In WAL mode NORMAL survives an application crash and only risks the last commits on
@@ -131,6 +131,7 @@ def audit_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
 
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, hide_parameters=True)
 

@@ -166,7 +166,7 @@ def backoff_delay(attempt: int, jitter: float) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based): exponential from
     ``BACKOFF_INITIAL_S``, plus ``jitter`` (in [0, 1)) times ``BACKOFF_JITTER_S``, at most
     ``BACKOFF_MAX_S``."""
-    delay = BACKOFF_INITIAL_S * 2 ** (attempt - 1) + jitter * BACKOFF_JITTER_S
+    delay = BACKOFF_INITIAL_S * 2.0 ** (attempt - 1) + jitter * BACKOFF_JITTER_S
     return min(delay, BACKOFF_MAX_S)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,7 +51,11 @@ class PasPolicyholderRecords(PolicyholderRecords):
     def by_holder_id(self, holder_id: str) -> HolderRecord | None:
         return self._run(self._by_holder_id, holder_id)
 
-    def _run(self, lookup, reference: str) -> HolderRecord | None:  # type: ignore[no-untyped-def]
+    def _run(
+        self,
+        lookup: Callable[[PasConnector, str], Awaitable[HolderRecord | None]],
+        reference: str,
+    ) -> HolderRecord | None:
         async def call() -> HolderRecord | None:
             connector = self._connector_factory()
             try:

@@ -77,4 +77,4 @@ class TotpVerifier:
                 )
                 .values(totp_last_step=step)
             )
-        return result.rowcount == 1
+        return int(result.rowcount) == 1

@@ -97,7 +97,7 @@ class VerifiedConversations:
         assurance = str(row.assurance)
         if assurance not in VERIFIED_LEVELS:  # never written so; a damaged row proves nothing
             return None
-        return VerifiedIdentity(holder_id=str(row.holder_id), assurance=assurance)  # type: ignore[arg-type]
+        return VerifiedIdentity(holder_id=str(row.holder_id), assurance=assurance)
 
     def end(self, subject: str) -> None:
         """Forget ``subject``'s verification (restart, sign-out of the conversation)."""

@@ -107,7 +107,7 @@ class HandoverGrants:
                 .where(session_alive)
                 .values(used_at=now)
             )
-        return used.rowcount == 1
+        return int(used.rowcount) == 1
 
     def revoke_session(self, web_session: str) -> int:
         """Revoke every unused grant minted in ``web_session`` (sign-out); how many."""

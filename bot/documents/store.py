@@ -43,7 +43,8 @@ from sqlalchemy.types import TypeDecorator
 from bot.db import metadata
 
 
-class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]
+# SQLAlchemy 1.4 ships no type information, so its base classes are Any to mypy.
+class UtcDateTime(TypeDecorator):  # type: ignore[misc]
     """Aware UTC datetimes in, aware UTC datetimes out, stored naive-UTC on every backend.
 
     SQLite keeps no time zone; storing one fixed zone keeps ``expires_at > :now`` comparisons
@@ -180,7 +181,7 @@ def claim_link(conn: Connection, link_id: str, now: datetime) -> bool:
             use_count=document_links.c.use_count + 1,
         )
     )
-    return result.rowcount == 1
+    return int(result.rowcount) == 1
 
 
 def link_content(conn: Connection, link_id: str) -> bytes | None:

@@ -191,7 +191,7 @@ def recently_stepped_up() -> bool:
     state = session.get("principal")
     if not isinstance(state, dict):
         return False
-    max_age = current_app.config["POLICYLINE_SETTINGS"].auth.step_up_max_age_s
+    max_age: float = current_app.config["POLICYLINE_SETTINGS"].auth.step_up_max_age_s
     return _ts(now()) - float(state.get("step_up_at", 0)) <= max_age
 
 

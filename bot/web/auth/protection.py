@@ -29,7 +29,8 @@ from flask_wtf.csrf import CSRFProtect
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _CSRFProtect(CSRFProtect):
+# Flask-WTF ships no type information, so its CSRFProtect is Any to mypy.
+class _CSRFProtect(CSRFProtect):  # type: ignore[misc]
     """Flask-WTF's CSRF protection, refusing a form with a nameless field instead of failing.
 
     A multipart part without a ``name`` becomes a form key of ``None`` in Werkzeug, and Flask-WTF's
