@@ -9,7 +9,6 @@ a retryable 503, and that the waiting texts hold no phone number or text in clea
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from sqlalchemy import select
 
 from bot.notifications.outbox import read_outbox
 from channels.resources import ChannelResources
-from channels.sms_inbox import MAX_ATTEMPTS, SmsInbox, sms_inbound
+from bot.notifications.sms_inbound import sms_inbound
+from channels.sms_inbox import MAX_ATTEMPTS, SmsInbox
 from channels.sms_service import InboundSms
 from channels.twilio_requests import signed_form_request, sms_webhook_params
 from channels.twilio_sms import TwilioSmsInput
@@ -30,6 +30,8 @@ from tests.channels.support import (
     ThreadedServer,
     make_settings,
 )
+from tests.support.app_database import upgrade
+from tests.support.waiting import wait_until
 
 WEBHOOK = "/webhooks/twilio_sms/webhook"
 KEY = make_settings(Path("/nonexistent")).tracker_encryption_key
@@ -52,18 +54,9 @@ def inbound(sid: str = "SM" + "1" * 32, body: str = "my date of birth is 04/12/1
 
 def inbox_on(tmp_path: Path, clock: Clock, lease_s: float = 30) -> SmsInbox:
     resources = ChannelResources.build(make_settings(tmp_path))
+    upgrade(resources.engine)
     inbox = SmsInbox(resources.engine, KEY, lease_s=lease_s, clock=clock)
-    inbox.create_table()
     return inbox
-
-
-def wait_until(condition, timeout_s: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 def test_a_waiting_text_is_sealed_at_rest_and_forgotten_once_answered(tmp_path: Path) -> None:
@@ -161,9 +154,8 @@ def test_a_text_still_running_at_sigterm_is_answered_by_the_next_start(tmp_path:
     params = sms_webhook_params(from_number=CALLER, body="claim status")
 
     async def cut_short(message):  # type: ignore[no-untyped-def]
-        # The turn outlives the drain period, then is cancelled as the server's loop goes.
-        await asyncio.sleep(1.0)
-        raise asyncio.CancelledError
+        # The turn outlives the drain period: it never ends until the server's loop cancels it.
+        await asyncio.Event().wait()
 
     stopping = TwilioSmsInput(settings, drain_timeout_s=0.2)
     with ThreadedServer(ChannelApp([stopping], ScriptedAgent(cut_short)).app) as server:
@@ -188,8 +180,8 @@ def test_a_text_accepted_by_a_server_that_crashed_is_answered_once_its_lease_run
 ) -> None:
     settings = make_settings(tmp_path)
     resources = ChannelResources.build(settings)
+    upgrade(resources.engine)
     crashed = SmsInbox(resources.engine, KEY, lease_s=0.5)
-    crashed.create_table()
     # The crash: acknowledged and kept, then the process is gone with its lease still running.
     crashed.accept(inbound(body="id card"))
     assert crashed.pending() == 1

@@ -24,6 +24,7 @@ import pytest
 from bot.port_check import port_is_free
 from bot.stack_state import StackState
 from tests.support.servers import PROJECT_ROOT, free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -38,15 +39,6 @@ def gone(pid: int) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @dataclass
@@ -76,8 +68,10 @@ class Harness:
         return "\n".join(self.lines)
 
     def wait_line(self, prefix: str, timeout_s: float) -> str:
-        found = wait_until(lambda: any(x.startswith(prefix) for x in self.lines), timeout_s)
-        assert found, f"no {prefix!r} line:\n{self.output()}"
+        try:
+            wait_until(lambda: any(x.startswith(prefix) for x in self.lines), timeout_s)
+        except AssertionError:
+            raise AssertionError(f"no {prefix!r} line:\n{self.output()}") from None
         return next(x for x in self.lines if x.startswith(prefix))
 
     def events(self) -> dict[tuple[int, str], float]:

@@ -23,7 +23,6 @@ Every POST needs the session's CSRF token: ``form_token(client, path)`` reads it
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from bot.clock import utc_now
 from bot.settings import Settings
 from bot.web import create_app
 from bot.web.auth.flow import SERVICES_KEY
+from tests.support.waiting import wait_until
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 # argon2id at its minimum cost: the production profile costs ~0.4 s a hash on a busy test machine.
@@ -144,7 +144,12 @@ class TestAccount:
         if step > now_step + 1:  # all three steps of the window are used up
             if clock is not utc_now:
                 raise AssertionError("advance the test clock by 30 s before signing in again")
-            time.sleep(30 - time.time() % 30 + 0.1)
+            wait_until(
+                lambda: totp.timecode(clock()) + 1 > self.last_step,
+                timeout=31,
+                what="the next TOTP time-step",
+                interval=0.2,
+            )
             return self.totp_code()
         self.last_step = step
         return totp.generate_otp(step)

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from bot.web.graceful import DrainingApp
 from tests.support.servers import PROJECT_ROOT, free_port, wait_for_port
+from tests.support.waiting import wait_until
 
 # A WSGI app whose /slow request holds until a file appears (the test says when it may finish).
 SERVER = """
@@ -46,13 +46,6 @@ def refused(port: int) -> bool:
     except ConnectionResetError:
         pass  # queued just as the listener closed: the next attempt is refused
     return False
-
-
-def wait_until(condition, timeout_s: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.02)
-    return bool(condition())
 
 
 def test_sigterm_closes_the_port_and_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
