@@ -33,7 +33,8 @@ from pas_connector.errors import PasUnavailable
 
 logger = logging.getLogger(__name__)
 
-# Every action answers within this many seconds (the channel's budget is larger; FIELD-NOTES).
+# Every action answers within this many seconds, well inside Rasa's action timeout and Twilio's
+# webhook window (docs/architecture.md, "Budgets and library facts").
 ACTION_DEADLINE_S = 8.0
 
 

@@ -1,4 +1,4 @@
-"""The one-time code step: possession of the number on file (ARCHITECTURE.md "Identity").
+"""The one-time code step: possession of the number on file (docs/architecture.md "Identity").
 
 Web chat has no phone number to stand for possession, and an SMS or call from a number that is
 not on file proves nothing either. So when the date of birth and ZIP match there

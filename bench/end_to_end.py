@@ -1,12 +1,12 @@
 """End-to-end turn latency and throughput through each channel's real endpoint.
 
-Starts the real stack (PAS sandbox, action server, Rasa server with our channels, web app) from
-the trained model, makes the sandbox answer with lognormal latency shaped like the case study's
-API (median 282 ms, sigma 0.44: mean 310 ms, p99 780 ms), and drives conversations in the case
-study's intent mix through every channel at 1, 10 and 50 concurrent conversations
-(``bench.load_driver``). Each policyholder verifies (date of birth and ZIP; the web stand-in
-first gives the policy number) and gets their answer, so turns range from a form question to a
-PAS-backed answer with a document.
+Starts the real stack (PAS sandbox, action server, Rasa server with our channels, web app) from the
+trained model, makes the sandbox answer with lognormal latency shaped like the reference
+deployment's API (median 282 ms, sigma 0.44: mean 310 ms, p99 780 ms; docs/architecture.md,
+"Reference figures"), and drives conversations in its intent mix through every channel at 1, 10 and
+50 concurrent conversations (``bench.load_driver``). Each policyholder verifies (date of birth and
+ZIP; the web stand-in first gives the policy number) and gets their answer, so turns range from a
+form question to a PAS-backed answer with a document.
 
 Reported per channel and level: turns, answered / apologies / lost, p50/p95/p99/mean latency of a
 turn as the policyholder experiences it, and sustained throughput (answered turns per second of

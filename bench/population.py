@@ -5,8 +5,8 @@ the credentials (phone on file, date of birth, ZIP, policy number) of every poli
 sandbox serves, without asking it. Each conversation gets its own policyholder (an SMS
 conversation id is the sender's number, so two benchmark conversations must never share one).
 
-The intent mix is the case study's contact breakdown: 34% documents, 28% payments, 21% claims,
-17% coverage.
+The intent mix is the reference deployment's contact breakdown (docs/architecture.md, "Reference
+figures"): 34% documents, 28% payments, 21% claims, 17% coverage.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Markdown tables from the suite's structured results, and the goals each figure is held to.
 
 Each benchmark's results become one or more ``Table``s; ``goals`` compares figures with the
-case study (310 ms average and 780 ms p99 API response; documents "within seconds") and with our
-own bars (no lost messages), and says met / missed for each.
+reference deployment (docs/architecture.md, "Reference figures": 310 ms average and 780 ms p99
+API response; documents "within seconds") and with our own bars (no lost messages), and says met /
+missed for each.
 """
 
 from __future__ import annotations

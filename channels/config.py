@@ -37,7 +37,8 @@ class VoiceSettings:
 
     voice: str = "Polly.Joanna-Neural"
     language: str = "en-US"
-    # Pinned: the default model mis-hears numbers and rejects speechTimeout="auto" (FIELD-NOTES).
+    # Pinned: the default model mis-hears numbers and rejects speechTimeout="auto"
+    # (docs/architecture.md, "Budgets and library facts").
     speech_model: str = ENHANCED_MODEL
     enhanced: bool = True
     # Seconds of silence that end an utterance (numeric: "auto" is invalid with phone_call).

@@ -2,7 +2,7 @@
 
 A single key pressed while the bot offers no choices of its own picks from this menu; the key
 becomes the journey's intent as a Rasa payload (``/request_id_card``), so it does not depend on
-how the NLU understands speech. Intent names are the contract's (ARCHITECTURE.md).
+how the NLU understands speech. Intent names are the contract's (docs/architecture.md).
 """
 
 from __future__ import annotations

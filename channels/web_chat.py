@@ -1,7 +1,7 @@
 """The web chat channel: the widget (bot/web/chat.py) talks to Rasa over socket.io.
 
 Built on Rasa's ``SocketIOInput`` (its socket blueprint and message shaping), with what that
-channel lacks (FIELD-NOTES):
+channel lacks (docs/architecture.md, "Budgets and library facts"):
 
 - **Server-minted conversations.** Rasa's ``session_persistence`` trusts any ``session_id`` the
   client sends and joins that room, so anyone who knows an id could read and continue that

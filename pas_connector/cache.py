@@ -5,7 +5,8 @@ were stored (``stored_at``). Whether an entry is fresh or only good enough to se
 connector's decision; a backend only keeps an entry for the ``keep_s`` it was given (TTL plus the
 stale-if-error window) and forgets it after that.
 
-Never pickle: a cache shared through Redis must not be a way to run code (FIELD-NOTES on cashews).
+Never pickle: a cache shared through Redis must not be a way to run code (docs/architecture.md,
+"Budgets and library facts").
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ Monotonic = Callable[[], float]
 # Returns a number in [0, 1): the share of BACKOFF_JITTER_S added to one backoff.
 Jitter = Callable[[], float]
 # Backoff between read attempts: exponential from 100 ms, capped at 1 s, plus up to 200 ms jitter.
-# Small on purpose: the whole read must fit the conversation's turn budget (FIELD-NOTES).
+# Small on purpose: the whole read must fit the turn budget (docs/architecture.md, Budgets).
 BACKOFF_INITIAL_S = 0.1
 BACKOFF_MAX_S = 1.0
 BACKOFF_JITTER_S = 0.2

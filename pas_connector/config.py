@@ -17,7 +17,7 @@ class PasSettings:
     replica_url: str = ""
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 2.0
-    # Turn budget: at most this many attempts and this many seconds for one read (FIELD-NOTES).
+    # Turn budget: at most this many attempts and seconds for one read (docs/architecture.md).
     read_attempts: int = 2
     read_budget_s: float = 4.5
     rate_limit_per_s: float = 50.0

@@ -1,4 +1,4 @@
-"""The intent names of the dialogue contract (ARCHITECTURE.md), in one place.
+"""The intent names of the dialogue contract (docs/architecture.md), in one place.
 
 Analytics, the staff console's filters and the actions all name intents; they import them from
 here so a contract change is one edit (tests/nlu checks the domain has every one).

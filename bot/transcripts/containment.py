@@ -1,11 +1,12 @@
 """Containment by category over time, from the task outcome records (``task_outcomes``).
 
-A task is *contained* when its outcome is ``contained`` and the same policyholder does not come
-back about the same category, in another conversation, within 72 hours after it (ARCHITECTURE.md:
-"repeat contacts by the same policyholder within 72 h count against containment"). The repeat
-counts against the *earlier* task — its answer did not hold — while the repeat itself is
-counted on its own merits. Outcomes with no holder (never verified) cannot be linked and count
-as they are. ``same_category=False`` makes any later contact a repeat, whatever it was about.
+A task is *contained* when its outcome is ``contained`` and the same policyholder does not come back
+about the same category, in another conversation, within 72 hours after it (docs/architecture.md,
+"Intents and outcomes": repeat contacts by the same policyholder within 72 hours count against
+containment). The repeat counts against the *earlier* task — its answer did not hold — while the
+repeat itself is counted on its own merits. Outcomes with no holder (never verified) cannot be
+linked and count as they are. ``same_category=False`` makes any later contact a repeat, whatever it
+was about.
 
 Containment rate = contained tasks ÷ all tasks (contained, handoff, abandoned, failed) of the four
 categories (documents, payments, claims, coverage); conversation intents (``other``) are left out.
@@ -36,7 +37,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category.CLAIMS,
     Category.COVERAGE,
 )
-# The case study's containment ("deflection") at 90 days. Coverage has no figure: "coverage
+# The reference deployment's containment ("deflection") at 90 days (docs/architecture.md,
+# "Reference figures"). Coverage has no figure: "coverage
 # queries remain predominantly phone-handled — by design, as they require agent judgment".
 CASE_STUDY: dict[Category, float | None] = {
     Category.DOCUMENTS: 0.89,
@@ -111,7 +113,7 @@ class Bucket:
 
 @dataclass(frozen=True)
 class ContainmentReport:
-    """Containment per bucket and for the whole range, with the case study's figures."""
+    """Containment per bucket and for the whole range, with the reference figures."""
 
     first_day: date
     last_day: date  # inclusive

@@ -27,7 +27,7 @@ NLU_PATH = DATA_PATH / "nlu"
 CONTRACT_PATH = PROJECT_ROOT / "docs" / "dialogue-contract.md"
 TEST_STORIES_PATH = PROJECT_ROOT / "tests" / "conversations" / "test_stories.yml"
 
-# Intent names from ARCHITECTURE.md and docs/dialogue-contract.md (`start_over` stands in for
+# Intent names from docs/architecture.md and docs/dialogue-contract.md (`start_over` stands in for
 # `restart`, which Rasa reserves; see the contract's "Rules" section).
 SELF_SERVICE_INTENTS = (
     "request_id_card",

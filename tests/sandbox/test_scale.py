@@ -1,4 +1,5 @@
-"""The case study's 41,000 policyholders seed in memory and in the replica."""
+"""The reference deployment's 41,000 policyholders (docs/architecture.md) seed in memory and in
+the replica."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 ``containment_chart`` turns one category's rates per bucket into coordinates the template
 draws: a polyline of the rate (gaps where a bucket had no tasks), a dot per bucket with a
-``<title>`` tooltip, and a dashed line at the case study's figure.
+``<title>`` tooltip, and a dashed line at the reference figure
+(docs/architecture.md, "Reference figures").
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def containment_chart(
     points: list[tuple[date, float | None, int]],
     benchmark: float | None,
 ) -> LineChart:
-    """A chart of ``(bucket start, rate or None, tasks)`` with the case study's ``benchmark``."""
+    """A chart of ``(bucket start, rate or None, tasks)`` with the reference ``benchmark``."""
     span = WIDTH - PAD_LEFT - PAD_RIGHT
     step = span / max(len(points) - 1, 1)
     segments: list[str] = []
