@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from bot.db import make_engine
+from bot.migrations import upgrade
 from bot.notifications.claim_alerts import FEED
 from tests.notifications.conftest import AlertRig, SettableClock
 from tests.support.servers import PostgresServer, start_sandbox
@@ -61,7 +62,7 @@ async def _measure(
     try:
         numbers = _open_claims(sandbox.replica_url, claims)
         setup = rig.connector()
-        rig.store.create_tables()
+        upgrade(rig.store.engine)
         opted = 0
         for i, claim in enumerate(numbers):
             if i % 2 == 0:

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import CertificateHolder, DocumentKind, DocumentRenderer, DocumentService
+from bot.migrations import upgrade
 from pas_connector.models import Policy, Policyholder
 from pas_sandbox.book import Book
 from pas_sandbox.personas import add_personas
@@ -122,7 +123,7 @@ def measure(runs: int = 60) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")
-        create_schema(engine)
+        upgrade(engine)
         service = DocumentService(
             engine, "bench-secret", "https://bench.invalid", clock=lambda: now
         )

@@ -37,8 +37,9 @@ import bot.conversation.handoff
 import bot.transcripts.audit  # noqa: F401  (declare the tables)
 from bench.stats import latency_summary
 from bot.conversation.outcomes import Outcome, category_of, task_outcomes
-from bot.conversation.pseudonyms import pseudonym
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
+from bot.keyed_digest import pseudonym
+from bot.migrations import upgrade
 from bot.transcripts.containment import Bucketing, containment_report
 from bot.transcripts.conversations import ConversationArchive, ConversationFilter
 from bot.transcripts.export import CONVERSATION_COLUMNS, conversation_rows, csv_lines
@@ -207,7 +208,7 @@ def _measure_backend(
         store = SQLTrackerStore(host=tracker_url)  # Rasa takes a whole URL as the host
     store.engine.dispose()
     tracker, app = make_engine(tracker_url), make_engine(app_url)
-    create_schema(app)
+    upgrade(app)
     started = time.perf_counter()
     populate(tracker, app, conversations)
     populate_s = time.perf_counter() - started

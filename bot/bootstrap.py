@@ -27,7 +27,7 @@ from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.send_budget import SendBudget
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import build_web_handovers
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import DocumentService
 from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
@@ -71,8 +71,6 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     settings = settings or load_settings()
     clock: Clock = overrides.get("clock") or utc_now
     engine: Engine = overrides.get("engine") or make_engine(settings.database_url)
-    # Every feature module imported above has declared its tables by now.
-    create_schema(engine)
     connector: PasConnector = overrides.get("connector") or build_connector(
         settings.pas,
         settings.cache,

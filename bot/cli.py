@@ -8,6 +8,7 @@ policyline rasa                the Rasa server with our channels (port 5005)
 policyline actions             the Rasa action server (port 5055)
 policyline web                 the web app (port 8000)
 policyline staff create ...    a staff web account: --email ADDRESS --role reviewer|supervisor
+policyline db upgrade          create or migrate the application tables (before any process)
 policyline notifier            claim status alerts (SMS and e-mail; health on port 8130)
 policyline alerts ...          claim alert opt-ins: opt-in / opt-out --policy N --sms --email, list
 policyline localstripe         the local Stripe stand-in (port 8420; not with real Stripe keys)
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("localstripe", help="run localstripe, the local Stripe stand-in (port 8420)")
     from bot.accounts.staff_cli import add_parser as add_staff_parser
     from bot.documents.cli import add_parser as add_document_parser
+    from bot.migrations.cli import add_parser as add_db_parser
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
     from bot.payments.autopay_run import add_parser as add_autopay_parser
     from bot.transcripts.cli import add_parser as add_outcomes_parser
@@ -222,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alerts_parser(sub)
     add_autopay_parser(sub)
     add_outcomes_parser(sub)
+    add_db_parser(sub)
     return parser
 
 

@@ -1,8 +1,10 @@
 """The application database: one SQLAlchemy engine factory and one MetaData for bot/ tables.
 
 SQLite file under var/ locally, PostgreSQL by ``DATABASE_URL`` in production. Each feature module
-declares its own tables on ``metadata`` (documents, conversations, identity, ...); ``create_schema``
-creates whatever is missing. Nothing here connects at import time.
+declares its own tables on ``metadata`` (documents, conversations, identity, ...); the Alembic
+migrations in ``bot.migrations`` create and change them (``policyline db upgrade``, run once
+before any process starts; no process creates tables itself). Nothing here connects at import
+time.
 """
 
 from __future__ import annotations
@@ -40,8 +42,3 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, echo=echo, future=True, pool_pre_ping=True, pool_size=5)
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every bot/ table that does not exist yet (import the feature modules first)."""
-    metadata.create_all(engine)

@@ -8,9 +8,12 @@ line on stderr and exit code ``EXIT_PORT_TAKEN``, and a stack that already runs 
 health URL answers now. Exit code 0 when every process is healthy, 1 when one is not, 3 when the
 stack is not running (like ``systemctl status``).
 
-Exit codes of ``run``: 0 already running, 1 a process failed (exited, or never became ready), 2
-no trained model, 3 a port is taken (nothing started), 128 + N stopped by signal N (130 Ctrl-C,
-143 SIGTERM, 129 SIGHUP).
+Before any process starts, ``run`` brings the application database up to date
+(``bot.migrations``, what ``policyline db upgrade`` does): no process creates tables itself.
+
+Exit codes of ``run``: 0 already running, 1 a process failed (exited, or never became ready) or
+the database upgrade failed, 2 no trained model, 3 a port is taken (nothing started), 128 + N
+stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.migrations import upgrade
 from bot.port_check import PortConflict, find_conflicts, running_stack
 from bot.settings import PROJECT_ROOT, Settings
 from bot.stack_state import STATE_FILE_NAME, StackState, process_start_ticks
@@ -52,6 +56,11 @@ def run_stack(
     if not model.exists():
         print("no trained model: run `make run` (it trains one) or `make train`", file=sys.stderr)
         return EXIT_NO_MODEL
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:  # any driver or migration error: nothing has started yet
+        print(f"error: the database upgrade failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNHEALTHY
     supervisor = Supervisor(specs, cwd=PROJECT_ROOT, state_file=state_file(settings))
 
     def ready() -> None:

@@ -63,7 +63,6 @@ def _claim_keyword_replies(settings: ChannelSettings, engine: Engine) -> ClaimKe
 
     pas = settings.pas
     store = ClaimAlertStore(engine)
-    store.create_tables()
     return ClaimKeywordReplies(
         # Built on first use, inside the server's event loop (a connector belongs to one loop).
         lambda: build_connector(

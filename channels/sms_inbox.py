@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, utc_now
-from bot.db import metadata
+from bot.notifications.sms_inbound import sms_inbound
 from channels.sms_service import InboundSms
 
 log = logging.getLogger("channels.sms")
@@ -40,16 +40,6 @@ log = logging.getLogger("channels.sms")
 LEASE_S = 30.0
 SWEEP_INTERVAL_S = 10.0
 MAX_ATTEMPTS = 3
-
-sms_inbound = Table(
-    "sms_inbound",
-    metadata,
-    Column("message_sid", String(64), primary_key=True),
-    Column("sealed", Text, nullable=False),  # Fernet: {"from", "body", "num_media"}
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("lease_until", DateTime(timezone=True), nullable=False, index=True),
-    Column("attempts", Integer, nullable=False),
-)
 
 
 @dataclass
@@ -76,9 +66,6 @@ class SmsInbox:
         self._fernet = Fernet(key.encode())
         self._lease = timedelta(seconds=lease_s)
         self._clock = clock
-
-    def create_table(self) -> None:
-        sms_inbound.create(self._engine, checkfirst=True)
 
     def accept(self, sms: InboundSms) -> bool:
         """Keep ``sms`` until ``done``, leased to this server; False if it is kept already."""

@@ -83,7 +83,6 @@ class TwilioSmsInput(InputChannel):
         self.resources = resources or ChannelResources.build(settings)
         self._turn_runner = turn_runner
         self.inbox = inbox or SmsInbox(self.resources.engine, settings.tracker_encryption_key)
-        self.inbox.create_table()
         # Background turns, with the MessageSid each answers.
         self._tasks: dict[asyncio.Task[Any], str] = {}
         self._drain_timeout_s = drain_timeout_s

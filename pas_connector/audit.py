@@ -155,10 +155,6 @@ class AuditLog:
     def engine(self) -> Engine:
         return self._engine
 
-    def create_table(self) -> None:
-        """Create ``pas_audit`` if it does not exist (blocking; call at start-up)."""
-        metadata.create_all(self._engine, tables=[pas_audit], checkfirst=True)
-
     def hash_reference(self, reference: str) -> str:
         """The ``policy_ref`` value for ``reference`` (to look up a policy's rows)."""
         return reference_hash(self._hash_key, reference)

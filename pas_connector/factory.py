@@ -58,7 +58,6 @@ def build_connector(
         pas, make_http_client(pas, signer, transport=transport), sleep=sleep, monotonic=monotonic
     )
     audit = AuditLog(audit_engine(database_url), audit_hash_key, clock=now)
-    audit.create_table()
     replica = ReplicaReader.from_url(pas.replica_url) if pas.replica_url else None
     return PasConnector(
         client,

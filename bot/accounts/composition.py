@@ -15,7 +15,7 @@ from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery
 from bot.accounts.devices import DeviceRegistry
 from bot.accounts.lock_notices import LockNotices
-from bot.accounts.lockouts import LockoutPolicy, SignInLockouts, ensure_lockout_table
+from bot.accounts.lockouts import LockoutPolicy, SignInLockouts
 from bot.accounts.one_time_codes import CodeLimits, OneTimeCodes
 from bot.accounts.pas_records import PasPolicyholderRecords, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
@@ -23,10 +23,9 @@ from bot.accounts.recovery_codes import RecoveryCodes
 from bot.accounts.registration import RegistrationService
 from bot.accounts.secret_box import SecretBox
 from bot.accounts.service import SignInService
-from bot.accounts.tables import ensure_account_tables
 from bot.accounts.totp import TotpVerifier
 from bot.clock import Clock, utc_now
-from bot.conversation.send_budget import SendBudget, ensure_send_budget_table
+from bot.conversation.send_budget import SendBudget
 from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import EmailSender, create_email_sender
 from bot.notifications.sms import SmsSender, create_sms_sender
@@ -55,9 +54,6 @@ def build_account_services(
     hasher: PasswordHasher | None = None,
 ) -> AccountServices:
     now = clock or utc_now
-    ensure_account_tables(engine)
-    ensure_lockout_table(engine)
-    ensure_send_budget_table(engine)
     auth = settings.auth
     # The hashing key for codes, devices and sessions: the audit key (a secret, refused at its
     # local default outside local/test), separated by purpose inside ``keyed_digest``.

@@ -110,7 +110,3 @@ class SignInLockouts:
 
 def _not_locked(now: datetime) -> ColumnElement[bool]:
     return or_(sign_in_lockouts.c.locked_until.is_(None), sign_in_lockouts.c.locked_until <= now)
-
-
-def ensure_lockout_table(engine: Engine) -> None:
-    sign_in_lockouts.create(engine, checkfirst=True)

@@ -15,7 +15,6 @@ from typing import Any
 from bot.accounts.accounts import AccountExists, AccountStore
 from bot.accounts.audit import AccountAudit
 from bot.accounts.passwords import PasswordHashing
-from bot.accounts.tables import ensure_account_tables
 from bot.db import make_engine
 from bot.notifications.email_sender import is_plausible_address
 from bot.settings import Settings
@@ -43,7 +42,6 @@ def run_create(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     engine = make_engine(settings.database_url)
     try:
-        ensure_account_tables(engine)
         password = secrets.token_urlsafe(15)
         try:
             account = AccountStore(engine).create(

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import metadata
@@ -114,18 +113,3 @@ account_audit = Table(
     Column("event", String(40), nullable=False),
     Column("detail", Text, nullable=False, default=""),  # no PII: labels, reasons, hashes
 )
-
-ALL_TABLES = (
-    web_accounts,
-    account_codes,
-    recovery_codes,
-    account_devices,
-    web_sessions,
-    account_audit,
-)
-
-
-def ensure_account_tables(engine: Engine) -> None:
-    """Create this package's tables when they do not exist yet."""
-    for table in ALL_TABLES:
-        table.create(engine, checkfirst=True)

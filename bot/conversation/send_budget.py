@@ -86,11 +86,6 @@ class SendSource:
         return cls("chat", conversation_id)
 
 
-def ensure_send_budget_table(engine: Engine) -> None:
-    """Create the budget table when it does not exist yet (for processes without create_schema)."""
-    one_time_code_sends.create(engine, checkfirst=True)
-
-
 class SendBudget:
     """Spends the per-holder, per-destination and per-source budgets of one-time codes."""
 

@@ -206,10 +206,6 @@ def build_web_handovers(
     return WebHandoverSigner(secret_key, clock=clock, grants=grants)
 
 
-def ensure_handover_table(engine: Engine) -> None:
-    web_handover_grants.create(engine, checkfirst=True)
-
-
 def mint_web_handover(
     holder_id: str,
     assurance: Assurance,

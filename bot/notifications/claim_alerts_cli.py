@@ -89,7 +89,6 @@ def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> Not
         raise ConfigurationError("the notifier reads the claim timeline: set PAS_REPLICA_URL")
     engine = make_engine(settings.database_url)
     store = ClaimAlertStore(engine)
-    store.create_tables()
     twilio = TwilioSettings.from_mapping(settings.environ if env is None else env)
     sms = create_sms_sender(twilio, engine=engine, identifier_key=settings.audit_hash_key)
     email = create_email_sender(settings.smtp, engine, local=settings.is_local)
@@ -197,7 +196,6 @@ def run_alerts_command(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         store = ClaimAlertStore(engine)
-        store.create_tables()
         if args.alerts_command == "list":
             policy = args.policy.strip().upper() if args.policy else None
             rows = [

@@ -100,8 +100,6 @@ claim_alert_deliveries = Table(
     Index("ix_claim_alert_recipient", "recipient_key"),
 )
 
-TABLES = (claim_alert_opt_ins, claim_alert_cursor, claim_alert_deliveries)
-
 
 def recipient_key(hash_key: str, channel: Channel, destination: str) -> str:
     """A keyed digest of a phone number (E.164) or e-mail address (case-folded)."""
@@ -159,10 +157,6 @@ class ClaimAlertStore:
     def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
         self.engine = engine
         self._clock = clock
-
-    def create_tables(self) -> None:
-        for table in TABLES:
-            table.create(self.engine, checkfirst=True)
 
     # --- opt-ins -------------------------------------------------------------------------------
 

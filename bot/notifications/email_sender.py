@@ -181,7 +181,6 @@ def create_email_sender(smtp: SmtpSettings, engine: Engine, *, local: bool) -> E
         return SmtpEmailSender(smtp)
     if not local:
         raise ConfigurationError("SMTP_HOST must be set when POLICYLINE_ENV is not local")
-    email_outbox.create(engine, checkfirst=True)
     return OutboxEmailSender(engine)
 
 

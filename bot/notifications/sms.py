@@ -181,14 +181,12 @@ def create_sms_sender(
 ) -> SmsSender:
     """The configured sender: Twilio REST when its credentials are set, else the local outbox.
 
-    ``identifier_key`` keys the suppression list (``Settings.audit_hash_key``). The app database
-    tables this package needs are created if missing.
+    ``identifier_key`` keys the suppression list (``Settings.audit_hash_key``).
     """
     if engine is None:
         if not database_url:
             raise ValueError("create_sms_sender needs an engine or a database_url")
         engine = make_engine(database_url)
-    ensure_notification_tables(engine)
     suppression = SuppressionList(engine, identifier_key)
     if twilio.rest_configured:
         return TwilioSmsSender(
@@ -198,12 +196,3 @@ def create_sms_sender(
             http_client=http_client,
         )
     return OutboxSmsSender(engine, suppression)
-
-
-def ensure_notification_tables(engine: Engine) -> None:
-    """Create this package's tables when they do not exist yet."""
-    from bot.notifications.delivery_status import sms_delivery_status
-    from bot.notifications.suppression import sms_suppression
-
-    for table in (sms_outbox, sms_suppression, sms_delivery_status):
-        table.create(engine, checkfirst=True)

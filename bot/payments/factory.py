@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
 from bot.conversation.formatting import phone
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.payments.links import PaymentLinkService
@@ -61,7 +61,6 @@ def build_payments(
 ) -> PaymentComponents:
     """Everything payments need, from settings; any part may be passed in instead."""
     engine = engine or make_engine(settings.database_url)
-    create_schema(engine)
     # Twilio settings are read the way the channels read them (bot.notifications.config).
     twilio = TwilioSettings.from_mapping(settings.environ if environ is None else environ)
     loop = LoopThread()

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import utc_now
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.settings import Settings
 from bot.transcripts.abandonment import DEFAULT_IDLE, DEFAULT_LOOKBACK, sweep_abandoned
 
@@ -67,7 +67,6 @@ def run_outcomes_command(args: argparse.Namespace, settings: Settings) -> int:
     tracker = make_engine(settings.tracker_database_url)
     app = make_engine(settings.database_url)
     try:
-        create_schema(app)
         recorded = sweep_abandoned(
             tracker,
             app,

@@ -11,8 +11,8 @@ event's ``name`` field, which for ``slot`` events is the *slot's* name. ``data``
      "parse_data": {"intent": {"name": "check_balance", ...}, ...}, "metadata": {...}}
     {"event": "slot", "name": "assurance", "value": "verified", ...}
 
-The table is declared on its own ``MetaData``: ``bot.db.create_schema`` never creates it, and our
-code never writes it.
+The table is declared on its own ``MetaData``: the application migrations (``bot.migrations``)
+never create it, and our code never writes it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import DocumentService, LinkRefused, LinkTampered
 from bot.documents.formatting import phone
 
@@ -34,7 +34,6 @@ def init_app(app: Flask) -> None:
     service = app.config.get("DOCUMENT_SERVICE")
     if service is None:
         engine = make_engine(app.config["DATABASE_URL"])
-        create_schema(engine)
         service = DocumentService(engine, app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])
     app.extensions[EXTENSION] = service
 

@@ -23,8 +23,8 @@ import httpx
 from defusedxml.ElementTree import ParseError, fromstring
 
 from bot.db import make_engine
+from bot.migrations import upgrade
 from bot.notifications.phone_numbers import to_e164
-from bot.notifications.sms import ensure_notification_tables
 from bot.settings import Settings
 from channels.config import ChannelSettings, load_channel_settings
 from channels.simulators.local_webhook import (
@@ -201,8 +201,8 @@ def run_with(
     if from_number is None:
         print(f"error: {args.from_number!r} is not a valid phone number", file=sys.stderr)
         return 2
+    upgrade(settings.database_url)  # the outbox it reads, even before `policyline run`
     engine = make_engine(settings.database_url)
-    ensure_notification_tables(engine)
     outbox = OutboxWatcher(engine, from_number)
     outbox.start_now()
     server_url = args.rasa_url or f"http://127.0.0.1:{settings.rasa_port}"

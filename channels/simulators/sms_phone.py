@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import httpx
 
 from bot.db import make_engine
+from bot.migrations import upgrade
 from bot.notifications.phone_numbers import to_e164
-from bot.notifications.sms import ensure_notification_tables
 from bot.settings import Settings
 from channels.config import ChannelSettings, load_channel_settings
 from channels.simulators.local_webhook import (
@@ -141,8 +141,8 @@ def run_with(
     if channel.twilio.rest_configured:
         print("note: Twilio REST credentials are set, so replies go to real phones, not the "
               "local outbox this simulator reads", file=out)  # fmt: skip
+    upgrade(settings.database_url)  # the outbox it reads, even before `policyline run`
     engine = make_engine(settings.database_url)
-    ensure_notification_tables(engine)
     outbox = OutboxWatcher(engine, from_number)
     outbox.start_now()
     server_url = args.rasa_url or f"http://127.0.0.1:{settings.rasa_port}"

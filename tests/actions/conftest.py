@@ -23,6 +23,8 @@ from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import Assurance
 from bot.settings import Settings
 from pas_connector.config import CacheSettings, PasSettings
+from tests.support.app_database import migrated_sqlite
+from tests.support.personas import JAMES, JOSE, MARIA, PRIYA, ROBERT  # noqa: F401  (re-exported)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://policyline.test"
@@ -49,7 +51,7 @@ def settings_for(sandbox: Any, var_dir: Path, **cache: float) -> Settings:
     return Settings(
         env="test",
         var_dir=var_dir,
-        database_url=f"sqlite:///{var_dir / 'app.sqlite'}",
+        database_url=migrated_sqlite(var_dir / "app.sqlite"),
         public_base_url=PUBLIC_BASE_URL,
         pas=PasSettings(
             base_url=sandbox.base_url,

@@ -28,6 +28,7 @@ from sanic import Sanic
 from bot.notifications.config import TwilioSettings
 from channels.config import ChannelSettings, VoiceSettings
 from channels.twilio_requests import signed_form_request
+from tests.support.app_database import migrated_sqlite
 
 AUTH_TOKEN = "test-twilio-auth-token-5f1d2c"  # fixed for tests; never a real account's
 INTERNAL_BASE = "http://rasa-internal:5005"
@@ -43,7 +44,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> ChannelSettings:
         "env": "test",
         "twilio": TwilioSettings(auth_token=AUTH_TOKEN),
         "voice": VoiceSettings(),
-        "database_url": f"sqlite:///{tmp_path / 'app.sqlite'}",
+        "database_url": migrated_sqlite(tmp_path / "app.sqlite"),
         "identifier_key": "test-identifier-key",
         "carrier_name": "Harbor Mutual Insurance",
         "contact_centre_phone": "+18005550100",

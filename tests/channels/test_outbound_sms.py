@@ -19,11 +19,11 @@ from bot.notifications.sms import (
     OutboxSmsSender,
     TwilioSmsSender,
     create_sms_sender,
-    ensure_notification_tables,
 )
 from bot.notifications.suppression import SuppressionList, sms_suppression
 from bot.settings import ConfigurationError
 from tests.channels.support import CALLER
+from tests.support.app_database import upgrade
 
 ACCOUNT = "AC" + "1" * 32
 REST = TwilioSettings(
@@ -61,7 +61,7 @@ class FakeTwilioApi(HttpClient):
 @pytest.fixture
 def engine(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    ensure_notification_tables(engine)
+    upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -16,8 +16,8 @@ import httpx
 from sqlalchemy import select
 
 from bot.notifications.outbox import read_outbox
-from channels.resources import ChannelResources
 from bot.notifications.sms_inbound import sms_inbound
+from channels.resources import ChannelResources
 from channels.sms_inbox import MAX_ATTEMPTS, SmsInbox
 from channels.sms_service import InboundSms
 from channels.twilio_requests import signed_form_request, sms_webhook_params

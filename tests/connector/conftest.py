@@ -18,6 +18,7 @@ from pas_connector.config import CacheSettings, PasSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
 from tests.connector.fakes import KEY_ID, SECRET, FakeClock, FakePas, VirtualTime
+from tests.support.app_database import migrated_sqlite
 
 AUDIT_KEY = "unit-test-audit-key"
 
@@ -60,7 +61,7 @@ def cache_settings() -> CacheSettings:
 
 @pytest.fixture
 def audit_db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    return migrated_sqlite(tmp_path / "app.sqlite")
 
 
 ConnectorFactory = Callable[..., Awaitable[PasConnector]]

@@ -19,13 +19,14 @@ from pas_connector.errors import CircuitOpen, PasAuthError, PasNotFound, PasUnav
 from pas_connector.factory import build_connector
 from tests.connector.conftest import AUDIT_KEY
 from tests.connector.fakes import FakeClock, VirtualTime
+from tests.support.app_database import migrated_sqlite
 
 MARIA_PHONE = "+15125550101"
 
 
 @pytest.fixture
 def app_db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    return migrated_sqlite(tmp_path / "app.sqlite")
 
 
 def _pas_settings(sandbox: Any, **changes: Any) -> PasSettings:

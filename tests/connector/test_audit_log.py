@@ -21,6 +21,7 @@ from pas_connector.transport import make_http_client
 from tests.connector.conftest import AUDIT_KEY
 from tests.connector.fakes import KEY_ID, SECRET
 from tests.connector.replica_fixture import create_replica
+from tests.support.app_database import migrated_sqlite, upgrade
 
 RAW_PII = (
     "AUT-1000001",
@@ -36,8 +37,10 @@ RAW_PII = (
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'var' / 'app.sqlite'}"
-    return request.getfixturevalue("pg_database")
+        return migrated_sqlite(tmp_path / "var" / "app.sqlite")
+    url: str = request.getfixturevalue("pg_database")
+    upgrade(url)
+    return url
 
 
 def _rows(url: str) -> list[dict]:
@@ -109,8 +112,6 @@ async def test_connector_audits_pas_cache_and_replica_calls_without_raw_pii(
 
 async def test_audit_times_are_utc_from_the_injected_clock(app_db_url, clock):
     log = AuditLog(audit_engine(app_db_url), AUDIT_KEY, clock=clock)
-    log.create_table()
-    log.create_table()  # idempotent
     await log.record(
         AuditEvent(
             "get_billing", "AUT-1000001", "ok", 12.3456, cache="miss", status_code=200, attempts=1
@@ -126,7 +127,6 @@ async def test_audit_times_are_utc_from_the_injected_clock(app_db_url, clock):
 
 async def test_the_audit_table_has_the_documented_columns(app_db_url):
     engine = audit_engine(app_db_url)
-    AuditLog(engine, AUDIT_KEY).create_table()
     columns = {c["name"] for c in inspect(engine).get_columns("pas_audit")}
     engine.dispose()
     assert columns == {

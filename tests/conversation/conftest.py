@@ -15,7 +15,7 @@ import bot.conversation.handoff
 import bot.conversation.lockout
 import bot.conversation.outcomes
 import bot.payments.links  # noqa: F401  (registers the tables on bot.db.metadata)
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from pas_connector.errors import PasNotFound
 from pas_connector.models import (
     Address,
@@ -26,6 +26,9 @@ from pas_connector.models import (
     Policyholder,
     Producer,
 )
+from tests.support import personas
+from tests.support.app_database import upgrade
+from tests.support.personas import policyholder
 
 
 @dataclass
@@ -51,7 +54,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     eng = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    create_schema(eng)
+    upgrade(eng)
     try:
         yield eng
     finally:

@@ -12,8 +12,9 @@ from bot.conversation.lockout import LockoutStore
 from bot.conversation.user_input import parse_date_of_birth
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import WebHandoverSigner
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from tests.conversation.conftest import MARIA, FakeClock, FakeIdentityPas
+from tests.support.app_database import upgrade
 
 KEY = "test-hash-key"
 CONVERSATION = "conv-1"
@@ -140,7 +141,7 @@ async def test_lock_ends_after_fifteen_minutes(engine, clock):
 async def test_lockout_survives_a_restarted_conversation_and_a_restarted_process(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     first_engine = make_engine(url)
-    create_schema(first_engine)
+    upgrade(first_engine)
     service, _ = make_service(first_engine, clock)
     for _ in range(3):
         await attempt(service, zip_code="00000")
@@ -179,7 +180,7 @@ async def test_success_clears_earlier_failures(engine, clock):
 
 async def test_lockout_counts_in_postgres_too(postgres_url, clock):
     pg = make_engine(postgres_url)
-    create_schema(pg)
+    upgrade(pg)
     try:
         service, _ = make_service(pg, clock)
         conversation = "conv-pg"

@@ -15,12 +15,12 @@ from bot.conversation.send_budget import (
     SendBudget,
     SendLimitReached,
     SendSource,
-    ensure_send_budget_table,
     one_time_code_sends,
 )
 from bot.db import make_engine
 from bot.settings import CodeSendSettings, ConfigurationError, Settings
 from tests.conversation.conftest import FakeClock
+from tests.support.app_database import upgrade
 
 KEY = "test-hash-key"
 LIMITS = CodeSendSettings()  # 3 per holder, 3 per number, 6 per source, 15 minutes
@@ -227,7 +227,7 @@ def test_concurrent_sends_never_exceed_the_budget_on_postgres(
 ) -> None:
     engine = make_engine(postgres_url)
     try:
-        ensure_send_budget_table(engine)
+        upgrade(engine)
         spend = budget(engine, clock, CodeSendSettings(per_destination=100))
         for _ in range(3):
             holder = f"H-pg-{uuid.uuid4().hex[:12]}"

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import DocumentRenderer, DocumentService
 from pas_connector.models import Policy, Policyholder
 from tests.documents.persona_data import personas
 from tests.documents.support import NOW, SettableClock
+from tests.support.app_database import upgrade
 
 SECRET = "test-document-link-secret"
 BASE_URL = "https://policyline.test"
@@ -42,7 +43,7 @@ def renderer(clock: SettableClock) -> DocumentRenderer:
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    create_schema(engine)
+    upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -13,6 +13,7 @@ from bot.documents.cli import add_parser, run_document_command
 from bot.settings import Settings
 from pas_connector.errors import PasNotFound, PasUnavailable
 from tests.documents.support import pdf_text, qpdf_check
+from tests.support.app_database import migrated_sqlite
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -99,7 +100,7 @@ def test_policyline_document_fetches_from_the_running_sandbox(
     for name, value in {
         "POLICYLINE_ENV": "test",
         "POLICYLINE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+        "DATABASE_URL": migrated_sqlite(tmp_path / "app.sqlite"),
         "PAS_BASE_URL": sandbox.base_url,
         "PAS_KEY_ID": sandbox.key_id,
         "PAS_HMAC_SECRET": sandbox.hmac_secret,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import (
     DocumentKind,
     DocumentService,
@@ -25,6 +25,7 @@ from bot.documents.links import LinkClaims, LinkSigner
 from bot.documents.store import document_links, documents_issued
 from tests.documents.conftest import BASE_URL, SECRET
 from tests.documents.support import pdf_text
+from tests.support.app_database import upgrade
 
 
 def _issue(service: DocumentService, persona, number: str = "AUT-1000001", **kw):  # type: ignore[no-untyped-def]
@@ -299,7 +300,7 @@ def test_simultaneous_clicks_on_a_single_use_link_serve_it_once_postgresql(
     postgres_url: str, persona, clock, renderer
 ) -> None:
     engine = make_engine(postgres_url)
-    create_schema(engine)
+    upgrade(engine)
     try:
         service = DocumentService(engine, SECRET, BASE_URL, clock=clock, renderer=renderer)
         for _ in range(3):

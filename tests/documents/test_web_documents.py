@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from bot.documents import DocumentKind, DocumentService
 from bot.settings import Settings
 from bot.web import create_app
+from tests.support.app_database import migrated_sqlite
 
 
 def _page(response) -> str:  # type: ignore[no-untyped-def]
@@ -134,7 +135,7 @@ def test_app_factory_builds_its_own_document_service_from_settings(tmp_path: Pat
     settings = Settings.from_env(
         {
             "POLICYLINE_ENV": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "web.sqlite"),
             "PUBLIC_BASE_URL": "https://docs.example",
         }
     )

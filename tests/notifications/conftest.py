@@ -21,12 +21,13 @@ from bot.notifications.claim_alerts import ClaimAlertNotifier, NotifierConfig
 from bot.notifications.claim_alerts_messages import AlertTexts
 from bot.notifications.claim_alerts_quiet_hours import QuietHours
 from bot.notifications.claim_alerts_store import ClaimAlertStore
-from bot.notifications.email_sender import EmailSender, OutboxEmailSender, email_outbox
-from bot.notifications.sms import OutboxSmsSender, ensure_notification_tables
+from bot.notifications.email_sender import EmailSender, OutboxEmailSender
+from bot.notifications.sms import OutboxSmsSender
 from bot.notifications.suppression import SuppressionList
 from pas_connector.config import CacheSettings, PasSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
+from tests.support.app_database import migrated_sqlite, upgrade
 from tests.support.servers import SandboxHandle
 
 HASH_KEY = "test-identifier-key"
@@ -90,9 +91,7 @@ class AlertRig:
     ) -> ClaimAlertNotifier:
         """A notifier with its own PAS connector (like a separate process)."""
         store = self.store
-        store.create_tables()
-        ensure_notification_tables(self.engine)
-        email_outbox.create(self.engine, checkfirst=True)
+        upgrade(self.engine)
         return ClaimAlertNotifier(
             connector=self.connector(),
             store=store,
@@ -114,7 +113,7 @@ class AlertRig:
 
 @pytest.fixture
 def app_database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    return migrated_sqlite(tmp_path / "app.sqlite")
 
 
 @pytest.fixture

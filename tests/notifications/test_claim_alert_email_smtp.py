@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from bot.notifications.email_sender import SmtpEmailSender, create_email_sender
 from bot.settings import ConfigurationError, SmtpSettings
 from tests.notifications.conftest import AlertRig
+from tests.support.app_database import upgrade
 from tests.support.servers import free_port
 
 
@@ -44,7 +45,7 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 async def test_an_alert_email_reaches_a_real_smtp_server_once(rig: AlertRig, smtp_server):
     mailbox, port = smtp_server
     smtp = SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=port, security="none"))
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "email", "cli")
     notifier = rig.notifier(email=smtp)
     await notifier.poll_once()
@@ -73,7 +74,7 @@ async def test_an_unreachable_smtp_server_is_retried_later_not_lost(rig: AlertRi
     down = SmtpEmailSender(
         SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout_s=2)
     )
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "email", "cli")
     notifier = rig.notifier(email=down)
     await notifier.poll_once()

@@ -16,11 +16,12 @@ from bot.notifications.claim_alerts_messages import AlertTexts, claim_tail
 from bot.notifications.claim_alerts_quiet_hours import QuietHours, zone_for_state
 from bot.notifications.claim_alerts_store import ClaimAlertStore
 from bot.notifications.email_sender import OutboxEmailSender, is_plausible_address
-from bot.notifications.sms import OutboxSmsSender, ensure_notification_tables
+from bot.notifications.sms import OutboxSmsSender
 from bot.notifications.suppression import SuppressionList
 from pas_connector.errors import PasUnavailable
 from pas_connector.models import ClaimChange
 from tests.notifications.conftest import NO_QUIET_HOURS, SettableClock
+from tests.support.app_database import upgrade
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -149,8 +150,7 @@ class ScriptedFeed:
 def scripted_notifier(tmp_path: Path, feed: ScriptedFeed, clock: SettableClock):
     engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
     store = ClaimAlertStore(engine, clock=clock)
-    store.create_tables()
-    ensure_notification_tables(engine)
+    upgrade(engine)
     notifier = ClaimAlertNotifier(
         connector=feed,  # type: ignore[arg-type]
         store=store,
@@ -221,7 +221,7 @@ async def test_old_milestones_are_never_announced(tmp_path):
 def test_the_cursor_only_moves_forward_and_starts_once(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
     store = ClaimAlertStore(engine)
-    store.create_tables()
+    upgrade(store.engine)
     try:
         assert store.start_cursor(FEED, 10) == 10
         assert store.start_cursor(FEED, 3) == 10  # a second notifier keeps the first's cursor
@@ -238,7 +238,7 @@ def test_a_persona_default_never_undoes_an_opt_out(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
     store = ClaimAlertStore(engine)
-    store.create_tables()
+    upgrade(store.engine)
     try:
         assert default_opt_ins(store, [("AUT-1000001", ("sms", "email"))]) == 2
         store.opt_out("AUT-1000001", "email")

@@ -11,6 +11,7 @@ from bot.db import make_engine
 from bot.notifications.email_sender import email_outbox
 from bot.notifications.outbox import sms_outbox
 from tests.notifications.conftest import AlertRig, SettableClock
+from tests.support.app_database import upgrade
 
 pytestmark = pytest.mark.postgres
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.postgres
 async def test_two_notifiers_racing_send_every_alert_exactly_once(sandbox, pg_app_database):
     rig = AlertRig(sandbox, pg_app_database, make_engine(pg_app_database), SettableClock())
     try:
-        rig.store.create_tables()
+        upgrade(rig.store.engine)
         for policy, channel in [
             ("AUT-1000001", "sms"),
             ("AUT-1000001", "email"),

@@ -12,6 +12,7 @@ from bot.notifications.claim_alerts_quiet_hours import QuietHours
 from bot.notifications.email_sender import read_email_outbox
 from bot.notifications.outbox import read_outbox, sms_outbox
 from tests.notifications.conftest import AlertRig
+from tests.support.app_database import upgrade
 
 MARIA_PHONE = "+15125550101"  # AUT-1000001 (TX), open claim CLM-50000001 at estimate
 JOSE_PHONE = "+17185550105"  # AUT-1000003 (NY) claim CLM-50000003, HOM-2000002 claim CLM-50000004
@@ -30,7 +31,7 @@ def all_texts(rig: AlertRig) -> list[tuple[str, str]]:
 async def test_a_claim_change_sends_one_text_and_one_email_to_the_opted_in_policyholder(
     rig: AlertRig,
 ):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     rig.store.opt_in("AUT-1000001", "email", "cli")
     notifier = rig.notifier()
@@ -65,7 +66,7 @@ async def test_a_claim_change_sends_one_text_and_one_email_to_the_opted_in_polic
 
 
 async def test_every_milestone_and_an_adjuster_change_is_its_own_alert(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     notifier = rig.notifier()
     await notifier.poll_once()
@@ -82,7 +83,7 @@ async def test_every_milestone_and_an_adjuster_change_is_its_own_alert(rig: Aler
 
 
 async def test_policyholders_who_did_not_opt_in_get_nothing(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")  # Maria only
     notifier = rig.notifier()
     await notifier.poll_once()
@@ -94,7 +95,7 @@ async def test_policyholders_who_did_not_opt_in_get_nothing(rig: AlertRig):
 
 
 async def test_a_number_that_texted_stop_gets_no_alert_but_its_email_still_goes(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     rig.store.opt_in("AUT-1000001", "email", "cli")
     notifier = rig.notifier()
@@ -110,7 +111,7 @@ async def test_a_number_that_texted_stop_gets_no_alert_but_its_email_still_goes(
 
 
 async def test_an_email_unsubscribe_stops_the_emails_and_not_the_texts(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     rig.store.opt_in("AUT-1000001", "email", "cli")
     assert rig.store.opt_out("AUT-1000001", "email")
@@ -123,7 +124,7 @@ async def test_an_email_unsubscribe_stops_the_emails_and_not_the_texts(rig: Aler
 
 
 async def test_an_unsubscribe_while_an_alert_is_held_stops_it(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "email", "cli")
     chicago = ZoneInfo("America/Chicago")
     rig.clock.now = _next_local(chicago, time(23, 0))
@@ -150,7 +151,7 @@ def _next_local(zone: ZoneInfo, at: time, after: datetime | None = None) -> date
 async def test_alerts_found_in_quiet_hours_are_held_until_morning_in_the_holders_zone(
     rig: AlertRig,
 ):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")  # Maria: Austin, TX (Central time)
     chicago = ZoneInfo("America/Chicago")
     rig.clock.now = _next_local(chicago, time(23, 0))
@@ -176,7 +177,7 @@ async def test_alerts_found_in_quiet_hours_are_held_until_morning_in_the_holders
 async def test_a_restarted_notifier_sends_nothing_twice_even_when_it_rereads_the_feed(
     rig: AlertRig,
 ):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     first = rig.notifier(instance_id="before-restart")
     await first.poll_once()
@@ -198,7 +199,7 @@ async def test_a_restarted_notifier_sends_nothing_twice_even_when_it_rereads_the
 
 
 async def test_a_rebuilt_timeline_moves_the_cursor_back_to_its_newest_row(rig: AlertRig):
-    rig.store.create_tables()
+    upgrade(rig.store.engine)
     rig.store.opt_in("AUT-1000001", "sms", "cli")
     notifier = rig.notifier()
     await notifier.poll_once()

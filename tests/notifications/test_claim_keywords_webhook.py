@@ -16,6 +16,7 @@ from channels.twilio_sms import TwilioSmsInput
 from pas_connector.config import CacheSettings
 from tests.channels.support import ChannelApp, ScriptedAgent, make_settings
 from tests.notifications.conftest import HASH_KEY, AlertRig, SettableClock, pas_settings
+from tests.support.app_database import upgrade
 from tests.support.servers import SandboxHandle
 
 WEBHOOK = "/webhooks/twilio_sms/webhook"
@@ -50,7 +51,7 @@ async def keywords(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[Keyw
 
 
 async def send_alert_to_maria(rig: KeywordRig) -> None:
-    rig.alerts.store.create_tables()
+    upgrade(rig.alerts.store.engine)
     rig.alerts.store.opt_in("AUT-1000001", "sms", "cli")
     notifier = rig.alerts.notifier()
     await notifier.poll_once()

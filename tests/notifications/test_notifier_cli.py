@@ -18,6 +18,7 @@ from bot.db import make_engine
 from bot.notifications.email_sender import read_email_outbox
 from bot.notifications.outbox import read_outbox
 from bot.settings import Settings
+from tests.support.app_database import migrated_sqlite
 from tests.support.servers import PROJECT_ROOT, SandboxHandle, free_port, wait_for_port
 
 pytestmark = pytest.mark.slow
@@ -33,7 +34,7 @@ def cli_env(tmp_path: Path, sandbox: SandboxHandle | None = None, **extra: str) 
         {
             "POLICYLINE_ENV": "test",
             "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}",
+            "DATABASE_URL": migrated_sqlite(tmp_path / "app.sqlite"),
             "POLICYLINE_VAR_DIR": str(tmp_path / "var"),
         }
     )

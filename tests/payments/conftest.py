@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import OutboxMessage, read_outbox
 from bot.notifications.sms import create_sms_sender
@@ -37,6 +37,7 @@ from bot.payments.localstripe_server import register_webhook_endpoint
 from bot.settings import LOCAL_SECRETS, Settings
 from bot.web import create_app
 from pas_connector.factory import build_connector
+from tests.support.app_database import upgrade
 from tests.support.servers import (
     PROJECT_ROOT,
     SandboxHandle,
@@ -217,7 +218,7 @@ def serving_pay_stack(
     }
     settings = Settings.from_env(environ)
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    upgrade(engine)
     connector = build_connector(
         settings.pas, settings.cache, database_url=settings.database_url,
         audit_hash_key=settings.audit_hash_key,

@@ -16,12 +16,9 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,26 +28,16 @@ from sqlalchemy.engine import Engine
 from bot.db import make_engine
 from bot.lifecycle import STOP_TIMEOUT_S
 from bot.notifications.outbox import read_outbox
-from bot.port_check import port_is_free
 from bot.settings import LOCAL_SECRETS
 from bot.stack_commands import EXIT_ALREADY_RUNNING
-from bot.stack_state import StackState
 from channels.sms_inbox import SmsInbox
 from channels.twilio_requests import new_message_sid, signed_form_request, sms_webhook_params
-from tests.support.servers import PROJECT_ROOT, artifact_log_dir, free_port
+from tests.support.policyline_stack import Stack, gone, launch, policyline, stack_env, stop
+from tests.support.servers import PROJECT_ROOT, artifact_log_dir
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
 MODEL = PROJECT_ROOT / "models" / "policyline.tar.gz"
-PORT_SETTINGS = (
-    "PAS_SANDBOX_PORT",
-    "LOCALSTRIPE_PORT",
-    "ACTIONS_PORT",
-    "RASA_PORT",
-    "WEB_PORT",
-    "NOTIFIER_PORT",
-)
-READY_TIMEOUT_S = 480.0  # a Rasa model load on a busy 2-core machine
 REPLY_TIMEOUT_S = 180.0
 REPORT = PROJECT_ROOT / "test-artifacts" / "lifecycle-report.json"
 # Fictional numbers (555-01XX) in several area codes: one conversation per text.
@@ -60,117 +47,23 @@ CONCURRENCY = 8
 _report: dict[str, Any] = {}
 
 
-def gone(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
-@dataclass
-class Stack:
-    proc: subprocess.Popen[bytes]
-    env: dict[str, str]
-    log: Path
-    pids: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ports(self) -> list[int]:
-        return [int(self.env[name]) for name in PORT_SETTINGS]
-
-    @property
-    def var(self) -> Path:
-        return Path(self.env["POLICYLINE_VAR_DIR"])
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if "Policyline is running:" in self.output():
-                state = StackState.read(self.var / "stack.json")
-                assert state is not None
-                self.pids = {p.name: p.pid for p in state.processes}
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.5)
-        raise AssertionError(f"the stack did not become ready:\n{self.output()[-8000:]}")
-
-    def stopped_within(self, timeout_s: float) -> float | None:
-        """Seconds until every child is gone and every port free (None: not within)."""
-        began = time.monotonic()
-        while time.monotonic() - began < timeout_s:
-            children_gone = all(gone(pid) for pid in self.pids.values())
-            if children_gone and all(port_is_free("127.0.0.1", p) for p in self.ports):
-                return time.monotonic() - began
-            time.sleep(0.02)
-        return None
-
-
-def policyline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
 def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Stack]]:
     if not MODEL.exists():
         pytest.fail("no trained model at models/policyline.tar.gz: run `make test`")
     workdir = tmp_path_factory.mktemp("lifecycle")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAS_", "POLICYLINE_"))}
-    env.update({name: str(free_port()) for name in PORT_SETTINGS})
-    env.update(
-        POLICYLINE_ENV="test",
-        POLICYLINE_VAR_DIR=str(workdir / "var"),
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{env['WEB_PORT']}",
-        PYTHONUNBUFFERED="1",
-    )
-    for name in ("DATABASE_URL", "REDIS_URL", "TRACKER_DB", "PUBLIC_WEBHOOK_BASE_URL"):
-        env.pop(name, None)
+    env = stack_env(workdir / "var")
     log_dir = artifact_log_dir(workdir)
     started: list[Stack] = []
 
     def start() -> Stack:
-        log = log_dir / f"stack-{len(started) + 1}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        stack = Stack(proc, env, log)
+        stack = launch(env, log_dir / f"stack-{len(started) + 1}.log")
         started.append(stack)
-        stack.wait_ready()
         return stack
 
     yield start
     for stack in started:  # whatever a test did: no process left behind
-        if stack.proc.poll() is None:
-            stack.proc.send_signal(signal.SIGTERM)
-            try:
-                stack.proc.wait(timeout=STOP_TIMEOUT_S + 10)
-            except subprocess.TimeoutExpired:
-                os.killpg(stack.proc.pid, signal.SIGKILL)
-                stack.proc.wait()
-        for pid in stack.pids.values():
-            if not gone(pid):
-                os.killpg(pid, signal.SIGKILL)
+        stop(stack)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(_report, indent=2) + "\n", encoding="utf-8")
 

@@ -28,6 +28,7 @@ import httpx
 import psycopg2
 
 from bench.population import SANDBOX_SEED
+from tests.support.app_database import upgrade
 from tests.support.rasa_stack import actions_argv, rasa_argv, spawn_logged, stack_env
 from tests.support.servers import (
     SandboxHandle,
@@ -119,27 +120,8 @@ def _create_database(postgres_url: str, name: str) -> str:
 
 
 def _create_app_tables(app_db_url: str) -> None:
-    """The application tables, once: four processes creating them together would race."""
-    import importlib
-    import pkgutil
-
-    import bot
-    from bot.db import create_schema, make_engine
-
-    # Every module that defines a table registers it on import.
-    for module in pkgutil.walk_packages(bot.__path__, "bot."):
-        if module.name.endswith("__main__"):
-            continue
-        try:
-            importlib.import_module(module.name)
-        except Exception:  # a module mid-change elsewhere: its table is created by its server
-            continue
-    from pas_connector.audit import metadata as audit_metadata
-
-    engine = make_engine(app_db_url)
-    create_schema(engine)
-    audit_metadata.create_all(engine)
-    engine.dispose()
+    """The application tables, once, before any server starts (``policyline db upgrade``)."""
+    upgrade(app_db_url)
 
 
 def _create_tracker_tables(tracker_url: str) -> None:

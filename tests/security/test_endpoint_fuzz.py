@@ -35,6 +35,7 @@ from channels.webhook_security import SIGNATURE_HEADER
 from pas_connector.signing import PasSigner
 from tests.security.endpoints import RASA, SANDBOX, Endpoint
 from tests.security.fuzzing import HOSTILE_STRINGS, fill_path, record, web_routes
+from tests.support.app_database import migrated_sqlite
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import SandboxHandle
 from tests.support.twilio_fields import TWILIO_FORM_FIELDS
@@ -160,7 +161,7 @@ def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         {
             "POLICYLINE_ENV": "test",
             "POLICYLINE_VAR_DIR": str(var),
-            "DATABASE_URL": f"sqlite:///{var / 'app.sqlite'}",
+            "DATABASE_URL": migrated_sqlite(var / "app.sqlite"),
         }
     )
     yield create_app(settings_)

@@ -20,10 +20,11 @@ from sqlalchemy.engine import Engine
 import bot.conversation.handoff
 import bot.conversation.outcomes
 import bot.transcripts.audit  # noqa: F401  (declare the tables on bot.db.metadata)
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.transcripts.conversations import ConversationArchive
 from tests.staff.tracker_writer import TrackerWriter
 from tests.staff.world import World, build_world
+from tests.support.app_database import upgrade
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,7 +97,7 @@ def _postgres(postgres_url: str) -> Databases:
 @pytest.fixture
 def sqlite_dbs(tmp_path: Path) -> Iterator[Databases]:
     dbs = _sqlite(tmp_path)
-    create_schema(dbs.app_engine)
+    upgrade(dbs.app_engine)
     yield dbs
     dbs.writer.close()
     dbs.tracker_engine.dispose()
@@ -110,7 +111,7 @@ def dbs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
         made = _sqlite(tmp_path)
     else:
         made = _postgres(request.getfixturevalue("postgres_url"))
-    create_schema(made.app_engine)
+    upgrade(made.app_engine)
     yield made
     made.writer.close()
     made.tracker_engine.dispose()

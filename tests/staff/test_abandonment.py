@@ -10,6 +10,7 @@ from bot.conversation.outcomes import Outcome, OutcomeRecorder, task_outcomes
 from bot.transcripts.abandonment import sweep_abandoned
 from tests.staff.tracker_writer import Script
 from tests.staff.world import BASE, HASH_KEY, MovableClock, World
+from tests.support.app_database import upgrade
 
 LATER = BASE + timedelta(hours=6)
 
@@ -100,11 +101,11 @@ def test_conversations_idle_longer_than_the_lookback_are_not_read(dbs) -> None: 
 
 
 def test_a_fresh_install_without_rasa_tables_sweeps_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.db import create_schema, make_engine
+    from bot.db import make_engine
 
     tracker = make_engine(f"sqlite:///{tmp_path / 'empty_tracker.sqlite'}")
     app = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    create_schema(app)
+    upgrade(app)
     assert sweep_abandoned(tracker, app, hash_key=HASH_KEY, now=LATER) == []
 
 

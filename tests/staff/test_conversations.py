@@ -10,6 +10,7 @@ from bot.conversation.outcomes import Outcome
 from bot.transcripts.conversations import ConversationArchive, ConversationFilter, InvalidFilter
 from tests.staff.tracker_writer import Script
 from tests.staff.world import BASE, DOC_TOKEN, World, us_date
+from tests.support.app_database import upgrade
 
 ALL = ConversationFilter()
 
@@ -212,10 +213,10 @@ def test_very_long_transcripts_are_cut_and_say_so(dbs) -> None:  # type: ignore[
 
 
 def test_before_rasa_has_written_anything_the_list_is_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.db import create_schema, make_engine
+    from bot.db import make_engine
 
     app = make_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")
-    create_schema(app)
+    upgrade(app)
     archive = ConversationArchive(make_engine(f"sqlite:///{tmp_path / 'no_tracker.sqlite'}"), app)
     assert archive.page(ALL).total == 0
     assert list(archive.iterate(ALL)) == []

@@ -18,6 +18,7 @@ import httpx
 
 from bot.cli import process_env
 from bot.settings import Settings
+from tests.support.app_database import upgrade
 from tests.support.servers import (
     PROJECT_ROOT,
     SandboxHandle,
@@ -96,6 +97,8 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
             "CODE_SENDS_PER_SOURCE": "1000",
         }
     )
+    # What `policyline run` does first: the application tables (`policyline db upgrade`).
+    upgrade(env["DATABASE_URL"])
     # What `policyline run` adds for the servers: the action server's interface and the shared
     # secret endpoints.yml sends (one place: bot.cli.process_env).
     return env | process_env(Settings.from_env(env))

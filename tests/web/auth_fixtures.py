@@ -40,6 +40,7 @@ from bot.clock import utc_now
 from bot.settings import Settings
 from bot.web import create_app
 from bot.web.auth.flow import SERVICES_KEY
+from tests.support.app_database import upgrade
 from tests.support.waiting import wait_until
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -93,6 +94,7 @@ def make_web_app(
         environ = {"POLICYLINE_ENV": "test", "POLICYLINE_VAR_DIR": str(tmp_path / "var")}
         environ.update(env or {})
         settings = Settings.from_env(environ)
+    upgrade(settings.database_url)
     return create_app(settings, auth_test_config(**test_config))
 
 

@@ -10,6 +10,7 @@ from bot.accounts.tables import web_sessions
 from bot.settings import LOCAL_SECRETS, ConfigurationError, Settings
 from bot.web import create_app
 from bot.web.auth import secure_cookies
+from tests.support.app_database import upgrade
 from tests.web.auth_fixtures import (
     account_services,
     auth_test_config,
@@ -224,6 +225,8 @@ def test_local_mfa_encryption_key_is_refused_outside_local():
 
 
 def test_app_factory_builds_without_test_overrides(tmp_path):
-    app = create_app(Settings.from_env({"POLICYLINE_VAR_DIR": str(tmp_path)}))
+    settings = Settings.from_env({"POLICYLINE_VAR_DIR": str(tmp_path)})
+    upgrade(settings.database_url)  # what `policyline db upgrade` does before the web app starts
+    app = create_app(settings)
     assert isinstance(app, Flask)
     assert app.test_client().get("/auth/login").status_code == 200

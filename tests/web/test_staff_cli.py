@@ -13,6 +13,7 @@ def test_staff_create_prints_a_one_time_password_that_signs_in(tmp_path, capsys,
     var = tmp_path / "var"
     monkeypatch.setenv("POLICYLINE_VAR_DIR", str(var))
     monkeypatch.setenv("POLICYLINE_ENV", "test")
+    assert main(["db", "upgrade"]) == 0
     assert main(["staff", "create", "--email", "Lead@Harbor.example", "--role", "supervisor"]) == 0
     out = capsys.readouterr().out
     password = re.search(r"Initial password \(shown once\): (\S+)", out).group(1)
@@ -37,6 +38,7 @@ def test_staff_create_prints_a_one_time_password_that_signs_in(tmp_path, capsys,
 
 def test_staff_create_refuses_duplicates_and_bad_input(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("POLICYLINE_VAR_DIR", str(tmp_path / "var"))
+    assert main(["db", "upgrade"]) == 0
     assert main(["staff", "create", "--email", "a@harbor.example", "--role", "reviewer"]) == 0
     assert main(["staff", "create", "--email", "A@harbor.example", "--role", "reviewer"]) == 1
     assert main(["staff", "create", "--email", "not-an-address", "--role", "reviewer"]) == 2

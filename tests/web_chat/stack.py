@@ -21,9 +21,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.db import make_engine
 from bot.notifications.outbox import latest_outbox_id, read_outbox
-from bot.notifications.sms import ensure_notification_tables
 from bot.settings import Settings
 from bot.web import create_app
+from tests.support.app_database import upgrade
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import free_port
 from tests.web.auth_fixtures import (
@@ -119,7 +119,7 @@ def web_chat_stack(
     thread = threading.Thread(target=server.serve_forever, name="web-chat-app", daemon=True)
     thread.start()
     engine = make_engine(settings.database_url)
-    ensure_notification_tables(engine)  # the action server creates them on its first code
+    upgrade(engine)  # the action server creates them on its first code
     try:
         yield WebChatStack(rasa_stack, app, f"http://127.0.0.1:{port}", engine)
     finally:

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 
 from bot.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.payments.links import PaymentLinkService
 from bot.portal.overview import HolderOverview, fresh_billing, load_overview, owned_policy
@@ -79,7 +79,6 @@ def _build(app: Flask) -> PortalServices:
     pay_links = app.config.get("PAYMENT_LINKS")
     if pay_links is None:
         engine = make_engine(app.config["DATABASE_URL"])
-        create_schema(engine)
         pay_links = PaymentLinkService(
             engine,
             secret_key=app.config["SECRET_KEY"],

@@ -26,7 +26,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from bot.accounts.composition import AccountServices, build_account_services
-from bot.conversation.web_handover import build_web_handovers, ensure_handover_table
+from bot.conversation.web_handover import build_web_handovers
 from bot.db import make_engine
 from bot.notifications.phone_numbers import display_phone
 from bot.settings import ConfigurationError, Settings
@@ -74,7 +74,6 @@ def init_app(app: Flask) -> None:
             hasher=app.config.get("AUTH_PASSWORD_HASHER"),
         )
     app.extensions[SERVICES_KEY] = services
-    ensure_handover_table(services.engine)
     app.extensions[HANDOVERS_KEY] = build_web_handovers(
         app.config["SECRET_KEY"],
         services.engine,

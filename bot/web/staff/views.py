@@ -23,14 +23,11 @@ from flask import (
 )
 from sqlalchemy.engine import Engine
 
-import bot.conversation.handoff
-import bot.conversation.outcomes
-import bot.transcripts.audit  # noqa: F401  (declare the tables before create_schema)
 from bot.clock import Clock, utc_now
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
 from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
-from bot.db import create_schema, make_engine
+from bot.db import make_engine
 from bot.settings import Settings
 from bot.transcripts.audit import StaffAccessAudit, StaffAction
 from bot.transcripts.containment import CATEGORIES, containment_report
@@ -97,7 +94,6 @@ def init_app(app: Flask) -> None:
     settings: Settings = app.config["POLICYLINE_SETTINGS"]
     tracker_engine = app.config.get("TRACKER_ENGINE") or make_engine(settings.tracker_database_url)
     app_engine = app.config.get("APP_ENGINE") or make_engine(app.config["DATABASE_URL"])
-    create_schema(app_engine)
     clock: Clock = app.config.get("STAFF_CLOCK") or utc_now
     app.extensions[EXTENSION] = StaffServices(
         archive=ConversationArchive(tracker_engine, app_engine),
