@@ -7,9 +7,9 @@ import asyncio
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn
-from bot.conversation.formatting import phone
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
+from bot.phone_numbers import display_phone
 
 # Why a conversation is handed off, by the intent that asked for it.
 REASON_BY_INTENT = {
@@ -54,7 +54,7 @@ class ActionHandoff(PolicylineAction):
             reason = "verification_locked" if locked is not None else "requested_person"
         task = turn.slot("pending_task") or intent
         record = await open_handoff(turn, reason=reason, intent=task)
-        contact = phone(turn.services.settings.contact_centre_phone)
+        contact = display_phone(turn.services.settings.contact_centre_phone)
         lead = {
             "coverage_question": "Coverage questions need one of our licensed agents.",
             "change_policy": "Policy changes are handled by our service team.",
@@ -79,7 +79,7 @@ class ActionReportClaim(PolicylineAction):
         return "report_claim"
 
     async def act(self, turn: Turn) -> list[EventType]:
-        claims_line = phone(turn.services.settings.claims_phone)
+        claims_line = display_phone(turn.services.settings.claims_phone)
         # Said first, before any database work, so the number arrives even if the rest fails.
         turn.say(
             f"I'm sorry this happened. If anyone is hurt, call 911 first. To report the claim, "

@@ -37,6 +37,7 @@ from sanic import Sanic
 
 from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import read_outbox
+from bot.twilio_signatures import twilio_signature_valid
 from channels.config import ChannelSettings, VoiceSettings
 from channels.rasa_turns import ConversationFacts
 from channels.resources import ChannelResources
@@ -49,7 +50,6 @@ from channels.twilio_requests import (
 )
 from channels.twilio_sms import TwilioSmsInput
 from channels.twilio_voice import TwilioVoiceInput
-from channels.webhook_security import twilio_signature_valid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_ROOT / "bench" / "results" / "channel_latency.json"

@@ -19,10 +19,11 @@ import enum
 import logging
 from dataclasses import dataclass
 
+from bot.keyed_digest import pseudonym
 from bot.notifications.claim_alerts_replies import ClaimKeywordReplies
-from bot.notifications.phone_numbers import display_phone, phone_digest, to_e164
 from bot.notifications.sms import SmsSender
 from bot.notifications.suppression import SuppressionList
+from bot.phone_numbers import display_phone, to_e164
 from channels.bot_messages import read_bot_turn
 from channels.inbound_text import (
     MAX_USER_TEXT_CHARS,
@@ -150,7 +151,7 @@ class SmsConversations:
 
     def conversation_id(self, e164: str) -> str:
         """The Rasa sender id for texts from ``e164``."""
-        return "sms-" + phone_digest(self._identifier_key, e164, CONVERSATION_PURPOSE)[:32]
+        return "sms-" + pseudonym(self._identifier_key, CONVERSATION_PURPOSE, e164)
 
     async def handle(self, inbound: InboundSms) -> SmsOutcome:
         """Answer one incoming text (never raises for a bot failure: it apologises instead)."""

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
-from channels.webhook_security import SIGNATURE_HEADER
+from bot.twilio_signatures import SIGNATURE_HEADER
 
 FormPairs = Sequence[tuple[str, str]]
 LOCAL_ACCOUNT_SID = "AC" + "0" * 32

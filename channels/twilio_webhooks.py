@@ -14,14 +14,14 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.config import ChannelSettings
-from channels.webhook_security import (
+from bot.twilio_signatures import (
     SIGNATURE_HEADER,
     MalformedForm,
     parse_twilio_form,
     public_request_url,
     twilio_signature_valid,
 )
+from channels.config import ChannelSettings
 
 log = logging.getLogger("channels.twilio")
 

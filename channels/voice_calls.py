@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.notifications.phone_numbers import to_e164
 from bot.notifications.sms import SmsSender
 from bot.payments.ivr import call_has_ended
+from bot.phone_numbers import to_e164
 from channels.bot_messages import BotTurn, read_bot_turn
 from channels.config import VoiceSettings
 from channels.ephemeral_store import EphemeralStore, claim_once

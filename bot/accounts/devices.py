@@ -27,9 +27,9 @@ from typing import Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.accounts.keyed_hash import keyed_digest
 from bot.accounts.tables import account_devices
 from bot.clock import Clock, utc_now
+from bot.keyed_digest import keyed_digest
 
 DeviceRisk = Literal["known", "unusual", "new_device"]
 

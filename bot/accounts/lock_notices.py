@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from bot.accounts.accounts import Account
 from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery, DeliveryFailed
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 
 log = logging.getLogger("bot.accounts.lock_notices")
 

@@ -23,9 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.accounts.accounts import normalise_email
-from bot.accounts.keyed_hash import keyed_digest
 from bot.clock import Clock, as_utc, utc_now
 from bot.db import metadata
+from bot.keyed_digest import keyed_digest
 
 sign_in_lockouts = Table(
     "sign_in_lockouts",

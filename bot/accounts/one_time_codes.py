@@ -21,9 +21,9 @@ from typing import Literal
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.accounts.keyed_hash import digests_equal, keyed_digest
 from bot.accounts.tables import account_codes
 from bot.clock import Clock, as_utc, utc_now
+from bot.keyed_digest import digests_equal, keyed_digest
 
 CodePurpose = Literal["registration", "sign_in", "step_up", "enrol"]
 CodeCheck = Literal["ok", "wrong", "expired", "too_many_attempts", "none"]

@@ -11,9 +11,9 @@ import secrets
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-from bot.accounts.keyed_hash import keyed_digest
 from bot.accounts.tables import recovery_codes
 from bot.clock import Clock, utc_now
+from bot.keyed_digest import keyed_digest
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_COUNT = 10

@@ -21,13 +21,13 @@ from typing import Literal
 from bot.accounts.accounts import Account, AccountExists, AccountStore
 from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery, mask_email
-from bot.accounts.keyed_hash import keyed_digest
 from bot.accounts.one_time_codes import CodeCheck, OneTimeCodes
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
 from bot.accounts.service import LockoutPolicy
 from bot.conversation.send_budget import SendBudget, SendSource
-from bot.notifications.phone_numbers import phone_hint, to_e164
+from bot.keyed_digest import keyed_digest
+from bot.phone_numbers import phone_hint, to_e164
 
 Channel = Literal["sms", "email"]
 

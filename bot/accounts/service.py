@@ -45,7 +45,7 @@ from bot.accounts.totp import (
 )
 from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget, SendSource
-from bot.notifications.phone_numbers import display_phone, phone_hint, to_e164
+from bot.phone_numbers import display_phone, phone_hint, to_e164
 
 Factor = Literal["totp", "sms", "recovery"]
 PasswordResult = Literal["ok", "invalid"]

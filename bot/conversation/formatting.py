@@ -45,14 +45,6 @@ def as_of(fetched_at: datetime, now: datetime, tz: ZoneInfo = DEFAULT_DISPLAY_TZ
     return f"as of {fetched_local:%b} {fetched_local.day}, {clock_time}"
 
 
-def phone(e164: str) -> str:
-    """Write a US E.164 number the way people read it: ``(800) 555-0142``; others unchanged."""
-    digits = e164[2:] if e164.startswith("+1") else ""
-    if len(digits) == 10 and digits.isdigit():
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return e164
-
-
 def mask_policy_number(policy_number: str) -> str:
     """Keep the line prefix and the last three digits: ``AUT-1000001`` → ``AUT-****001``."""
     prefix, _, digits = policy_number.rpartition("-")

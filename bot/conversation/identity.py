@@ -25,11 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-import phonenumbers
-
 from bot.clock import Clock, utc_now
 from bot.conversation.lockout import MAX_FAILURES, LockoutStore
-from bot.conversation.pseudonyms import pseudonym
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
 from bot.conversation.verified_conversations import VerifiedConversations, VerifiedIdentity
 from bot.conversation.web_handover import (
@@ -40,6 +37,8 @@ from bot.conversation.web_handover import (
     mint_web_handover,
     verify_web_handover,
 )
+from bot.keyed_digest import pseudonym
+from bot.phone_numbers import to_e164
 from pas_connector.errors import PasNotFound
 from pas_connector.models import Fresh, PhoneMatch, Policy, Policyholder
 
@@ -51,7 +50,6 @@ __all__ = [
     "VerifiedIdentity",
     "WebHandover",
     "mint_web_handover",
-    "normalize_phone",
     "verify_web_handover",
 ]
 
@@ -96,19 +94,6 @@ class LockNotice(Protocol):
     """Tells a policyholder that chat verification for them is locked (never why or by whom)."""
 
     async def holder_locked(self, holder_id: str, until: datetime | None) -> None: ...
-
-
-def normalize_phone(raw: str | None) -> str | None:
-    """E.164 for a phone number as a channel gives it (US default), or ``None`` if not a number."""
-    if not raw:
-        return None
-    try:
-        number = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class IdentityService:
@@ -159,14 +144,14 @@ class IdentityService:
     def _guesser_subjects(self, conversation_id: str, phone: str | None) -> list[str]:
         """Who is answering: the conversation, and the sending or calling number if any."""
         subjects = [self.conversation_subject(conversation_id)]
-        e164 = normalize_phone(phone)
+        e164 = to_e164(phone)
         if e164 is not None:
             subjects.append(self.source_subject(e164))
         return subjects
 
     async def find_by_phone(self, phone: str | None) -> PhoneMatch | None:
         """The policyholder whose number on file is ``phone``, if any (finds, never verifies)."""
-        e164 = normalize_phone(phone)
+        e164 = to_e164(phone)
         if e164 is None:
             return None
         return await self._pas.find_by_phone(e164)

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.conversation.answers.identity import verification_paused_notice
-from bot.notifications.phone_numbers import phone_hint, to_e164
 from bot.notifications.sms import SmsSender
+from bot.phone_numbers import phone_hint, to_e164
 from pas_connector.errors import PasUnavailable
 from pas_connector.models import Fresh, Policyholder
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Callable
@@ -29,11 +27,11 @@ from sqlalchemy import Column, Float, Integer, String, Table, delete, insert, se
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
-from bot.conversation.pseudonyms import pseudonym
 from bot.conversation.send_budget import SendBudget, SendLimitReached, SendSource
 from bot.db import metadata
-from bot.notifications.phone_numbers import phone_hint, to_e164
+from bot.keyed_digest import digests_equal, keyed_digest, pseudonym
 from bot.notifications.sms import SmsSender
+from bot.phone_numbers import phone_hint, to_e164
 from pas_connector.models import Fresh, Policyholder
 
 logger = logging.getLogger(__name__)
@@ -130,8 +128,7 @@ class OneTimeCodeService:
         return f"conversation:{pseudonym(self._hash_key, 'conversation', conversation_id)}"
 
     def _digest(self, subject: str, code: str) -> str:
-        message = f"one-time-code:{subject}:{code}".encode()
-        return hmac.new(self._hash_key.encode(), message, hashlib.sha256).hexdigest()
+        return keyed_digest(self._hash_key, f"one-time-code:{subject}", code)
 
     async def send(self, conversation_id: str, holder_id: str, *, source: SendSource) -> CodeSent:
         """Text a new code to ``holder_id``'s number on file; it replaces any earlier code.
@@ -199,7 +196,7 @@ class OneTimeCodeService:
             if row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
                 conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
                 return CodeCheck(CheckStatus.EXPIRED)
-            if hmac.compare_digest(row.code_digest, given):
+            if digests_equal(row.code_digest, given):
                 # Single use: the code is gone the moment it is accepted.
                 conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
                 return CodeCheck(CheckStatus.VALID, holder_id=row.holder_id)

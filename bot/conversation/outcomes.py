@@ -18,8 +18,8 @@ from sqlalchemy import Column, DateTime, Index, String, Table, func, select
 from sqlalchemy.engine import Engine, Row
 
 from bot.clock import Clock, utc_now
-from bot.conversation.pseudonyms import pseudonym
 from bot.db import metadata
+from bot.keyed_digest import pseudonym
 
 REPEAT_CONTACT_WINDOW = timedelta(hours=72)
 

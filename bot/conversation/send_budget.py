@@ -33,9 +33,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, utc_now
-from bot.conversation.pseudonyms import pseudonym
 from bot.db import metadata
-from bot.notifications.phone_numbers import to_e164
+from bot.keyed_digest import pseudonym
+from bot.phone_numbers import to_e164
 from bot.settings import CodeSendSettings
 
 logger = logging.getLogger(__name__)

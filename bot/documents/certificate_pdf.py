@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.documents.certificate import CertificateOfInsurance
-from bot.documents.formatting import phone, us_date
+from bot.documents.formatting import us_date
 from bot.documents.layout import NAVY, TINT, DocumentPDF, Field
+from bot.phone_numbers import display_phone
 
 
 def render_certificate(cert: CertificateOfInsurance, *, created_at: datetime) -> tuple[bytes, int]:
@@ -93,7 +94,7 @@ def _parties(pdf: DocumentPDF, cert: CertificateOfInsurance) -> None:
     top = pdf.get_y()
     producer = [Field("Name", cert.producer.name), Field("Address", cert.producer.address)]
     if cert.producer.phone:
-        producer.append(Field("Phone", phone(cert.producer.phone)))
+        producer.append(Field("Phone", display_phone(cert.producer.phone)))
     left_h = pdf.boxed_fields("Producer", producer, pdf.l_margin, top, width)
     right_h = pdf.boxed_fields(
         "Insured",

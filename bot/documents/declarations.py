@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.documents.formatting import deductible, limit, money, parse_amount, phone, us_date
+from bot.documents.formatting import deductible, limit, money, parse_amount, us_date
 from bot.documents.layout import DocumentPDF, Field
+from bot.phone_numbers import display_phone
 from pas_connector.models import Coverage, Policy, Policyholder, Property
 
 _TITLES = {
@@ -74,7 +75,7 @@ def render_declarations(
     pdf.paragraph(
         "This declarations page is part of your policy. Coverage is provided only as described "
         "in the policy forms listed above. Questions or changes: call your agent. "
-        f"Report a claim 24 hours a day at {phone(policy.claims_phone)}.",
+        f"Report a claim 24 hours a day at {display_phone(policy.claims_phone)}.",
         size=7.6,
         line_height=3.6,
     )
@@ -114,7 +115,7 @@ def _parties(pdf: DocumentPDF, policy: Policy) -> None:
         [
             Field("Name", policy.producer.name),
             Field("Address", policy.producer.address),
-            Field("Phone", phone(policy.producer.phone)),
+            Field("Phone", display_phone(policy.producer.phone)),
         ],
         pdf.l_margin + width + gap,
         top,

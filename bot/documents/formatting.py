@@ -1,12 +1,10 @@
-"""How values read on a document: US dates, dollars, phone numbers, limits and deductibles."""
+"""How values read on a document: US dates, dollars, limits and deductibles."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-
-import phonenumbers
 
 _AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?$")
 
@@ -20,20 +18,6 @@ def money(value: Decimal) -> str:
     """``$1,843.00``; a negative amount (a discount) reads ``-$84.00``."""
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.2f}"
-
-
-def phone(e164: str) -> str:
-    """``(800) 555-0199`` for a US number; other numbers in international form."""
-    try:
-        parsed = phonenumbers.parse(e164, "US")
-    except phonenumbers.NumberParseException:
-        return e164
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if parsed.country_code == 1
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(parsed, fmt)
 
 
 def parse_amount(text: str) -> Decimal | None:

@@ -15,9 +15,10 @@ from typing import Any
 import segno
 
 from bot.documents.eligibility import ensure_id_card_allowed
-from bot.documents.formatting import limit, phone, us_date
+from bot.documents.formatting import limit, us_date
 from bot.documents.layout import MUTED, NAVY, RULE, TINT, VALUE_PT, WHITE, DocumentPDF, Field
 from bot.documents.state_templates import IdCardTemplate, TemplateRegistry
+from bot.phone_numbers import display_phone
 from pas_connector.models import Policy, Policyholder, Vehicle
 
 CARD_MARGIN = 14.0
@@ -74,9 +75,9 @@ def field_text(name: str, policy: Policy, vehicle: Vehicle) -> str:
     if name == "vin":
         return vehicle.vin
     if name == "claims_phone":
-        return phone(policy.claims_phone)
+        return display_phone(policy.claims_phone)
     if name == "producer":
-        return f"{policy.producer.name}\n{phone(policy.producer.phone)}"
+        return f"{policy.producer.name}\n{display_phone(policy.producer.phone)}"
     if name == "liability_limits":
         return liability_limits(policy, vehicle)
     raise KeyError(name)

@@ -17,8 +17,6 @@ once, so the MMS path should issue its own link with ``single_use=False`` and a 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 import threading
@@ -42,6 +40,7 @@ from bot.documents.errors import (
 from bot.documents.kinds import DocumentKind
 from bot.documents.links import LinkClaims, LinkSigner
 from bot.documents.rendering import DocumentRenderer, RenderedDocument
+from bot.keyed_digest import keyed_digest
 from pas_connector.models import Policy, Policyholder
 
 log = logging.getLogger("policyline.documents")
@@ -107,9 +106,7 @@ class DocumentService:
     ) -> None:
         self._engine = engine
         self._signer = LinkSigner(signer_secret)
-        self._digest_key = hashlib.sha256(
-            b"policyline.documents.policy-digest\0" + signer_secret.encode()
-        ).digest()
+        self._digest_key = signer_secret
         self._base_url = public_base_url.rstrip("/")
         self._clock = clock
         self._renderer = renderer or DocumentRenderer(clock=clock)
@@ -266,7 +263,7 @@ class DocumentService:
 
     def policy_digest(self, policy_number: str) -> str:
         """A keyed, one-way digest of a policy number, to count documents per policy."""
-        return hmac.new(self._digest_key, policy_number.encode(), hashlib.sha256).hexdigest()
+        return keyed_digest(self._digest_key, "document-policy", policy_number)
 
     # --- serving ---------------------------------------------------------------------------
 

@@ -46,8 +46,8 @@ from bot.notifications.claim_alerts_store import (
     recipient_key,
 )
 from bot.notifications.email_sender import EmailSender, is_plausible_address
-from bot.notifications.phone_numbers import to_e164
 from bot.notifications.sms import SmsSender
+from bot.phone_numbers import to_e164
 from pas_connector.connector import PasConnector
 from pas_connector.errors import PasError, PasNotFound
 from pas_connector.models import ClaimChange

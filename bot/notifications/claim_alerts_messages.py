@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 
 # What each timeline milestone means to a policyholder, as "Your claim ... is now: <label>".
 MILESTONE_LABELS: dict[str, str] = {

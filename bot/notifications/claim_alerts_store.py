@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, as_utc, utc_now
 from bot.db import metadata
+from bot.keyed_digest import keyed_digest
 
 Channel = Literal["sms", "email"]
 CHANNELS: tuple[Channel, ...] = ("sms", "email")
@@ -104,8 +103,7 @@ claim_alert_deliveries = Table(
 def recipient_key(hash_key: str, channel: Channel, destination: str) -> str:
     """A keyed digest of a phone number (E.164) or e-mail address (case-folded)."""
     value = destination.strip().lower() if channel == "email" else destination.strip()
-    message = f"{RECIPIENT_PURPOSE}:{channel}:{value}".encode()
-    return hmac.new(hash_key.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_digest(hash_key, f"{RECIPIENT_PURPOSE}:{channel}", value)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The SMS suppression list: numbers that opted out (STOP and plain-language opt-outs).
 
-A row per opted-out number, keyed by a keyed digest of the number (``phone_numbers.phone_digest``
+A row per opted-out number, keyed by a keyed digest of the number (``bot.keyed_digest``
 with purpose ``sms-suppression``), so the table never holds a phone number. Every ``SmsSender``
 checks it before sending; START / UNSTOP removes the row.
 
@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, utc_now
 from bot.db import metadata
-from bot.notifications.phone_numbers import phone_digest, to_e164
+from bot.keyed_digest import keyed_digest
+from bot.phone_numbers import to_e164
 
 log = logging.getLogger("bot.notifications.suppression")
 
@@ -48,7 +49,7 @@ class SuppressionList:
 
     def _phone_key(self, phone: str) -> str | None:
         e164 = to_e164(phone)
-        return phone_digest(self._key, e164, SUPPRESSION_PURPOSE) if e164 else None
+        return keyed_digest(self._key, SUPPRESSION_PURPOSE, e164) if e164 else None
 
     def is_suppressed(self, phone: str) -> bool:
         """True when ``phone`` opted out and has not opted back in."""

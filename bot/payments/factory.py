@@ -9,7 +9,6 @@ import stripe
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
-from bot.conversation.formatting import phone
 from bot.db import make_engine
 from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
@@ -19,6 +18,7 @@ from bot.payments.notices import PaymentNotifier
 from bot.payments.pas_gateway import PasGateway
 from bot.payments.records import PaymentRecords
 from bot.payments.service import PaymentService
+from bot.phone_numbers import display_phone
 from bot.settings import Settings, StripeSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
@@ -88,7 +88,7 @@ def build_payments(
         ),
         pas=pas,
         notifier=PaymentNotifier(sender, pas.phone_on_file),
-        contact_phone=phone(settings.contact_centre_phone),
+        contact_phone=display_phone(settings.contact_centre_phone),
         clock=clock,
     )
     return PaymentComponents(service, client, twilio, loop, connector)

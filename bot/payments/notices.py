@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.conversation.formatting import mask_policy_number, money
-from bot.notifications.phone_numbers import phone_hint
 from bot.notifications.sms import SmsSender
+from bot.phone_numbers import phone_hint
 
 log = logging.getLogger("bot.payments.notices")
 

@@ -16,12 +16,6 @@ from werkzeug.exceptions import HTTPException
 
 from bot.settings import Settings
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
-
 
 def create_app(
     settings: Settings | None = None, test_config: Mapping[str, Any] | None = None
@@ -75,12 +69,6 @@ def create_app(
         # What the supervisor and load balancers ask. A stopping server closes its listener
         # (gunicorn, bot.web.graceful) and answers 503 on open connections (bot.web.graceful).
         return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
-
-    @app.after_request
-    def _security_headers(response):  # type: ignore[no-untyped-def]
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

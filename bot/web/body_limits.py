@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 from bot.settings import Settings
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, render_template
 from flask.blueprints import BlueprintSetupState
 
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 from bot.settings import Settings, WebChatSettings
 from bot.web.auth.flow import handovers
 from bot.web.auth.guards import current_principal
 from bot.web.auth.web_sessions import current_session_key
+from bot.web.security_headers import NOTHING_CSP, allow_app_wide, page_policy
 
 bp = Blueprint(
     "chat",
@@ -62,18 +63,8 @@ def socket_origins(rasa_public_url: str) -> list[str]:
 
 def chat_csp(rasa_public_url: str) -> str:
     """A strict Content-Security-Policy for pages that show the widget."""
-    connect = " ".join(["'self'", *socket_origins(rasa_public_url)])
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            f"connect-src {connect}",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
-        ]
+    return page_policy(
+        add={"connect-src": socket_origins(rasa_public_url)}, replace={"form-action": ["'none'"]}
     )
 
 
@@ -122,15 +113,10 @@ def chat_page() -> Response:
 def _allow_socket_connections(state: BlueprintSetupState) -> None:
     """Pages that embed the widget may connect to the Rasa server (app-wide CSP)."""
     settings: Settings = state.app.config["POLICYLINE_SETTINGS"]
-    csp = state.app.config.get("CONTENT_SECURITY_POLICY")
-    if isinstance(csp, dict):
-        connect = csp.setdefault("connect-src", ["'self'"])
-        for origin in socket_origins(settings.web_chat.rasa_public_url):
-            if origin not in connect:
-                connect.append(origin)
+    allow_app_wide(state.app, "connect-src", socket_origins(settings.web_chat.rasa_public_url))
 
 
 @bp.after_request
 def _static_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", "default-src 'none'")
+    response.headers.setdefault("Content-Security-Policy", NOTHING_CSP)
     return response

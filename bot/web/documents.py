@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from bot.db import make_engine
 from bot.documents import DocumentService, LinkRefused, LinkTampered
-from bot.documents.formatting import phone
+from bot.phone_numbers import display_phone
 
 bp = Blueprint("documents", __name__)
 EXTENSION = "policyline.documents"
@@ -78,7 +78,7 @@ def _refused(refused: LinkRefused) -> Response:
         "documents/link_refused.html",
         title=title,
         message=message,
-        phone=phone(current_app.config["CONTACT_CENTRE_PHONE"]),
+        phone=display_phone(current_app.config["CONTACT_CENTRE_PHONE"]),
     )
     response = Response(body, status=refused.http_status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"

@@ -22,9 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
-from twilio.request_validator import RequestValidator
 
-from bot.documents.formatting import phone
 from bot.payments.factory import PaymentComponents, build_payments
 from bot.payments.ivr import (
     MAX_PAY_ATTEMPTS,
@@ -37,8 +35,11 @@ from bot.payments.ivr import (
 from bot.payments.links import PayLinkError
 from bot.payments.service import PaymentRefused, PaymentService, PaymentsUnavailable
 from bot.payments.webhooks import ForgedWebhook, MalformedEvent, verify_event
+from bot.phone_numbers import display_phone
 from bot.settings import Settings
+from bot.twilio_signatures import SIGNATURE_HEADER, public_request_url, twilio_signature_valid
 from bot.web.body_limits import body_limit
+from bot.web.security_headers import page_policy
 from pas_connector.errors import PasError
 
 log = logging.getLogger("bot.web.payments")
@@ -47,7 +48,6 @@ EXTENSION = "policyline.payments"
 MAX_TOKEN_LENGTH = 200
 MAX_WEBHOOK_BYTES = 512 * 1024
 STATIC = Path(__file__).parent / "static"
-TWILIO_SIGNATURE = "X-Twilio-Signature"
 
 _LINK_REFUSALS = {
     "invalid": ("This link isn't valid", "The link may have been copied incompletely.", 404),
@@ -102,24 +102,19 @@ def content_security_policy(stripe_js_url: str, api_base: str | None) -> str:
     """Only our own files and Stripe's (or localstripe's) scripts, frames and API."""
     stripe_js = _origin(stripe_js_url)
     if api_base:
-        scripts, frames, connect = stripe_js, stripe_js, _origin(api_base)
+        scripts, frames, connect = [stripe_js], [stripe_js], [_origin(api_base)]
     else:
-        scripts = "https://js.stripe.com https://*.js.stripe.com"
-        frames = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com"
-        connect = "https://api.stripe.com https://*.stripe.com"
-    return "; ".join(
-        [
-            "default-src 'none'",
-            f"script-src 'self' {scripts}",
-            f"frame-src {frames}",
-            f"connect-src 'self' {connect}",
-            "style-src 'self'",
-            "img-src 'self' data: https://*.stripe.com",
-            "font-src 'self'",
-            "form-action 'self'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
+        scripts = ["https://js.stripe.com", "https://*.js.stripe.com"]
+        frames = [*scripts, "https://hooks.stripe.com"]
+        connect = ["https://api.stripe.com", "https://*.stripe.com"]
+    return page_policy(
+        add={
+            "script-src": scripts,
+            "frame-src": frames,
+            "connect-src": connect,
+            "img-src": ["https://*.stripe.com"],
+            "font-src": ["'self'"],
+        }
     )
 
 
@@ -138,7 +133,7 @@ def _message_page(title: str, message: str, status: int) -> Response:
         "payments/message.html",
         title=title,
         message=message,
-        phone=phone(current_app.config["CONTACT_CENTRE_PHONE"]),
+        phone=display_phone(current_app.config["CONTACT_CENTRE_PHONE"]),
     )
     return _page_headers(Response(body, status=status, mimetype="text/html"))
 
@@ -246,15 +241,16 @@ def stripe_webhook() -> Response:
 def _twilio_signed() -> bool:
     """Same rule as the voice webhook: the URL Twilio called (public base URL + path + query),
     every form value (multi-dict), and no validator call without a signature header."""
-    signature = request.headers.get(TWILIO_SIGNATURE)
-    if not signature:
-        return False
-    query = request.query_string.decode("utf-8", "replace")
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + request.path
-    if query:
-        url += "?" + query
-    auth_token = _components().twilio.auth_token
-    return bool(RequestValidator(auth_token).validate(url, request.form, signature))
+    # The <Pay> action URL was built from PUBLIC_BASE_URL (bot.payments.ivr.callback_url).
+    url = public_request_url(
+        path=request.path,
+        query=request.query_string.decode("utf-8", "replace"),
+        scheme=request.scheme,
+        host=request.host,
+        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+    )
+    signature = request.headers.get(SIGNATURE_HEADER)
+    return twilio_signature_valid(_components().twilio.auth_token, url, request.form, signature)
 
 
 @bp.post("/stripe/ivr/pay/<token>")

@@ -1,10 +1,12 @@
 """Security headers for every response of the web app.
 
-- Content-Security-Policy from ``app.config["CONTENT_SECURITY_POLICY"]`` (a dict of directive →
-  sources that blueprints may extend at ``init_app`` time, e.g. the chat widget's socket.io
-  origin in ``connect-src``): no inline script or style anywhere (``'self'`` only), no plugins, no
-  framing (``frame-ancestors 'none'``), forms post only to us. A view that needs a different
-  policy (a Stripe payment page) sets its own header, which is kept.
+- Content-Security-Policy, built here and only here. The app-wide policy is
+  ``app.config["CONTENT_SECURITY_POLICY"]`` (a dict of directive → sources) that a blueprint
+  extends when it is registered (``allow_app_wide``: the chat widget's socket.io origins in
+  ``connect-src``): no inline script or style anywhere (``'self'`` only), no plugins, no framing
+  (``frame-ancestors 'none'``), forms post only to us. Pages that need their own policy (the chat
+  page, the policyholder home, staff pages, a Stripe payment page) start from the stricter
+  ``PAGE_CSP`` and add their sources with ``page_policy``; a header set by a view is kept.
 - Strict-Transport-Security only when the request arrived over TLS (directly, or behind a proxy
   that ``ProxyFix`` trusts) or the public base URL is https: HSTS over plain http is ignored by
   browsers and would pin a developer's localhost.
@@ -12,6 +14,8 @@
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from flask import Flask, Response, g, request
 
@@ -27,6 +31,19 @@ DEFAULT_CSP: dict[str, list[str]] = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# What a rendered page starts from: nothing unless named, our own scripts and styles only.
+PAGE_CSP: dict[str, tuple[str, ...]] = {
+    "default-src": ("'none'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'",),
+    "img-src": ("'self'", "data:"),
+    "connect-src": ("'self'",),
+    "base-uri": ("'none'",),
+    "form-action": ("'self'",),
+    "frame-ancestors": ("'none'",),
+}
+# Static files and other non-pages: they load nothing.
+NOTHING_CSP = "default-src 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 OTHER_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -41,10 +58,39 @@ def content_security_policy(directives: dict[str, list[str]]) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
-def init_app(app: Flask) -> None:
-    app.config.setdefault(
+def _add_sources(directives: dict[str, list[str]], name: str, sources: Sequence[str]) -> None:
+    current = directives.setdefault(name, [])
+    current.extend(source for source in sources if source not in current)
+
+
+def page_policy(
+    add: Mapping[str, Sequence[str]] | None = None,
+    replace: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """``PAGE_CSP`` with ``add``'s sources added and ``replace``'s directives replaced."""
+    directives = {name: list(sources) for name, sources in PAGE_CSP.items()}
+    for name, sources in (replace or {}).items():
+        directives[name] = list(sources)
+    for name, sources in (add or {}).items():
+        _add_sources(directives, name, sources)
+    return content_security_policy(directives)
+
+
+def allow_app_wide(app: Flask, directive: str, sources: Sequence[str]) -> None:
+    """Add ``sources`` to the app-wide policy's ``directive`` (call when a blueprint registers)."""
+    _add_sources(app_policy(app), directive, sources)
+
+
+def app_policy(app: Flask) -> dict[str, list[str]]:
+    """The app-wide policy's directives (created from ``DEFAULT_CSP`` on first use)."""
+    policy: dict[str, list[str]] = app.config.setdefault(
         "CONTENT_SECURITY_POLICY", {name: list(v) for name, v in DEFAULT_CSP.items()}
     )
+    return policy
+
+
+def init_app(app: Flask) -> None:
+    app_policy(app)
     behind_tls = str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://")
 
     @app.after_request

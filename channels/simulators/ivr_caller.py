@@ -24,7 +24,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from bot.db import make_engine
 from bot.migrations import upgrade
-from bot.notifications.phone_numbers import to_e164
+from bot.phone_numbers import to_e164
 from bot.settings import Settings
 from channels.config import ChannelSettings, load_channel_settings
 from channels.simulators.local_webhook import (

@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.notifications.delivery_status import delivery_history, sms_delivery_status
 from bot.notifications.outbox import read_outbox
+from bot.twilio_signatures import SIGNATURE_HEADER
 from channels.resources import ChannelResources
 from channels.twilio_requests import signed_form_request, sms_status_params, sms_webhook_params
 from channels.twilio_sms import TwilioSmsInput
-from channels.webhook_security import SIGNATURE_HEADER
 from tests.channels.support import (
     AUTH_TOKEN,
     CALLER,

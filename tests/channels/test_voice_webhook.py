@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.twilio_signatures import SIGNATURE_HEADER
 from channels.resources import ChannelResources
 from channels.twilio_requests import new_call_sid, voice_webhook_params
 from channels.twilio_voice import TwilioVoiceInput
-from channels.webhook_security import SIGNATURE_HEADER
 from tests.channels.support import (
     CALLER,
     INTERNAL_BASE,

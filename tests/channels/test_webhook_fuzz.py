@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.notifications.delivery_status import sms_delivery_status
 from bot.notifications.outbox import sms_outbox
+from bot.twilio_signatures import SIGNATURE_HEADER
 from channels.resources import ChannelResources
 from channels.twilio_requests import (
     new_call_sid,
@@ -26,7 +27,6 @@ from channels.twilio_requests import (
 )
 from channels.twilio_sms import TwilioSmsInput
 from channels.twilio_voice import TwilioVoiceInput
-from channels.webhook_security import SIGNATURE_HEADER
 from tests.channels.support import (
     AUTH_TOKEN,
     INTERNAL_BASE,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from multidict import MultiDict
 
-from channels import webhook_security
-from channels.twilio_requests import sms_webhook_params, twilio_signature
-from channels.webhook_security import (
+from bot import twilio_signatures as webhook_security
+from bot.twilio_signatures import (
     MalformedForm,
     parse_twilio_form,
     public_request_url,
     twilio_signature_valid,
 )
+from channels.twilio_requests import sms_webhook_params, twilio_signature
 from tests.channels.support import AUTH_TOKEN, PUBLIC_BASE
 
 URL = f"{PUBLIC_BASE}/webhooks/twilio_sms/webhook"

@@ -16,9 +16,10 @@ from bot.documents import (
     PolicyNotInForce,
     WrongLineOfBusiness,
 )
-from bot.documents.formatting import phone, us_date
+from bot.documents.formatting import us_date
 from bot.documents.id_card import barcode_payload
 from bot.documents.state_templates import default_registry
+from bot.phone_numbers import display_phone
 from pas_connector.models import Policy
 from tests.documents.support import page_texts, pdf_text, text_lines_with_y
 
@@ -30,7 +31,7 @@ def _core_fields(policy: Policy) -> list[str]:
         policy.policy_number,
         us_date(policy.effective_date),
         us_date(policy.expiration_date),
-        phone(policy.claims_phone),
+        display_phone(policy.claims_phone),
         *policy.named_insureds,
     ]
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from bench.channel_clients import OutboxWatcher, SmsClient
 from bench.population import Script, personas, scripts
 from bot.db import make_engine
-from bot.notifications.phone_numbers import phone_digest
+from bot.keyed_digest import pseudonym
 from bot.settings import LOCAL_SECRETS, Settings
 from channels.sms_service import CONVERSATION_PURPOSE
 from tests.scale.cluster import Cluster
@@ -60,7 +60,7 @@ def cluster(
 def _sms_conversation_id(cluster: Cluster, phone: str) -> str:
     """The Rasa sender id the SMS channel gives texts from ``phone``."""
     key = Settings.from_env(cluster.env).audit_hash_key
-    return "sms-" + phone_digest(key, phone, CONVERSATION_PURPOSE)[:32]
+    return "sms-" + pseudonym(key, CONVERSATION_PURPOSE, phone)
 
 
 def _turns_stored(tracker: Engine, sender: str) -> tuple[int, str | None]:

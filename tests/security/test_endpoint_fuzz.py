@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.settings import LOCAL_SECRETS, Settings
+from bot.twilio_signatures import SIGNATURE_HEADER
 from bot.web import create_app
 from channels.twilio_requests import signed_form_request
-from channels.webhook_security import SIGNATURE_HEADER
 from pas_connector.signing import PasSigner
 from tests.security.endpoints import RASA, SANDBOX, Endpoint
 from tests.security.fuzzing import HOSTILE_STRINGS, fill_path, record, web_routes

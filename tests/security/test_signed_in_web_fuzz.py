@@ -40,7 +40,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from bot.conversation.formatting import phone as display_phone
+from bot.phone_numbers import display_phone
 from bot.web import account
 from bot.web.auth import CSRF_EXEMPT_VIEWS
 from pas_connector.signing import PasSigner

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.conversation.formatting import day, money, phone
+from bot.conversation.formatting import day, money
+from bot.phone_numbers import display_phone
 from pas_connector.models import Claim, ClaimTimeline
 
 STAGE_WORDS = {
@@ -34,7 +35,7 @@ def claim_status_text(claim: Claim, timeline: ClaimTimeline | None) -> str:
     if claim.adjuster is not None:
         adjuster = claim.adjuster
         lines.append(
-            f"Your adjuster is {adjuster.name}: {phone(adjuster.phone)}, {adjuster.email}."
+            f"Your adjuster is {adjuster.name}: {display_phone(adjuster.phone)}, {adjuster.email}."
         )
     elif claim.is_open:
         lines.append("An adjuster has not been assigned yet.")

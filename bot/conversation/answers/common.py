@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, phone
+from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of
+from bot.phone_numbers import display_phone
 
 OFFER_PERSON = "Reply AGENT to talk to a person."
 
@@ -32,7 +33,7 @@ def pas_unavailable(contact_phone: str) -> str:
     """The apology when the PAS cannot answer and nothing is cached: a way forward and a person."""
     return (
         "Sorry, I can't reach our policy system right now, so I can't look that up. "
-        f"Please try again in a few minutes, or call us at {phone(contact_phone)}. "
+        f"Please try again in a few minutes, or call us at {display_phone(contact_phone)}. "
         f"{OFFER_PERSON}"
     )
 
@@ -41,7 +42,7 @@ def took_too_long(contact_phone: str) -> str:
     """The apology when a turn ran out of time."""
     return (
         "Sorry, that is taking longer than it should. Please try again in a minute, "
-        f"or call us at {phone(contact_phone)}. {OFFER_PERSON}"
+        f"or call us at {display_phone(contact_phone)}. {OFFER_PERSON}"
     )
 
 
@@ -49,5 +50,5 @@ def something_went_wrong(contact_phone: str) -> str:
     """The apology for our own errors: no details, a way forward."""
     return (
         "Sorry, something went wrong on our side. Please try again, "
-        f"or call us at {phone(contact_phone)}. {OFFER_PERSON}"
+        f"or call us at {display_phone(contact_phone)}. {OFFER_PERSON}"
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.conversation.formatting import phone, time_of_day
+from bot.conversation.formatting import time_of_day
+from bot.phone_numbers import display_phone
 
 
 def verification_paused_notice(
@@ -19,5 +20,5 @@ def verification_paused_notice(
         f"{carrier_name}: after several wrong answers to our identity questions for your policy, "
         f"we've paused identity checks by policy number{when}. Texting or calling us from this "
         f"number still works. If this wasn't you, your account is safe; questions: "
-        f"{phone(contact_phone)}."
+        f"{display_phone(contact_phone)}."
     )

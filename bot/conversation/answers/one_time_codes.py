@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from bot.conversation.formatting import phone
+from bot.phone_numbers import display_phone
 
 
 def code_budget_spent(contact_phone: str, retry_after: timedelta, *, meanwhile: str = "") -> str:
@@ -21,5 +21,5 @@ def code_budget_spent(contact_phone: str, retry_after: timedelta, *, meanwhile: 
     return (
         "Sorry, we've sent several codes already, so we can't send another one right now. "
         f"Please try again in {wait}{instead}. "
-        f"If you need help now, call us at {phone(contact_phone)}."
+        f"If you need help now, call us at {display_phone(contact_phone)}."
     )

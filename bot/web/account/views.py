@@ -12,10 +12,11 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from bot.clock import Clock, utc_now
-from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money, phone
+from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money
 from bot.db import make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.payments.links import PaymentLinkService
+from bot.phone_numbers import display_phone
 from bot.portal.overview import HolderOverview, fresh_billing, load_overview, owned_policy
 from bot.portal.payment_request import PAY_CHOICES, PayChoice, payment_amount
 from bot.settings import Settings
@@ -23,6 +24,7 @@ from bot.web.account.loop_thread import LoopThread, LoopTimeout
 from bot.web.auth.guards import current_principal, policyholder_required
 from bot.web.chat import chat_widget_context, socket_origins
 from bot.web.documents import document_service
+from bot.web.security_headers import page_policy
 from pas_connector.connector import PasConnector
 from pas_connector.errors import PasError
 from pas_connector.factory import build_connector
@@ -123,19 +125,7 @@ def _holder_id() -> str:
 def _page_csp() -> str:
     """Like the chat widget's policy, plus form posts to this origin (the document forms)."""
     settings: Settings = current_app.config["POLICYLINE_SETTINGS"]
-    connect = " ".join(["'self'", *socket_origins(settings.web_chat.rasa_public_url)])
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            f"connect-src {connect}",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return page_policy(add={"connect-src": socket_origins(settings.web_chat.rasa_public_url)})
 
 
 def _page(template: str, status: int = 200, **context: Any) -> Response:
@@ -145,7 +135,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
         chat=chat_widget_context(embedded=True),
         money=money,
         day=day,
-        phone=phone,
+        phone=display_phone,
         has_endpoint=_has_endpoint,
         **context,
     )

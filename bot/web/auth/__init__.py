@@ -28,7 +28,7 @@ from flask_wtf.csrf import CSRFError
 from bot.accounts.composition import AccountServices, build_account_services
 from bot.conversation.web_handover import build_web_handovers
 from bot.db import make_engine
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 from bot.settings import ConfigurationError, Settings
 
 # POSTs that authenticate their caller by a signature (Stripe, Twilio), not a browser session.

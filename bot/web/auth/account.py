@@ -19,7 +19,7 @@ from bot.accounts.pas_records import RecordsUnavailable
 from bot.accounts.service import Factor
 from bot.conversation.send_budget import SendLimitReached
 from bot.notifications.email_sender import is_plausible_address
-from bot.notifications.phone_numbers import display_phone
+from bot.phone_numbers import display_phone
 from bot.web.auth.blueprint import bp
 from bot.web.auth.flow import (
     account_required,

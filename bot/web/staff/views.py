@@ -45,6 +45,7 @@ from bot.transcripts.export import (
 )
 from bot.transcripts.handoff_queue import QUEUES, HandoffQueue
 from bot.web.auth.guards import current_principal, staff_required
+from bot.web.security_headers import page_policy
 from bot.web.staff.charts import containment_chart
 from bot.web.staff.params import conversation_filter, dashboard_range, page_number
 
@@ -60,18 +61,7 @@ PER_PAGE = 25
 MAX_CONVERSATION_ID = 255
 # Staff pages run one script of our own: the sign-in's idle-timeout warning (it polls the
 # session status, hence connect-src).
-STAFF_CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "connect-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
+STAFF_CSP = page_policy()
 INTENTS = (*SELF_SERVICE_INTENTS, *ROUTED_TO_PEOPLE, "out_of_scope")
 FILTER_KEYS = ("channel", "from", "to", "intent", "outcome", "verified", "search")
 # Search text may name a person: it is kept in the (server-side) session, never in a URL. The

@@ -1,4 +1,7 @@
-"""Is this webhook really from Twilio? Form parsing, the signed URL, and the signature check.
+"""Is this request really from Twilio? Form parsing, the signed URL, and the signature check.
+
+The one check for every Twilio callback: the SMS and voice webhooks on the Rasa server
+(``channels.twilio_webhooks``) and the ``<Pay>`` callbacks on the web app (``bot.web.payments``).
 
 Twilio signs ``URL + sorted(name + value for every form parameter)`` with HMAC-SHA1 under the
 account's auth token and sends it in ``X-Twilio-Signature``. We check it with twilio's own
