@@ -20,6 +20,7 @@ Signatures carry no timestamp: replays are stopped by de-duplicating ``MessageSi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from multidict import MultiDict
@@ -86,9 +87,13 @@ def _first_hop(value: str | None) -> str | None:
 
 
 def twilio_signature_valid(
-    auth_token: str, url: str, params: MultiDict[str], signature: str | None
+    auth_token: str, url: str, params: Mapping[str, str], signature: str | None
 ) -> bool:
-    """True when ``signature`` is Twilio's signature of ``url`` and ``params``."""
+    """True when ``signature`` is Twilio's signature of ``url`` and ``params``.
+
+    ``params`` is a multi-dict (``multidict.MultiDict`` on Sanic, werkzeug's on Flask): the
+    validator reads every value of a repeated key through ``getall`` / ``getlist``.
+    """
     if not signature:
         # RequestValidator.validate(url, params, None) raises TypeError: refuse here instead.
         return False

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from flask import Flask, Response, g, request
+from flask.sansio.app import App
 
 DEFAULT_CSP: dict[str, list[str]] = {
     "default-src": ["'self'"],
@@ -76,12 +77,12 @@ def page_policy(
     return content_security_policy(directives)
 
 
-def allow_app_wide(app: Flask, directive: str, sources: Sequence[str]) -> None:
+def allow_app_wide(app: App, directive: str, sources: Sequence[str]) -> None:
     """Add ``sources`` to the app-wide policy's ``directive`` (call when a blueprint registers)."""
     _add_sources(app_policy(app), directive, sources)
 
 
-def app_policy(app: Flask) -> dict[str, list[str]]:
+def app_policy(app: App) -> dict[str, list[str]]:
     """The app-wide policy's directives (created from ``DEFAULT_CSP`` on first use)."""
     policy: dict[str, list[str]] = app.config.setdefault(
         "CONTENT_SECURITY_POLICY", {name: list(v) for name, v in DEFAULT_CSP.items()}
