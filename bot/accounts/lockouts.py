@@ -100,7 +100,7 @@ class SignInLockouts:
             .where(sign_in_lockouts.c.failures >= self.policy.max_failures)
             .values(failures=0, locked_until=now + timedelta(seconds=self.policy.lockout_s))
         )
-        return locked.rowcount == 1
+        return int(locked.rowcount) == 1
 
     def clear(self, subject: str) -> None:
         """Forget the failures of ``subject`` (a second factor was right)."""

@@ -67,7 +67,7 @@ class RecoveryCodes:
                 .where(recovery_codes.c.used_at.is_(None))
                 .values(used_at=self._clock())
             )
-        return result.rowcount == 1
+        return int(result.rowcount) == 1
 
     def remaining(self, account_id: int) -> int:
         with self._engine.connect() as conn:

@@ -30,7 +30,7 @@ def add_parser(sub: Any) -> None:
 
 def database_label(database_url: str) -> str:
     """The URL without its password, for output."""
-    return make_url(database_url).render_as_string(hide_password=True)
+    return str(make_url(database_url).render_as_string(hide_password=True))
 
 
 def run_db_command(args: argparse.Namespace, settings: Settings) -> int:

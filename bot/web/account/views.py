@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
@@ -18,7 +18,7 @@ from bot.documents import CertificateHolder, DocumentError, DocumentKind, Docume
 from bot.payments.links import PaymentLinkService
 from bot.phone_numbers import display_phone
 from bot.portal.overview import HolderOverview, fresh_billing, load_overview, owned_policy
-from bot.portal.payment_request import PAY_CHOICES, PayChoice, payment_amount
+from bot.portal.payment_request import PAY_CHOICES, payment_amount
 from bot.settings import Settings
 from bot.web.account.loop_thread import LoopThread, LoopTimeout
 from bot.web.auth.guards import current_principal, policyholder_required
@@ -242,7 +242,7 @@ def pay() -> Response:
     if found is None:
         abort(404, description="We can't find that policy on your account.")
     number, billing = found
-    check = payment_amount(cast(PayChoice, choice), billing)
+    check = payment_amount(choice, billing)
     if not check.ok or check.amount is None:
         abort(409, description=check.message or "There is nothing to pay right now.")
     link = services.pay_links.issue(
