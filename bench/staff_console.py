@@ -1,11 +1,12 @@
 """Staff console at contact-centre scale: conversation list, filters, transcript, dashboard, export.
 
-Writes a month of conversations (default 20,000 — the case study's 18,000 contacts a month, and a
-bit) into a tracker database in exactly the rows Rasa 3.6's ``SQLTrackerStore`` writes (Rasa's
-own event classes, ``as_dict()`` and ``json.dumps``, into the table the store creates), plus one
-task outcome per conversation (category mix from the case study: documents 34 %, payments 28 %,
-claims 21 %, coverage 17 %; a third of holders come back within days). Then times the console's
-queries through ``bot.transcripts`` (the same calls the views make), each several times:
+Writes a month of conversations (default 20,000 — the reference deployment's 18,000 contacts a
+month, and a bit) into a tracker database in exactly the rows Rasa 3.6's ``SQLTrackerStore`` writes
+(Rasa's own event classes, ``as_dict()`` and ``json.dumps``, into the table the store creates), plus
+one task outcome per conversation (category mix from the reference deployment, docs/architecture.md:
+documents 34 %, payments 28 %, claims 21 %, coverage 17 %; a third of holders come back within
+days). Then times the console's queries through ``bot.transcripts`` (the same calls the views make),
+each several times:
 
 - list page 1 (no filter, newest first; the whole table is grouped), last 7 days, an intent,
   verified only, handoffs only, a word search;

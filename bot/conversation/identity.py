@@ -1,4 +1,4 @@
-"""Identity verification (ARCHITECTURE.md "Identity"): find the policyholder, then verify them.
+"""Identity verification (docs/architecture.md "Identity"): find the policyholder, then verify them.
 
 *Finding* uses the channel's phone number (SMS sender, voice caller ID) through the PAS phone
 index, or else the policy number the person gives. Finding never verifies anyone. *Verifying*

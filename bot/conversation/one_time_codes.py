@@ -1,4 +1,4 @@
-"""One-time codes: the possession factor of anonymous web chat (ARCHITECTURE.md "Identity").
+"""One-time codes: the possession factor of anonymous web chat (docs/architecture.md "Identity").
 
 On SMS the sender's number on file is the possession factor; a web chat has no such number, so
 once the date of birth and ZIP match, a 6-digit code is texted to the number on file and the

@@ -1,4 +1,4 @@
-"""Task outcomes (ARCHITECTURE.md "Outcome of a conversation"): one row per task.
+"""Task outcomes (docs/architecture.md "Intents and outcomes"): one row per task.
 
 ``contained`` (completed in the bot), ``handoff`` (routed to a person, with reason), ``abandoned``,
 ``failed`` (bot or system error). Containment by category is computed from these rows; a repeat

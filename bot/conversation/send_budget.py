@@ -1,4 +1,4 @@
-"""One send budget for one-time codes, whatever asks for the code (ARCHITECTURE.md "Identity").
+"""One send budget for one-time codes, whatever asks for the code (docs/architecture.md "Identity").
 
 Web sign-in, registration, step-up and enrolment (``bot.accounts``) and the web chat's possession
 check (``bot.conversation.one_time_codes``) all text codes to a policyholder's number on file.

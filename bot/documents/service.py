@@ -45,7 +45,7 @@ from pas_connector.models import Policy, Policyholder
 
 log = logging.getLogger("policyline.documents")
 
-# Carriers cap MMS around 600 KB (FIELD-NOTES); stay well under.
+# Carriers cap MMS around 600 KB (docs/architecture.md); stay well under.
 MMS_MAX_BYTES = 500_000
 DEFAULT_TTL = timedelta(minutes=15)
 MAX_TTL = timedelta(hours=24)

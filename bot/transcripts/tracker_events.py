@@ -37,7 +37,7 @@ events = Table(
     Column("data", Text),
 )
 
-# Slot whose value says how far the person proved who they are (ARCHITECTURE.md "Identity").
+# Slot whose value says how far the person proved who they are (docs/architecture.md "Identity").
 ASSURANCE_SLOT = "assurance"
 VERIFIED_LEVELS = ("verified", "mfa")
 

@@ -242,7 +242,7 @@ def handoffs() -> Response:
 @bp.get("/dashboard")
 @staff_required("supervisor")
 def dashboard() -> Response:
-    """Containment by category over time, against the case study's figures."""
+    """Containment by category over time, against the reference figures (docs/architecture.md)."""
     services = _services()
     now = services.clock()
     try:
