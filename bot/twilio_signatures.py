@@ -5,7 +5,8 @@ The one check for every Twilio callback: the SMS and voice webhooks on the Rasa 
 
 Twilio signs ``URL + sorted(name + value for every form parameter)`` with HMAC-SHA1 under the
 account's auth token and sends it in ``X-Twilio-Signature``. We check it with twilio's own
-``RequestValidator`` before doing any work, with three details that bite (FIELD-NOTES):
+``RequestValidator`` before doing any work, with three details that bite (docs/architecture.md,
+"Budgets and library facts"):
 
 - a missing header must be refused *before* calling the validator (``validate(url, params,
   None)`` raises ``TypeError``);
