@@ -20,8 +20,9 @@ from bot.conversation.answers.billing import (
     payment_history_text,
 )
 from bot.conversation.answers.common import with_staleness
-from bot.conversation.formatting import day, money
+from bot.conversation.formatting import day
 from bot.conversation.user_input import AmountProblem, amount_request_text, read_amount
+from bot.money import money
 from bot.payments.amounts import check_amount
 from pas_connector.errors import PasUnavailable
 from pas_connector.models import Billing

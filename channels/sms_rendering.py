@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.money import money_text
 from channels.bot_messages import BotTurn, Document
 from channels.menu_choices import MenuOption, number_choices, sms_menu_text
 from channels.sms_splitting import DEFAULT_PART_CHARS, split_sms
@@ -56,7 +57,8 @@ def render_sms_turn(turn: BotTurn, part_chars: int = DEFAULT_PART_CHARS) -> Rend
             bodies.append(f"Your {document.label}: {document.url}")
     for link in turn.pay_links:
         if link.url not in said:
-            amount = f" ${link.amount}" if link.amount else ""
+            shown = money_text(link.amount) if link.amount else None
+            amount = f" {shown}" if shown else ""
             bodies.append(f"Pay{amount} securely here: {link.url}")
     messages = [OutgoingSms(part) for body in bodies for part in split_sms(body, part_chars)]
     for document in turn.documents:

@@ -7,20 +7,12 @@ time zone.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.clock import as_utc
 
 # The carrier's contact-centre time zone; policyholders read "as of" times in it.
 DEFAULT_DISPLAY_TZ = ZoneInfo("America/Chicago")
-
-
-def money(amount: Decimal) -> str:
-    """Format an amount as dollars with thousands separators: ``$1,234.50``, ``-$84.00``."""
-    quantized = amount.quantize(Decimal("0.01"))
-    sign = "-" if quantized < 0 else ""
-    return f"{sign}${abs(quantized):,.2f}"
 
 
 def day(value: date) -> str:

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot.documents.formatting import deductible, limit, money, parse_amount, us_date
+from bot.documents.formatting import deductible, limit, parse_amount, us_date
 from bot.documents.layout import DocumentPDF, Field
+from bot.money import money
 from bot.phone_numbers import display_phone
 from pas_connector.models import Coverage, Policy, Policyholder, Property
 

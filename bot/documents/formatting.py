@@ -6,18 +6,14 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from bot.money import whole_dollars
+
 _AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?$")
 
 
 def us_date(value: date) -> str:
     """``03/01/2026``: the form US policy documents use."""
     return value.strftime("%m/%d/%Y")
-
-
-def money(value: Decimal) -> str:
-    """``$1,843.00``; a negative amount (a discount) reads ``-$84.00``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -29,13 +25,6 @@ def parse_amount(text: str) -> Decimal | None:
         return Decimal(match.group(1).replace(",", "") + "." + (match.group(2) or "00"))
     except InvalidOperation:
         return None
-
-
-def whole_dollars(value: Decimal) -> str:
-    """``$350,000`` (cents only when there are some)."""
-    if value == value.to_integral_value():
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
 
 
 def limit(text: str | None) -> str:

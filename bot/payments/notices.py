@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.conversation.formatting import mask_policy_number, money
+from bot.conversation.formatting import mask_policy_number
+from bot.money import money
 from bot.notifications.sms import SmsSender
 from bot.phone_numbers import phone_hint
 

@@ -28,8 +28,9 @@ from stripe.params import PaymentIntentConfirmParams
 
 from bot.clock import Clock, utc_now
 from bot.conversation.answers.billing import nothing_to_pay_text
-from bot.conversation.formatting import mask_policy_number, money
+from bot.conversation.formatting import mask_policy_number
 from bot.conversation.user_input import AmountRequest
+from bot.money import money
 from bot.payments.amounts import check_amount
 from bot.payments.links import PayLink, PaymentLinkService, mark_link_used
 from bot.payments.notices import (

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from bot.money import money
 from bot.settings import Settings
 
 
@@ -31,6 +32,8 @@ def create_app(
         CONTACT_CENTRE_PHONE=settings.contact_centre_phone,
         CARRIER_NAME=settings.carrier_name,
     )
+    # Every page writes amounts the one way (bot.money).
+    app.add_template_global(money, "money")
     from bot.web import body_limits
 
     # Limits from settings (test_config may override them); its hook runs before all others.

@@ -14,7 +14,8 @@ from bot.conversation.answers.billing import (
 from bot.conversation.answers.claims import claim_status_text, stage_words
 from bot.conversation.answers.common import pas_unavailable, with_staleness
 from bot.conversation.answers.policy import policy_summary_text
-from bot.conversation.formatting import as_of, day, mask_policy_number, money
+from bot.conversation.formatting import as_of, day, mask_policy_number
+from bot.money import money
 from pas_connector.models import (
     Adjuster,
     Autopay,

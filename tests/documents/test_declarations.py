@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.documents import DocumentKind, DocumentRenderer
-from bot.documents.formatting import deductible, limit, money, parse_amount, us_date
+from bot.documents.formatting import deductible, limit, parse_amount, us_date
+from bot.money import money
 from tests.documents.support import pdf_text
 
 

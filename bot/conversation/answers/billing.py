@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bot.conversation.formatting import day, mask_policy_number, money
+from bot.conversation.formatting import day, mask_policy_number
 from bot.conversation.user_input import AmountProblem
+from bot.money import money
 from pas_connector.models import Billing, PaymentRecord
 
 _METHOD_WORDS = {"card": "card", "us_bank_account": "bank account", "ach": "bank account"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.conversation.formatting import day, money
+from bot.conversation.formatting import day
+from bot.money import money
 from bot.phone_numbers import display_phone
 from pas_connector.models import Claim, ClaimTimeline
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.conversation.formatting import day, mask_policy_number, money
+from bot.conversation.formatting import day, mask_policy_number
+from bot.documents.formatting import deductible as deductible_words
+from bot.money import money
 from pas_connector.models import Coverage, Policy, PolicyRef
 
 LINE_WORDS = {"auto": "Auto", "home": "Home", "renters": "Renters"}
@@ -27,9 +29,7 @@ def coverage_words(coverage: Coverage) -> str:
     if coverage.limit:
         text += f" {coverage.limit}"
     if coverage.deductible:
-        deductible = coverage.deductible
-        shown = deductible if deductible.endswith("%") else f"${deductible}"
-        text += f" ({shown} deductible)"
+        text += f" ({deductible_words(coverage.deductible)} deductible)"
     return text
 
 

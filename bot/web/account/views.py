@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
 from bot.clock import Clock, utc_now
-from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day, money
+from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day
 from bot.db import make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.payments.links import PaymentLinkService
@@ -133,7 +133,6 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
         template,
         # the widget carries the signed-in holder into chat (a hand-over token from the principal)
         chat=chat_widget_context(embedded=True),
-        money=money,
         day=day,
         phone=display_phone,
         has_endpoint=_has_endpoint,
