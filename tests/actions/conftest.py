@@ -23,27 +23,12 @@ from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import Assurance
 from bot.settings import Settings
 from pas_connector.config import CacheSettings, PasSettings
+from tests.support.personas import JAMES, JOSE, MARIA, PRIYA, ROBERT  # noqa: F401  (re-exported)
 from tests.support.app_database import migrated_sqlite
 from tests.support.personas import JAMES, JOSE, MARIA, PRIYA, ROBERT  # noqa: F401  (re-exported)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_BASE_URL = "https://policyline.test"
-
-
-@dataclass(frozen=True)
-class Persona:
-    name: str
-    policy_number: str
-    phone: str
-    date_of_birth: str
-    zip: str
-
-
-MARIA = Persona("Maria Alvarez", "AUT-1000001", "+15125550101", "1985-04-12", "78704")
-JAMES = Persona("James Whitfield", "HOM-2000001", "+17045550102", "1972-09-30", "28203")
-PRIYA = Persona("Priya Raman", "REN-3000001", "+16145550103", "1996-01-22", "43215")
-ROBERT = Persona("Robert Chen", "AUT-1000002", "+12065550104", "1968-11-05", "98109")
-JOSE = Persona("José Núñez", "AUT-1000003", "+17185550105", "1979-06-18", "11215")
 
 
 def settings_for(sandbox: Any, var_dir: Path, **cache: float) -> Settings:

@@ -18,7 +18,6 @@ import bot.payments.links  # noqa: F401  (registers the tables on bot.db.metadat
 from bot.db import make_engine
 from pas_connector.errors import PasNotFound
 from pas_connector.models import (
-    Address,
     Fresh,
     Insurer,
     PhoneMatch,
@@ -26,6 +25,8 @@ from pas_connector.models import (
     Policyholder,
     Producer,
 )
+from tests.support import personas
+from tests.support.personas import policyholder
 from tests.support import personas
 from tests.support.app_database import upgrade
 from tests.support.personas import policyholder
@@ -61,15 +62,7 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
         eng.dispose()
 
 
-MARIA = Policyholder(
-    holder_id="H0000001",
-    first_name="Maria",
-    last_name="Alvarez",
-    date_of_birth=date(1985, 4, 12),
-    phone="+15125550101",
-    email="maria.alvarez@example.com",
-    address=Address(street="1402 Elm St", city="Austin", state="TX", zip="78704"),
-)
+MARIA = policyholder(personas.MARIA)
 
 
 def policy_for(holder: Policyholder, number: str, line: str = "auto") -> Policy:

@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.accounts.pas_records import HolderRecord
 from bot.notifications.outbox import read_outbox
+from tests.support import personas
+from tests.support.personas import holder_record
 from tests.web.auth_fixtures import StaticRecords, account_services, make_web_app
 
 START = datetime(2026, 11, 25, 15, 0, 7, tzinfo=timezone.utc)
 
-MARIA = HolderRecord(
-    holder_id="H0000001",
-    first_name="Maria",
-    date_of_birth=date(1985, 4, 12),
-    zip="78704",
-    phone="+15125550101",
-    email="maria.garcia@example.com",
-)
-JAMES = HolderRecord(
-    holder_id="H0000002",
-    first_name="James",
-    date_of_birth=date(1972, 9, 30),
-    zip="28203",
-    phone="+17045550102",
-    email="james.okafor@example.com",
-)
+MARIA = holder_record(personas.MARIA)
+JAMES = holder_record(personas.JAMES)
 
 
 class SettableClock:
@@ -54,8 +41,8 @@ def clock() -> SettableClock:
 @pytest.fixture
 def records() -> StaticRecords:
     book = StaticRecords()
-    book.add(MARIA, "AUT-1000001")
-    book.add(JAMES, "HOM-2000001")
+    book.add(MARIA, personas.MARIA.policy_number)
+    book.add(JAMES, personas.JAMES.policy_number)
     return book
 
 
