@@ -23,7 +23,6 @@ from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import Assurance
 from bot.settings import Settings
 from pas_connector.config import CacheSettings, PasSettings
-from tests.support.personas import JAMES, JOSE, MARIA, PRIYA, ROBERT  # noqa: F401  (re-exported)
 from tests.support.app_database import migrated_sqlite
 from tests.support.personas import JAMES, JOSE, MARIA, PRIYA, ROBERT  # noqa: F401  (re-exported)
 

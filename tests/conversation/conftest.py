@@ -26,8 +26,6 @@ from pas_connector.models import (
     Producer,
 )
 from tests.support import personas
-from tests.support.personas import policyholder
-from tests.support import personas
 from tests.support.app_database import upgrade
 from tests.support.personas import policyholder
 
