@@ -29,11 +29,12 @@ from bot.notifications.config import TwilioSettings
 from channels.config import ChannelSettings, VoiceSettings
 from channels.twilio_requests import signed_form_request
 from tests.support.app_database import migrated_sqlite
+from tests.support.personas import MARIA
 
 AUTH_TOKEN = "test-twilio-auth-token-5f1d2c"  # fixed for tests; never a real account's
 INTERNAL_BASE = "http://rasa-internal:5005"
 PUBLIC_BASE = "https://bot.policyline.example"
-CALLER = "+15125550101"
+CALLER = MARIA.phone
 
 Script = Callable[[UserMessage], Sequence[dict[str, Any]] | Awaitable[Sequence[dict[str, Any]]]]
 

@@ -19,18 +19,13 @@ from typing import Any
 
 import httpx
 
+from tests.support.personas import MARIA
+
 SECRET = "unit-test-pas-secret"
 KEY_ID = "policyline"
 
-MARIA_HOLDER = {
-    "holder_id": "H0000001",
-    "first_name": "Maria",
-    "last_name": "Alvarez",
-    "date_of_birth": "1985-04-12",
-    "phone": "+15125550101",
-    "email": "maria.alvarez@example.com",
-    "address": {"street": "1400 S Congress Ave", "city": "Austin", "state": "TX", "zip": "78704"},
-}
+# Maria's policyholder payload, exactly as the sandbox serves it.
+MARIA_HOLDER: dict[str, Any] = dict(MARIA.holder_json)
 
 MARIA_POLICY = {
     "policy_number": "AUT-1000001",

@@ -20,8 +20,9 @@ from pas_connector.factory import build_connector
 from tests.connector.conftest import AUDIT_KEY
 from tests.connector.fakes import FakeClock, VirtualTime
 from tests.support.app_database import migrated_sqlite
+from tests.support.personas import MARIA
 
-MARIA_PHONE = "+15125550101"
+MARIA_PHONE = MARIA.phone
 
 
 @pytest.fixture

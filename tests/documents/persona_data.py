@@ -12,15 +12,11 @@ from pas_connector.models import Policy, Policyholder
 from pas_sandbox.book import Book
 from pas_sandbox.dataset import generate
 from pas_sandbox.personas import add_personas
+from tests.support.personas import PERSONAS
 
-PERSONA_POLICIES = (
-    "AUT-1000001",  # Maria Alvarez, TX, two vehicles, lienholder
-    "HOM-2000001",  # James Whitfield, NC, mortgagee
-    "REN-3000001",  # Priya Raman, OH, renters
-    "AUT-1000002",  # Robert Chen, WA, cancelled
-    "AUT-1000003",  # José Núñez, NY auto
-    "HOM-2000002",  # José Núñez, NY home
-)
+# Maria (TX, two vehicles, lienholder), James (NC, mortgagee), Priya (OH, renters), Robert (WA,
+# cancelled), José (NY auto and home).
+PERSONA_POLICIES = tuple(number for p in PERSONAS for number in p.policy_numbers)
 
 
 def _pairs(book: Book) -> dict[str, tuple[Policyholder, Policy]]:

@@ -11,13 +11,15 @@ import re
 
 import pytest
 
+from tests.support import personas
+
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
-MARIA = {"channel": "sms", "phone": "+15125550101"}
-JAMES = {"channel": "sms", "phone": "+17045550102"}
-PRIYA = {"channel": "sms", "phone": "+16145550103"}
-ROBERT = {"channel": "sms", "phone": "+12065550104"}
-JOSE = {"channel": "sms", "phone": "+17185550105"}
+MARIA = {"channel": "sms", "phone": personas.MARIA.phone}
+JAMES = {"channel": "sms", "phone": personas.JAMES.phone}
+PRIYA = {"channel": "sms", "phone": personas.PRIYA.phone}
+ROBERT = {"channel": "sms", "phone": personas.ROBERT.phone}
+JOSE = {"channel": "sms", "phone": personas.JOSE.phone}
 
 
 def verify(chat, date_of_birth: str, zip_code: str) -> str:  # type: ignore[no-untyped-def]

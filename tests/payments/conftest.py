@@ -38,6 +38,7 @@ from bot.settings import LOCAL_SECRETS, Settings
 from bot.web import create_app
 from pas_connector.factory import build_connector
 from tests.support.app_database import upgrade
+from tests.support.personas import MARIA
 from tests.support.servers import (
     PROJECT_ROOT,
     SandboxHandle,
@@ -49,8 +50,8 @@ from tests.support.servers import (
 
 WEBHOOK_SECRET = "whsec_policyline_tests"
 ACH_SETTLE_S = 3.0  # longer than localstripe's 1 s webhook delay, so "processing" is seen
-MARIA_POLICY = "AUT-1000001"  # balance due, autopay off
-MARIA_PHONE = "+15125550101"
+MARIA_POLICY = MARIA.policy_number  # balance due, autopay off
+MARIA_PHONE = MARIA.phone
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "payments"
 
 
