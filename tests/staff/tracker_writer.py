@@ -25,6 +25,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.slots import AnySlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from tests.support.personas import MARIA
+
 INPUT_CHANNEL = {
     "sms": "twilio_sms",
     "voice": "twilio_voice",
@@ -84,7 +86,7 @@ def _events(script: Script) -> list[Event]:
                     entities=entities,
                     timestamp=when,
                     input_channel=INPUT_CHANNEL[script.channel],
-                    metadata={"channel": script.channel, "phone": "+15125550101"},
+                    metadata={"channel": script.channel, "phone": MARIA.phone},
                 )
             )
         elif kind == "bot":
