@@ -22,7 +22,7 @@ from actions.base import PolicylineAction, SafeFormValidation, Turn
 from bot.conversation.answers.common import OFFER_PERSON
 from bot.conversation.answers.one_time_codes import code_budget_spent
 from bot.conversation.identity import VerificationStatus
-from bot.conversation.one_time_codes import CODE_LIFETIME, CheckStatus, SendStatus, read_code
+from bot.conversation.one_time_codes import CheckStatus, SendStatus, read_code
 from bot.conversation.outcomes import Outcome
 from bot.conversation.send_budget import SendSource
 
@@ -35,7 +35,7 @@ async def send_one_time_code(turn: Turn, holder_id: str) -> list[EventType]:
     source = SendSource.phone(turn.phone) if turn.phone else SendSource.chat(turn.conversation_id)
     sent = await turn.services.one_time_codes.send(turn.conversation_id, holder_id, source=source)
     if sent.status is SendStatus.SENT and sent.phone_hint:
-        minutes = int(CODE_LIFETIME.total_seconds() // 60)
+        minutes = turn.services.one_time_codes.policy.minutes
         turn.say(
             "Thanks. To finish, I've texted a 6-digit code to the number we have on file ending "
             f"in {sent.phone_hint[-2:]}. It expires in {minutes} minutes."

@@ -19,9 +19,8 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
 from bot.conversation.handoff import HandoffService
-from bot.conversation.identity import IdentityService
+from bot.conversation.identity import GUESSER_LOCKOUT, IdentityService, holder_lockout
 from bot.conversation.lock_notice import SmsLockNotice
-from bot.conversation.lockout import LockoutStore
 from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
 from bot.conversation.send_budget import SendBudget
@@ -29,8 +28,10 @@ from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import build_web_handovers
 from bot.db import make_engine
 from bot.documents import DocumentService
+from bot.lockouts import LockoutStore
 from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
+from bot.one_time_codes import OneTimeCodes
 from bot.payments.links import PaymentLinkService
 from bot.settings import Settings, load_settings
 from pas_connector.connector import PasConnector
@@ -80,9 +81,9 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     )
     identity = overrides.get("identity") or IdentityService(
         connector,
-        LockoutStore(engine, clock=clock),
+        LockoutStore(engine, GUESSER_LOCKOUT, clock=clock),
         holder_lockouts=LockoutStore(
-            engine, clock=clock, max_failures=settings.identity_holder_max_failures
+            engine, holder_lockout(settings.identity_holder_max_failures), clock=clock
         ),
         hash_key=settings.audit_hash_key,
         handover=build_web_handovers(
@@ -143,13 +144,12 @@ def _build_one_time_codes(
     )
     budget = SendBudget(engine, settings.code_sends, hash_key=settings.audit_hash_key, clock=clock)
     return OneTimeCodeService(
-        engine,
+        OneTimeCodes(engine, settings.audit_hash_key, clock=clock),
         sender,
         connector,
         budget,
         hash_key=settings.audit_hash_key,
         carrier_name=settings.carrier_name,
-        clock=clock,
     )
 
 

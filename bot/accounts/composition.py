@@ -6,6 +6,7 @@ Every collaborator can be overridden (tests pass a clock, a fake PAS, a cheap ar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
@@ -15,8 +16,7 @@ from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery
 from bot.accounts.devices import DeviceRegistry
 from bot.accounts.lock_notices import LockNotices
-from bot.accounts.lockouts import LockoutPolicy, SignInLockouts
-from bot.accounts.one_time_codes import CodeLimits, OneTimeCodes
+from bot.accounts.lockouts import SignInLockouts
 from bot.accounts.pas_records import PasPolicyholderRecords, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
 from bot.accounts.recovery_codes import RecoveryCodes
@@ -26,9 +26,11 @@ from bot.accounts.service import SignInService
 from bot.accounts.totp import TotpVerifier
 from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget
+from bot.lockouts import LockoutPolicy, LockoutStore
 from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import EmailSender, create_email_sender
 from bot.notifications.sms import SmsSender, create_sms_sender
+from bot.one_time_codes import CodePolicy, OneTimeCodes
 from bot.settings import Settings
 from pas_connector.factory import build_connector
 
@@ -78,19 +80,17 @@ def build_account_services(
         email = create_email_sender(settings.smtp, engine, local=settings.is_local)
     accounts = AccountStore(engine, clock=now)
     audit = AccountAudit(engine, clock=now)
-    codes = OneTimeCodes(
-        engine,
-        key,
-        CodeLimits(
-            ttl_s=auth.sms_code_ttl_s,
-            max_attempts=auth.sms_code_max_attempts,
-        ),
-        clock=now,
+    codes = OneTimeCodes(engine, key, clock=now)
+    # Web codes: AUTH_SMS_CODE_TTL_S (10 minutes) and AUTH_SMS_CODE_MAX_ATTEMPTS (5); the chat's
+    # own limits are bot.conversation.one_time_codes.CHAT_CODES.
+    code_policy = CodePolicy(
+        lifetime=timedelta(seconds=auth.sms_code_ttl_s), max_attempts=auth.sms_code_max_attempts
     )
     # The same budget the chat spends (bot.bootstrap): same table, same key, same limits.
     budget = SendBudget(engine, settings.code_sends, hash_key=key, clock=now)
     delivery = ContactDelivery(sms, email)
-    lockout = LockoutPolicy(auth.login_max_failures, auth.lockout_s)
+    # Failures in a row (no forgetting): AUTH_LOGIN_MAX_FAILURES lock for AUTH_LOCKOUT_S.
+    lockout = LockoutPolicy(auth.login_max_failures, timedelta(seconds=auth.lockout_s))
     hashing = PasswordHashing(hasher)
     policy = PasswordPolicy(min_length=auth.password_min_length)
     box = SecretBox(auth.mfa_encryption_key)
@@ -101,13 +101,14 @@ def build_account_services(
         box=box,
         totp=TotpVerifier(engine, box),
         codes=codes,
+        code_policy=code_policy,
         budget=budget,
         recovery=RecoveryCodes(engine, key, clock=now),
         devices=DeviceRegistry(engine, key, clock=now),
         records=records,
         delivery=delivery,
         audit=audit,
-        lockouts=SignInLockouts(engine, key, lockout, clock=now),
+        lockouts=SignInLockouts(LockoutStore(engine, lockout, clock=now), key),
         notices=LockNotices(
             delivery,
             audit,
@@ -123,6 +124,7 @@ def build_account_services(
         records,
         accounts,
         codes,
+        code_policy,
         budget,
         delivery,
         hashing,

@@ -15,18 +15,18 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from bot.accounts.accounts import Account, AccountExists, AccountStore
 from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery, mask_email
-from bot.accounts.one_time_codes import CodeCheck, OneTimeCodes
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
-from bot.accounts.service import LockoutPolicy
 from bot.conversation.send_budget import SendBudget, SendSource
 from bot.keyed_digest import keyed_digest
+from bot.lockouts import LockoutPolicy
+from bot.one_time_codes import CodePolicy, CodeStatus, OneTimeCodes
 from bot.phone_numbers import phone_hint, to_e164
 
 Channel = Literal["sms", "email"]
@@ -70,6 +70,7 @@ class RegistrationService:
         records: PolicyholderRecords,
         accounts: AccountStore,
         codes: OneTimeCodes,
+        code_policy: CodePolicy,
         budget: SendBudget,
         delivery: ContactDelivery,
         hashing: PasswordHashing,
@@ -85,6 +86,7 @@ class RegistrationService:
         self._records = records
         self._accounts = accounts
         self._codes = codes
+        self._code_policy = code_policy
         self._budget = budget
         self._delivery = delivery
         self._hashing = hashing
@@ -110,7 +112,7 @@ class RegistrationService:
             "policy="
             + keyed_digest(self._key, "registration-policy", policy_number.strip().upper())[:24]
         )
-        window = timedelta(seconds=self._lock.lockout_s)
+        window = self._lock.lock_period
         if self._audit.count("registration_refused", policy_key, window) >= self._lock.max_failures:
             self._audit.record("registration_throttled", None, policy_key)
             raise RegistrationThrottled
@@ -142,10 +144,10 @@ class RegistrationService:
         # An e-mailed code counts for the policyholder and the source, not for a number.
         destination = to_e164(record.phone) if channel == "sms" else None
         self._budget.spend(holder_id=record.holder_id, destination=destination, source=source)
-        code = self._codes.issue("registration", flow_id)
+        code = self._codes.issue("registration", flow_id, self._code_policy)
         text = (
-            f"{self._carrier}: your registration code is {code}. It expires in 10 minutes. "
-            "We will never ask you for it."
+            f"{self._carrier}: your registration code is {code}. It expires in "
+            f"{self._code_policy.minutes} minutes. We will never ask you for it."
         )
         if channel == "email":
             self._delivery.email(record.email, f"{self._carrier} registration code", text)
@@ -154,8 +156,8 @@ class RegistrationService:
         e164 = to_e164(record.phone)
         return phone_hint(e164) if e164 else "***"
 
-    def confirm(self, pending: PendingRegistration, code: str) -> CodeCheck:
-        return self._codes.check("registration", pending.flow_id, code)
+    def confirm(self, pending: PendingRegistration, code: str) -> CodeStatus:
+        return self._codes.check("registration", pending.flow_id, code).status
 
     def sign_in_email(self, pending: PendingRegistration) -> str:
         record = self._records.by_holder_id(pending.holder_id)

@@ -29,9 +29,7 @@ from bot.accounts.audit import AccountAudit
 from bot.accounts.contact import ContactDelivery, DeliveryFailed
 from bot.accounts.devices import DeviceAssessment, DeviceRegistry, DeviceTraits
 from bot.accounts.lock_notices import LockNotices
-from bot.accounts.lockouts import LockoutPolicy as LockoutPolicy  # registration imports it here
 from bot.accounts.lockouts import SignInLockouts
-from bot.accounts.one_time_codes import CodeCheck, CodePurpose, OneTimeCodes
 from bot.accounts.pas_records import PolicyholderRecords
 from bot.accounts.passwords import PasswordHashing, PasswordPolicy
 from bot.accounts.recovery_codes import RecoveryCodes
@@ -45,10 +43,13 @@ from bot.accounts.totp import (
 )
 from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget, SendSource
+from bot.one_time_codes import CodePolicy, CodeStatus, OneTimeCodes
 from bot.phone_numbers import display_phone, phone_hint, to_e164
 
 Factor = Literal["totp", "sms", "recovery"]
 PasswordResult = Literal["ok", "invalid"]
+# What an account code proves (the one code store takes any purpose: bot.one_time_codes).
+CodePurpose = Literal["registration", "sign_in", "step_up", "enrol"]
 FactorResult = Literal["ok", "wrong", "expired", "locked", "stronger_needed", "unavailable"]
 
 
@@ -76,6 +77,7 @@ class SignInService:
         box: SecretBox,
         totp: TotpVerifier,
         codes: OneTimeCodes,
+        code_policy: CodePolicy,
         budget: SendBudget,
         recovery: RecoveryCodes,
         devices: DeviceRegistry,
@@ -94,6 +96,7 @@ class SignInService:
         self.box = box
         self.totp = totp
         self.codes = codes
+        self.code_policy = code_policy
         self.budget = budget
         self.recovery = recovery
         self.devices = devices
@@ -160,10 +163,11 @@ class SignInService:
         self.budget.spend(
             holder_id=account.holder_id, destination=to_e164(record.phone), source=source
         )
-        code = self.codes.issue(purpose, f"account:{account.id}")
+        code = self.codes.issue(purpose, f"account:{account.id}", self.code_policy)
         self.delivery.sms(
             record.phone,
-            f"{self.carrier}: your sign-in code is {code}. It expires in 10 minutes. "
+            f"{self.carrier}: your sign-in code is {code}. It expires in "
+            f"{self.code_policy.minutes} minutes. "
             "We will never ask you for it.",
         )
         self.audit.record("sms_code_sent", account.id, purpose)
@@ -190,11 +194,11 @@ class SignInService:
             if current.totp_secret is None:
                 return "unavailable"
             ok = self.totp.accept(current.id, current.totp_secret, code, now)
-            check: CodeCheck = "ok" if ok else "wrong"
+            check: CodeStatus = "ok" if ok else "wrong"
         elif factor == "sms":
             if not current.sms_mfa_enabled and purpose != "enrol":
                 return "unavailable"
-            check = self.codes.check(purpose, f"account:{current.id}", code)
+            check = self.codes.check(purpose, f"account:{current.id}", code).status
         else:
             check = "ok" if self.recovery.use(current.id, code) else "wrong"
             if check == "ok":

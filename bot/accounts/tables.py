@@ -39,28 +39,13 @@ web_accounts = Table(
     Column("totp_pending_secret", Text, nullable=True),  # during enrolment, Fernet token
     Column("totp_last_step", Integer, nullable=True),  # last accepted time-step (replay guard)
     Column("sms_mfa_enabled", Boolean, nullable=False, default=False),
-    # Unused since the sign-in lock moved to ``sign_in_lockouts`` (per e-mail address, registered
+    # Unused since the sign-in lock moved to ``lockouts`` (per e-mail address, registered
     # or not); kept so that databases created before keep accepting new rows.
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("email", name="uq_web_accounts_email"),
-)
-
-account_codes = Table(
-    "account_codes",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    # What the code proves: "registration" | "sign_in" | "step_up"
-    Column("purpose", String(16), nullable=False),
-    # The account, or the registration flow (a random id kept in the visitor's session).
-    Column("subject", String(96), nullable=False, index=True),
-    Column("code_hash", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("used_at", DateTime(timezone=True), nullable=True),
 )
 
 recovery_codes = Table(

@@ -22,11 +22,10 @@ import enum
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import Clock, utc_now
-from bot.conversation.lockout import MAX_FAILURES, LockoutStore
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
 from bot.conversation.verified_conversations import VerifiedConversations, VerifiedIdentity
 from bot.conversation.web_handover import (
@@ -38,6 +37,7 @@ from bot.conversation.web_handover import (
     verify_web_handover,
 )
 from bot.keyed_digest import pseudonym
+from bot.lockouts import LockoutPolicy, LockoutStore
 from bot.phone_numbers import to_e164
 from pas_connector.errors import PasNotFound
 from pas_connector.models import Fresh, PhoneMatch, Policy, Policyholder
@@ -80,13 +80,25 @@ class VerificationStatus(enum.Enum):
     UNREADABLE = "unreadable"
 
 
+# 3 failed verifications lock the conversation and the number it came from for 15 minutes
+# (docs/architecture.md "Identity"); a failure older than that no longer counts.
+GUESSER_LOCKOUT = LockoutPolicy(
+    max_failures=3, lock_period=timedelta(minutes=15), forget_after=timedelta(minutes=15)
+)
+
+
+def holder_lockout(max_failures: int) -> LockoutPolicy:
+    """Guesses at one policyholder from any conversation (``IDENTITY_HOLDER_MAX_FAILURES``)."""
+    return LockoutPolicy(max_failures, GUESSER_LOCKOUT.lock_period, GUESSER_LOCKOUT.forget_after)
+
+
 @dataclass(frozen=True)
 class Verification:
     """The result of one verification attempt."""
 
     status: VerificationStatus
     holder_id: str | None = None
-    attempts_left: int = MAX_FAILURES
+    attempts_left: int = GUESSER_LOCKOUT.max_failures
     locked_until: datetime | None = None
 
 
@@ -204,7 +216,8 @@ class IdentityService:
         zip5 = parse_zip(zip_code or "")
         if dob is None or zip5 is None:
             return Verification(
-                VerificationStatus.UNREADABLE, attempts_left=MAX_FAILURES - state.failures
+                VerificationStatus.UNREADABLE,
+                attempts_left=self._lockouts.policy.max_failures - state.failures,
             )
 
         match = await self.find_by_phone(phone)
@@ -274,9 +287,8 @@ class IdentityService:
         after = await asyncio.to_thread(self._lockouts.record_failure, guesser)
         if holder_id is not None:
             holder = [self.holder_subject(holder_id)]
-            before = await asyncio.to_thread(self._holder_lockouts.state, holder)
             held = await asyncio.to_thread(self._holder_lockouts.record_failure, holder)
-            if held.locked and not before.locked and self._notice is not None:
+            if held.newly_locked and self._notice is not None:
                 await self._notice.holder_locked(holder_id, held.locked_until)
         logger.info(
             "identity verification failed",
@@ -285,7 +297,8 @@ class IdentityService:
         if after.locked:
             return Verification(VerificationStatus.LOCKED, locked_until=after.locked_until)
         return Verification(
-            VerificationStatus.FAILED, attempts_left=max(MAX_FAILURES - after.failures, 0)
+            VerificationStatus.FAILED,
+            attempts_left=max(self._lockouts.policy.max_failures - after.failures, 0),
         )
 
     async def _holder_by_policy(self, policy_number: str) -> str | None:

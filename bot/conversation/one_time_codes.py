@@ -2,14 +2,13 @@
 
 On SMS the sender's number on file is the possession factor; a web chat has no such number, so
 once the date of birth and ZIP match, a 6-digit code is texted to the number on file and the
-person types it into the chat. Rules (NIST 800-63B): generated with ``secrets``, only to the
-number on file, valid 10 minutes, single use, at most ``MAX_CODE_ATTEMPTS`` tries per code. Every
+person types it into the chat. The code itself is the one code store's (``bot.one_time_codes``),
+under the chat's own limits (``CHAT_CODES``: 10 minutes, 3 tries; web sign-in allows 5). Every
 send spends the one send budget of codes (``send_budget``: per holder, per number, per source),
 shared with web sign-in; over budget, no code is made and nothing is texted.
 
-Only a keyed digest of the code is stored (one row per conversation, keyed by the conversation's
-pseudonym, so a new code replaces the old one). Codes are never logged. The row is in the
-application database, so any action server can check a code another one issued.
+A code belongs to the conversation (its pseudonym is the subject), so a new code replaces the
+old one and any action server can check it. Codes are never logged.
 """
 
 from __future__ import annotations
@@ -17,52 +16,31 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import Column, Float, Integer, String, Table, delete, insert, select, update
-from sqlalchemy.engine import Engine
-
-from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget, SendLimitReached, SendSource
-from bot.db import metadata
-from bot.keyed_digest import digests_equal, keyed_digest, pseudonym
+from bot.keyed_digest import pseudonym
 from bot.notifications.sms import SmsSender
+from bot.one_time_codes import CodePolicy, OneTimeCodes, read_code
 from bot.phone_numbers import phone_hint, to_e164
 from pas_connector.models import Fresh, Policyholder
 
+__all__ = [
+    "CHAT_CODES",
+    "CheckStatus",
+    "CodeCheck",
+    "CodeSent",
+    "OneTimeCodeService",
+    "SendStatus",
+    "read_code",
+]
+
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-CODE_LIFETIME = timedelta(minutes=10)
-MAX_CODE_ATTEMPTS = 3
-
-one_time_codes = Table(
-    "one_time_codes",
-    metadata,
-    # "conversation:<pseudonym>": one live code per conversation
-    Column("subject", String(64), primary_key=True),
-    Column("holder_id", String(64), nullable=False),
-    # hex HMAC-SHA256 of the code under the hash key and the subject
-    Column("code_digest", String(64), nullable=False),
-    # Unix seconds, UTC
-    Column("expires_at", Float, nullable=False),
-    Column("attempts", Integer, nullable=False),
-)
-
-
-def random_code() -> str:
-    """A uniformly random 6-digit code (leading zeros kept)."""
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def read_code(text: str) -> str | None:
-    """The 6-digit code in what the person typed (``"482 913"``, ``"code: 482-913"``), if any."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return digits if len(digits) == CODE_DIGITS else None
+PURPOSE = "chat"
+CHAT_CODES = CodePolicy(lifetime=timedelta(minutes=10), max_attempts=3)
 
 
 class HolderLookup(Protocol):
@@ -101,34 +79,29 @@ class CodeCheck:
 
 
 class OneTimeCodeService:
-    """Issues, texts and checks one-time codes."""
+    """Texts chat codes to the number on file and checks them."""
 
     def __init__(
         self,
-        engine: Engine,
+        codes: OneTimeCodes,
         sender: SmsSender,
         holders: HolderLookup,
         budget: SendBudget,
         *,
         hash_key: str,
         carrier_name: str,
-        clock: Clock = utc_now,
-        generate: Callable[[], str] = random_code,
+        policy: CodePolicy = CHAT_CODES,
     ) -> None:
-        self._engine = engine
+        self._codes = codes
         self._sender = sender
         self._holders = holders
         self._budget = budget
         self._hash_key = hash_key
         self._carrier_name = carrier_name
-        self._clock = clock
-        self._generate = generate
+        self.policy = policy
 
     def _subject(self, conversation_id: str) -> str:
         return f"conversation:{pseudonym(self._hash_key, 'conversation', conversation_id)}"
-
-    def _digest(self, subject: str, code: str) -> str:
-        return keyed_digest(self._hash_key, f"one-time-code:{subject}", code)
 
     async def send(self, conversation_id: str, holder_id: str, *, source: SendSource) -> CodeSent:
         """Text a new code to ``holder_id``'s number on file; it replaces any earlier code.
@@ -147,16 +120,17 @@ class OneTimeCodeService:
             )
         except SendLimitReached as refused:
             return CodeSent(SendStatus.LIMITED, retry_after=refused.retry_after)
-        code = self._generate()
-        await asyncio.to_thread(self._store, self._subject(conversation_id), holder_id, code)
+        subject = self._subject(conversation_id)
+        code = await asyncio.to_thread(
+            self._codes.issue, PURPOSE, subject, self.policy, holder_id=holder_id
+        )
         body = (
             f"{self._carrier_name}: your verification code is {code}. It expires in "
-            f"{int(CODE_LIFETIME.total_seconds() // 60)} minutes. Never share it; we will "
-            "never ask for it by phone."
+            f"{self.policy.minutes} minutes. Never share it; we will never ask for it by phone."
         )
         result = await asyncio.to_thread(self._sender.send_sms, e164, body)
         if not result.accepted:
-            await asyncio.to_thread(self._forget, self._subject(conversation_id))
+            await asyncio.to_thread(self._codes.withdraw, PURPOSE, subject)
             logger.info("one-time code to %s not sent: %s", phone_hint(e164), result.status)
             return CodeSent(SendStatus.NOT_SENT)
         logger.info("one-time code sent to %s", phone_hint(e164))
@@ -164,53 +138,11 @@ class OneTimeCodeService:
 
     async def check(self, conversation_id: str, code: str) -> CodeCheck:
         """Check ``code`` for this conversation; a valid code is used up."""
-        return await asyncio.to_thread(self._check, self._subject(conversation_id), code)
-
-    def _store(self, subject: str, holder_id: str, code: str) -> None:
-        expires_at = (self._clock() + CODE_LIFETIME).timestamp()
-        with self._engine.begin() as conn:
-            conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
-            conn.execute(
-                insert(one_time_codes).values(
-                    subject=subject,
-                    holder_id=holder_id,
-                    code_digest=self._digest(subject, code),
-                    expires_at=expires_at,
-                    attempts=0,
-                )
-            )
-
-    def _forget(self, subject: str) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
-
-    def _check(self, subject: str, code: str) -> CodeCheck:
-        now = self._clock().timestamp()
-        given = self._digest(subject, code)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                select(one_time_codes).where(one_time_codes.c.subject == subject).with_for_update()
-            ).first()
-            if row is None:
-                return CodeCheck(CheckStatus.EXPIRED)
-            if row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
-                conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
-                return CodeCheck(CheckStatus.EXPIRED)
-            if digests_equal(row.code_digest, given):
-                # Single use: the code is gone the moment it is accepted.
-                conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
-                return CodeCheck(CheckStatus.VALID, holder_id=row.holder_id)
-            attempts = row.attempts + 1
-            if attempts >= MAX_CODE_ATTEMPTS:
-                conn.execute(delete(one_time_codes).where(one_time_codes.c.subject == subject))
-            else:
-                conn.execute(
-                    update(one_time_codes)
-                    .where(one_time_codes.c.subject == subject)
-                    .values(attempts=attempts)
-                )
-            return CodeCheck(
-                CheckStatus.WRONG,
-                holder_id=row.holder_id,
-                attempts_left=MAX_CODE_ATTEMPTS - attempts,
-            )
+        check = await asyncio.to_thread(
+            self._codes.check, PURPOSE, self._subject(conversation_id), code
+        )
+        if check.status == "ok":
+            return CodeCheck(CheckStatus.VALID, holder_id=check.holder_id)
+        if check.status in ("wrong", "too_many_attempts"):
+            return CodeCheck(CheckStatus.WRONG, check.holder_id, check.attempts_left)
+        return CodeCheck(CheckStatus.EXPIRED)

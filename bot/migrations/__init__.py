@@ -36,22 +36,21 @@ def application_metadata() -> tuple[MetaData, ...]:
     """Every MetaData whose tables the migrations own, with every table declared on it."""
     # Importing a module declares its tables; keep this list to the modules that declare one
     # (tests/platform/test_migrations.py fails when a product table is missing here).
-    import bot.accounts.lockouts
     import bot.accounts.tables
     import bot.conversation.handoff
-    import bot.conversation.lockout
-    import bot.conversation.one_time_codes
     import bot.conversation.outcomes
     import bot.conversation.send_budget
     import bot.conversation.verified_conversations
     import bot.conversation.web_handover
     import bot.documents.store
+    import bot.lockouts
     import bot.notifications.claim_alerts_store
     import bot.notifications.delivery_status
     import bot.notifications.email_sender
     import bot.notifications.outbox
     import bot.notifications.sms_inbound
     import bot.notifications.suppression
+    import bot.one_time_codes
     import bot.payments.links
     import bot.payments.records
     import bot.transcripts.audit  # noqa: F401

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 import bot.conversation.handoff
-import bot.conversation.lockout
 import bot.conversation.outcomes
+import bot.lockouts
 import bot.payments.links  # noqa: F401  (registers the tables on bot.db.metadata)
 from bot.db import make_engine
 from pas_connector.errors import PasNotFound

@@ -7,12 +7,17 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.conversation.identity import IdentityService, VerificationStatus
-from bot.conversation.lockout import LockoutStore
+from bot.conversation.identity import (
+    GUESSER_LOCKOUT,
+    IdentityService,
+    VerificationStatus,
+    holder_lockout,
+)
 from bot.conversation.user_input import parse_date_of_birth
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.db import make_engine
+from bot.lockouts import LockoutStore
 from tests.conversation.conftest import MARIA, FakeClock, FakeIdentityPas
 from tests.support.app_database import upgrade
 
@@ -24,7 +29,7 @@ def make_service(engine: Engine, clock: FakeClock) -> tuple[IdentityService, Fak
     pas = FakeIdentityPas(clock, [(MARIA, ["AUT-1000001"])])
     service = IdentityService(
         pas,
-        LockoutStore(engine, clock=clock),
+        LockoutStore(engine, GUESSER_LOCKOUT, clock=clock),
         hash_key=KEY,
         handover=WebHandoverSigner("secret", clock=clock),
         verified=VerifiedConversations(engine, clock=clock),
@@ -256,8 +261,8 @@ def make_two_level_service(engine: Engine, clock: FakeClock, notice: RecordingNo
     pas = FakeIdentityPas(clock, [(MARIA, ["AUT-1000001"])])
     return IdentityService(
         pas,
-        LockoutStore(engine, clock=clock),
-        holder_lockouts=LockoutStore(engine, clock=clock, max_failures=10),
+        LockoutStore(engine, GUESSER_LOCKOUT, clock=clock),
+        holder_lockouts=LockoutStore(engine, holder_lockout(10), clock=clock),
         hash_key=KEY,
         handover=WebHandoverSigner("secret", clock=clock),
         verified=VerifiedConversations(engine, clock=clock),

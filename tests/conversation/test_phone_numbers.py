@@ -7,11 +7,11 @@ import hmac
 
 import pytest
 
-from bot.conversation.identity import IdentityService
-from bot.conversation.lockout import LockoutStore
+from bot.conversation.identity import GUESSER_LOCKOUT, IdentityService
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import WebHandoverSigner
 from bot.keyed_digest import keyed_digest, pseudonym
+from bot.lockouts import LockoutStore
 from bot.notifications.suppression import SUPPRESSION_PURPOSE
 from bot.phone_numbers import display_phone, phone_hint, to_e164
 from tests.conversation.conftest import MARIA, FakeIdentityPas
@@ -70,7 +70,7 @@ async def test_identity_finds_nobody_for_a_number_outside_the_numbering_plan(eng
     pas = FakeIdentityPas(clock, [(MARIA, ["AUT-1000001"])])
     service = IdentityService(
         pas,
-        LockoutStore(engine, clock=clock),
+        LockoutStore(engine, GUESSER_LOCKOUT, clock=clock),
         hash_key="key",
         handover=WebHandoverSigner("secret", clock=clock),
         verified=VerifiedConversations(engine, clock=clock),

@@ -25,6 +25,7 @@ from bot.conversation.send_budget import SendBudget, SendSource
 from bot.notifications.outbox import read_outbox
 from bot.notifications.sms import OutboxSmsSender
 from bot.notifications.suppression import SuppressionList
+from bot.one_time_codes import OneTimeCodes
 from tests.actions.conftest import MARIA, Conversation, run
 from tests.conversation.conftest import FakeClock
 
@@ -200,7 +201,12 @@ def _code_service(services: Services, clock: FakeClock, codes: list[str]) -> One
         services.engine, SuppressionList(services.engine, services.settings.audit_hash_key)
     )
     return OneTimeCodeService(
-        services.engine,
+        OneTimeCodes(
+            services.engine,
+            services.settings.audit_hash_key,
+            clock=clock,
+            generate=lambda: codes.pop(0),
+        ),
         sender,
         services.connector,
         SendBudget(
@@ -211,8 +217,6 @@ def _code_service(services: Services, clock: FakeClock, codes: list[str]) -> One
         ),
         hash_key=services.settings.audit_hash_key,
         carrier_name="Harbor Mutual",
-        clock=clock,
-        generate=lambda: codes.pop(0),
     )
 
 

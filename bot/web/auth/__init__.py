@@ -95,7 +95,7 @@ def init_app(app: Flask) -> None:
     lockout = services.sign_in.lockouts.policy
     app.config.setdefault(
         "AUTH_FAILED_SIGN_IN_LIMIT",
-        f"{lockout.source_max_failures} per {lockout.lockout_s} seconds",
+        f"{lockout.source_max_failures} per {int(lockout.lock_period.total_seconds())} seconds",
     )
     # Where a sign-in lands when no page was asked for (the security page if these are absent).
     app.config.setdefault("AUTH_POLICYHOLDER_HOME", "account.home")
