@@ -76,7 +76,7 @@ def _start_sandbox(workdir: Path, port: int) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "pas_sandbox",
+            "devtools.sandbox",
             "--host",
             "127.0.0.1",
             "--port",

@@ -1,4 +1,4 @@
-"""Rasa input channels of Policyline: Twilio SMS and Twilio Voice, plus terminal simulators.
+"""Rasa input channels of Policyline: Twilio SMS and Twilio Voice (terminal simulators: devtools/).
 
 Thin Sanic adapters (``twilio_sms``, ``twilio_voice``) over protocol-free modules that are tested
 without Sanic: webhook signatures (``bot.twilio_signatures``), replay de-duplication and short-lived

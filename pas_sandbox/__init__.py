@@ -1,6 +1,7 @@
 """Stand-in for the carrier's policy administration system (PAS): HTTP API, read replica, faults.
 
-Run it with ``python -m pas_sandbox``; see ``pas_sandbox/README.md`` and ``docs/pas-api.md``.
+Run it with ``policyline sandbox`` (``python -m devtools.sandbox``); see
+``pas_sandbox/README.md`` and ``docs/pas-api.md``.
 """
 
 from pas_sandbox.personas import personas_json

@@ -1,7 +1,7 @@
 """``policyline document {id-card|declarations|certificate} --policy NUMBER --out FILE.pdf``.
 
 For staff and operations: the same PDFs the conversation sends, fetched through the PAS
-connector (signed, audited) with the settings from the environment. ``bot/cli.py`` calls
+connector (signed, audited) with the settings from the environment. ``devtools/cli.py`` calls
 ``add_parser(subparsers)``; the parsed arguments carry ``handler``.
 """
 

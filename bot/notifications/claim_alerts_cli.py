@@ -246,7 +246,7 @@ def add_parser(subparsers: Any) -> None:
     alerts.set_defaults(handler=run_alerts_command)
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - via bot.cli
+def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - via devtools.cli
     parser = argparse.ArgumentParser(prog="policyline")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

@@ -7,6 +7,6 @@
   charges) and webhook fulfilment (post to the PAS, notify the policyholder).
 - ``webhooks``: Stripe-Signature verification of the raw body.
 - ``records``: our tables, Stripe ids only. ``notices``: what the policyholder is told.
-- ``ivr``: the ``<Pay>`` verb for calls. ``localstripe_server``: the local Stripe stand-in.
+- ``ivr``: the ``<Pay>`` verb for calls. (localstripe, the local Stripe stand-in: ``devtools/``.)
 - ``factory``: builds the service from ``Settings``.
 """

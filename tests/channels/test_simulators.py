@@ -11,10 +11,10 @@ import pytest
 
 from bot.settings import Settings
 from channels.resources import ChannelResources
-from channels.simulators import ivr_caller, sms_phone
-from channels.simulators.ivr_caller import CallerInput, read_caller_input
 from channels.twilio_sms import TwilioSmsInput
 from channels.twilio_voice import TwilioVoiceInput
+from devtools.simulators import ivr_caller, sms_phone
+from devtools.simulators.ivr_caller import CallerInput, read_caller_input
 from tests.channels.support import CALLER, ChannelApp, ScriptedAgent, ThreadedServer, make_settings
 from tests.channels.voice_support import Facts
 

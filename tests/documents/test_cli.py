@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main as policyline
 from bot.documents import DocumentRenderer
 from bot.documents.cli import add_parser, run_document_command
 from bot.settings import Settings
+from devtools.cli import main as policyline
 from pas_connector.errors import PasNotFound, PasUnavailable
 from tests.documents.support import pdf_text, qpdf_check
 from tests.support.app_database import migrated_sqlite

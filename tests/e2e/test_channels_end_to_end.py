@@ -15,7 +15,7 @@ from bot.db import make_engine
 from bot.notifications.outbox import read_outbox
 from bot.settings import Settings
 from channels.config import ChannelSettings
-from channels.simulators import ivr_caller, sms_phone
+from devtools.simulators import ivr_caller, sms_phone
 from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]

@@ -21,9 +21,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.payments.localstripe_server import register_webhook_endpoint
 from bot.settings import LOCAL_SECRETS
 from channels.twilio_requests import new_call_sid
+from devtools.localstripe_server import register_webhook_endpoint
 from tests.payments.conftest import (
     MARIA_POLICY,
     WEBHOOK_SECRET,

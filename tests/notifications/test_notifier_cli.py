@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.cli import stack_specs
 from bot.db import make_engine
 from bot.notifications.email_sender import read_email_outbox
 from bot.notifications.outbox import read_outbox
 from bot.settings import Settings
+from devtools.cli import stack_specs
 from tests.support.app_database import migrated_sqlite
 from tests.support.servers import PROJECT_ROOT, SandboxHandle, free_port, wait_for_port
 
@@ -52,7 +52,7 @@ def cli_env(tmp_path: Path, sandbox: SandboxHandle | None = None, **extra: str) 
 
 def policyline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "devtools.cli", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -110,7 +110,7 @@ def test_the_notifier_process_sends_persona_alerts_and_reports_health(tmp_path, 
         CLAIM_ALERTS_QUIET_END="00:00",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "notifier"],
+        [sys.executable, "-m", "devtools.cli", "notifier"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Payments against real servers: localstripe (our launcher), the PAS sandbox, the web app.
 
-- ``localstripe`` (session): ``python -m bot.payments.localstripe_server`` on a free port, exactly
+- ``localstripe`` (session): ``python -m devtools.localstripe_server`` on a free port, exactly
   what ``policyline localstripe`` runs, with ACH debits settling after ``ACH_SETTLE_S``.
 - ``pay_stack`` (per test): the web app (``create_app``) served by werkzeug on a free port with a
   fresh app database, a PAS connector on the sandbox, the local SMS outbox, and localstripe's
@@ -33,9 +33,9 @@ from bot.notifications.outbox import OutboxMessage, read_outbox
 from bot.notifications.sms import create_sms_sender
 from bot.payments.factory import PaymentComponents, build_payments
 from bot.payments.links import PayLink
-from bot.payments.localstripe_server import register_webhook_endpoint
 from bot.settings import LOCAL_SECRETS, Settings
 from bot.web import create_app
+from devtools.localstripe_server import register_webhook_endpoint
 from pas_connector.factory import build_connector
 from tests.support.app_database import upgrade
 from tests.support.personas import MARIA
@@ -76,13 +76,13 @@ class Localstripe:
 def start_localstripe(
     log_path: Path, *, port: int | None = None, state_file: Path | None = None
 ) -> Localstripe:
-    """``python -m bot.payments.localstripe_server`` on ``port`` (a free one by default), its
+    """``python -m devtools.localstripe_server`` on ``port`` (a free one by default), its
     output appended to ``log_path``; with ``state_file`` its objects outlive a restart."""
     port = port or free_port()
     state = ["--state-file", str(state_file)] if state_file is not None else []
     with log_path.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.payments.localstripe_server", "--port", str(port),
+            [sys.executable, "-m", "devtools.localstripe_server", "--port", str(port),
              "--webhook-url", "", "--ach-settle-seconds", str(ACH_SETTLE_S), *state],
             cwd=PROJECT_ROOT,
             env=sandbox_env({"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}),

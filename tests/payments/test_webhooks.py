@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.payments.localstripe_server import register_webhook_endpoint
+from devtools.localstripe_server import register_webhook_endpoint
 from tests.payments.conftest import (
     ARTIFACTS,
     WEBHOOK_SECRET,

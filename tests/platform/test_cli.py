@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli import build_parser, main
+from devtools.cli import build_parser, main
 
 CONTRACT_COMMANDS = {
     "run",
@@ -50,6 +50,6 @@ def test_personas_table_names_every_persona(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_console_script_runs_in_a_fresh_process() -> None:
-    policyline = [sys.executable, "-m", "bot.cli", "personas", "--json"]
+    policyline = [sys.executable, "-m", "devtools.cli", "personas", "--json"]
     done = subprocess.run(policyline, capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(done.stdout)[0]["policy_number"]

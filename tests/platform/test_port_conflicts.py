@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.port_check import STACK_FILE_VARIABLE, SUPERVISOR_PID_VARIABLE, port_is_free
-from bot.stack_commands import EXIT_ALREADY_RUNNING, EXIT_PORT_TAKEN
-from bot.stack_state import ProcessState, StackState, process_start_ticks, utc_now_iso
+from devtools.port_check import STACK_FILE_VARIABLE, SUPERVISOR_PID_VARIABLE, port_is_free
+from devtools.stack_commands import EXIT_ALREADY_RUNNING, EXIT_PORT_TAKEN
+from devtools.stack_state import ProcessState, StackState, process_start_ticks, utc_now_iso
 from tests.support.servers import PROJECT_ROOT, free_port
 
 PORT_SETTINGS = (
@@ -61,7 +61,7 @@ def stack_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 def policyline_run(env: dict[str, str]) -> Run:
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "devtools.cli", "run"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

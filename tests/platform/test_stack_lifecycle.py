@@ -29,9 +29,9 @@ from bot.db import make_engine
 from bot.lifecycle import STOP_TIMEOUT_S
 from bot.notifications.outbox import read_outbox
 from bot.settings import LOCAL_SECRETS
-from bot.stack_commands import EXIT_ALREADY_RUNNING
 from channels.sms_inbox import SmsInbox
 from channels.twilio_requests import new_message_sid, signed_form_request, sms_webhook_params
+from devtools.stack_commands import EXIT_ALREADY_RUNNING
 from tests.support.policyline_stack import Stack, gone, launch, policyline, stack_env, stop
 from tests.support.servers import PROJECT_ROOT, artifact_log_dir
 

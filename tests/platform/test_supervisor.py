@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.port_check import port_is_free
-from bot.stack_state import StackState
+from devtools.port_check import port_is_free
+from devtools.stack_state import StackState
 from tests.support.servers import PROJECT_ROOT, free_port
 from tests.support.waiting import wait_until
 

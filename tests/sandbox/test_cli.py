@@ -1,4 +1,5 @@
-"""``python -m pas_sandbox`` as a real process: flags, env defaults, log line, clean stop."""
+"""``policyline sandbox`` (``python -m devtools.sandbox``) as a real process: flags, env
+defaults, log line, clean stop."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from bot.settings import LOCAL_SECRETS
-from pas_sandbox.cli import main
+from devtools.sandbox import main
 from pas_sandbox.signing import sign_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ def _free_port() -> int:
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "pas_sandbox", *args],
+            [sys.executable, "-m", "devtools.sandbox", *args],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=out,

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.lifecycle import STOP_TIMEOUT_S
-from bot.port_check import port_is_free
-from bot.stack_state import StackState
+from devtools.port_check import port_is_free
+from devtools.stack_state import StackState
 from tests.support.servers import PROJECT_ROOT, free_port
 
 # `python -m CLI_MODULE ...` is the `policyline` console script.
-CLI_MODULE = "bot.cli"
+CLI_MODULE = "devtools.cli"
 PORT_SETTINGS = (
     "PAS_SANDBOX_PORT",
     "LOCALSTRIPE_PORT",

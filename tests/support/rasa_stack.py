@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from bot.cli import process_env
 from bot.settings import Settings
+from devtools.cli import process_env
 from tests.support.app_database import upgrade
 from tests.support.servers import (
     PROJECT_ROOT,
@@ -100,7 +100,7 @@ def stack_env(sandbox: SandboxHandle, workdir: Path, actions_port: int) -> dict[
     # What `policyline run` does first: the application tables (`policyline db upgrade`).
     upgrade(env["DATABASE_URL"])
     # What `policyline run` adds for the servers: the action server's interface and the shared
-    # secret endpoints.yml sends (one place: bot.cli.process_env).
+    # secret endpoints.yml sends (one place: devtools.cli.process_env).
     return env | process_env(Settings.from_env(env))
 
 

@@ -275,7 +275,7 @@ def start_sandbox(
             [
                 sys.executable,
                 "-m",
-                "pas_sandbox",
+                "devtools.sandbox",
                 "--host",
                 "127.0.0.1",
                 "--port",

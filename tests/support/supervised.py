@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.supervisor import ProcessSpec, Supervisor
+from devtools.supervisor import ProcessSpec, Supervisor
 from tests.support.servers import PROJECT_ROOT
 
 

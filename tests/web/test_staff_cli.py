@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.cli import main
 from bot.settings import Settings
+from devtools.cli import main
 from tests.web.auth_fixtures import account_services, form_token, make_web_app
 
 

@@ -21,13 +21,13 @@ from bot.migrations import upgrade
 from bot.phone_numbers import to_e164
 from bot.settings import Settings
 from channels.config import ChannelSettings, load_channel_settings
-from channels.simulators.local_webhook import (
+from channels.twilio_requests import LOCAL_TWILIO_NUMBER, sms_webhook_params
+from devtools.simulators.local_webhook import (
     HTTP_TIMEOUT_S,
     LocalWebhook,
     OutboxWatcher,
     format_text,
 )
-from channels.twilio_requests import LOCAL_TWILIO_NUMBER, sms_webhook_params
 
 SMS_WEBHOOK_PATH = "/webhooks/twilio_sms/webhook"
 POLL_INTERVAL_S = 0.25

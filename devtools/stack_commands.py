@@ -1,8 +1,8 @@
 """``policyline run`` and ``policyline status``: the local stack's start, stop and state.
 
-``run``: every port is checked before anything starts (``bot.port_check``); a taken port is one
+``run``: every port is checked before anything starts (``devtools.port_check``); a taken port is one
 line on stderr and exit code ``EXIT_PORT_TAKEN``, and a stack that already runs here is said so
-(exit 0). Then ``bot.supervisor`` starts, watches and stops the processes.
+(exit 0). Then ``devtools.supervisor`` starts, watches and stops the processes.
 
 ``status``: what ``var/stack.json`` says runs, where and since when, and what each process's
 health URL answers now. Exit code 0 when every process is healthy, 1 when one is not, 3 when the
@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.migrations import upgrade
-from bot.port_check import PortConflict, find_conflicts, running_stack
 from bot.settings import PROJECT_ROOT, Settings
-from bot.stack_state import STATE_FILE_NAME, StackState, process_start_ticks
-from bot.supervisor import Health, ProcessSpec, Supervisor, probe_health
+from devtools.port_check import PortConflict, find_conflicts, running_stack
+from devtools.stack_state import STATE_FILE_NAME, StackState, process_start_ticks
+from devtools.supervisor import Health, ProcessSpec, Supervisor, probe_health
 
 EXIT_ALREADY_RUNNING = 0
 EXIT_NO_MODEL = 2

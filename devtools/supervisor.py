@@ -1,13 +1,13 @@
 """Runs the local stack as child processes; stops all of them on any signal and orphans none.
 
-Used by ``policyline run`` (``make run``), after ``bot.port_check`` found every port free.
+Used by ``policyline run`` (``make run``), after ``devtools.port_check`` found every port free.
 
 - Start: every process in its own session and process group, with the Linux parent-death signal
   (``PR_SET_PDEATHSIG``) set to SIGTERM, so that if this supervisor dies, even by SIGKILL or the
   out-of-memory killer, each child is told to stop and stops itself gracefully. Each child also
-  carries ``bot.port_check.STACK_MARKERS`` so a later ``policyline run`` can recognise it.
+  carries ``devtools.port_check.STACK_MARKERS`` so a later ``policyline run`` can recognise it.
 - Ready: each process answers ``GET <health path>`` with 200 (not merely a listening port); then
-  ``var/stack.json`` (``bot.stack_state``) says what runs, where and since when.
+  ``var/stack.json`` (``devtools.stack_state``) says what runs, where and since when.
 - Stop, on SIGTERM, SIGINT or SIGHUP alike, or when a process exits on its own: the processes
   that call others stop first (highest ``tier`` first: the Rasa server finishes its in-flight
   turns while the action server and the PAS sandbox still answer), each with SIGTERM to its whole
@@ -37,8 +37,8 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from bot.lifecycle import STOP_SIGNALS, STOP_TIMEOUT_S
-from bot.port_check import STACK_FILE_VARIABLE, SUPERVISOR_PID_VARIABLE, PortUse
-from bot.stack_state import ProcessState, StackState, utc_now_iso
+from devtools.port_check import STACK_FILE_VARIABLE, SUPERVISOR_PID_VARIABLE, PortUse
+from devtools.stack_state import ProcessState, StackState, utc_now_iso
 
 EXIT_FAILED = 1
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -1,4 +1,7 @@
-"""``python -m pas_sandbox``: seed the book and replica, then serve until SIGINT or SIGTERM.
+"""``python -m devtools.sandbox`` (``policyline sandbox``): seed the PAS sandbox, then serve it.
+
+The sandbox (``pas_sandbox``) imports nothing of the product; this launcher gives it Policyline's
+settings and grace period. Serves until SIGINT or SIGTERM.
 
 Every flag is optional; defaults come from ``bot.settings`` (``PAS_SANDBOX_*``, ``PAS_KEY_ID``,
 ``PAS_HMAC_SECRET``, ``PAS_REPLICA_URL``) and ``--as-of`` defaults to today's UTC date.
@@ -9,17 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 import time
 from datetime import date, datetime, timezone
-
-from aiohttp import web
 
 from bot.lifecycle import SHUTDOWN_GRACE_S
 from bot.settings import Settings
 from pas_sandbox.app import SandboxConfig, build_sandbox, create_app
 from pas_sandbox.faults import FaultConfigError, FaultSettings, LatencySpec
+from pas_sandbox.server import serve
 
 log = logging.getLogger("pas_sandbox")
 
@@ -27,7 +28,7 @@ log = logging.getLogger("pas_sandbox")
 def _parser(settings: Settings) -> argparse.ArgumentParser:
     sb = settings.sandbox
     parser = argparse.ArgumentParser(
-        prog="python -m pas_sandbox",
+        prog="policyline sandbox",
         description="Stand-in for the carrier's policy administration system (PAS).",
     )
     parser.add_argument("--host", default=sb.host, help=f"bind address (default {sb.host})")
@@ -124,38 +125,19 @@ def main(argv: list[str] | None = None) -> int:
         time.perf_counter() - started,
     )
     try:
-        asyncio.run(_serve(create_app(sandbox), args.host, args.port, config))
+        asyncio.run(
+            serve(
+                create_app(sandbox),
+                args.host,
+                args.port,
+                config,
+                shutdown_grace_s=SHUTDOWN_GRACE_S,
+            )
+        )
     except OSError as exc:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
         return 1
     return 0
-
-
-async def _serve(app: web.Application, host: str, port: int, config: SandboxConfig) -> None:
-    # No access log: request paths carry full policy numbers, which must not reach logs.
-    # On SIGTERM/SIGINT: stop listening, let requests in flight finish (bounded), close the
-    # replica's pool (bot.lifecycle).
-    runner = web.AppRunner(
-        app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE_S
-    )
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-        log.info(
-            "PAS sandbox listening on http://%s:%d (%d policyholders, seed %d)",
-            host,
-            port,
-            config.policyholders,
-            config.seed,
-        )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        log.info("PAS sandbox stopping")
-    finally:
-        await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -29,10 +29,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.lifecycle import sanic_shutdown_env
-from bot.payments.localstripe_server import HEALTH_PATH as LOCALSTRIPE_HEALTH
 from bot.settings import PROJECT_ROOT, Settings
-from bot.stack_commands import run_stack, stack_status
-from bot.supervisor import ProcessSpec
+from devtools.localstripe_server import HEALTH_PATH as LOCALSTRIPE_HEALTH
+from devtools.stack_commands import run_stack, stack_status
+from devtools.supervisor import ProcessSpec
 
 MODEL_PATH = PROJECT_ROOT / "models" / "policyline.tar.gz"
 
@@ -75,7 +75,7 @@ def action_server_argv(settings: Settings) -> list[str]:
 
 
 def sandbox_argv(settings: Settings, extra: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "pas_sandbox", "--host", settings.sandbox.host,
+    return [sys.executable, "-m", "devtools.sandbox", "--host", settings.sandbox.host,
             "--port", str(settings.sandbox.port), *extra]  # fmt: skip
 
 
@@ -85,12 +85,12 @@ def web_argv(settings: Settings) -> list[str]:
 
 def localstripe_argv(settings: Settings) -> list[str]:
     state = settings.var_dir / "localstripe.pickle"
-    return [sys.executable, "-m", "bot.payments.localstripe_server",
+    return [sys.executable, "-m", "devtools.localstripe_server",
             "--port", str(settings.localstripe_port), "--state-file", str(state)]  # fmt: skip
 
 
 def notifier_argv(settings: Settings) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", "notifier"]
+    return [sys.executable, "-m", "devtools.cli", "notifier"]
 
 
 def stack_specs(settings: Settings) -> list[ProcessSpec]:
@@ -214,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
     from bot.payments.autopay_run import add_parser as add_autopay_parser
     from bot.transcripts.cli import add_parser as add_outcomes_parser
-    from channels.simulators.ivr_caller import add_parser as add_call_parser
-    from channels.simulators.sms_phone import add_parser as add_sms_parser
+    from devtools.simulators.ivr_caller import add_parser as add_call_parser
+    from devtools.simulators.sms_phone import add_parser as add_sms_parser
 
     add_sms_parser(sub)
     add_call_parser(sub)
@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "status":
         return stack_status(settings, stack_specs(settings), as_json=args.json)
     if args.command == "sandbox":
-        from pas_sandbox.cli import main as sandbox_main
+        from devtools.sandbox import main as sandbox_main
 
         return sandbox_main(list(args.args))
     if args.command == "personas":

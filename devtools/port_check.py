@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.stack_state import StackState
+from devtools.stack_state import StackState
 
 SUPERVISOR_PID_VARIABLE = "POLICYLINE_SUPERVISOR_PID"
 STACK_FILE_VARIABLE = "POLICYLINE_STACK_FILE"
@@ -32,9 +32,9 @@ _COMMAND_CHARS = 90
 # `policyline run` that did not mark its children).
 _POLICYLINE_COMMANDS = (
     "pas_sandbox",
-    "bot.payments.localstripe_server",
+    "devtools.",  # the sandbox and localstripe launchers, the `policyline` command
     "bot.web",
-    "bot.cli",
+    "bot.cli",  # the `policyline` command before it moved to devtools/
     "policyline",
     "rasa run",
 )

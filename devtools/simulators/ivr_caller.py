@@ -27,13 +27,13 @@ from bot.migrations import upgrade
 from bot.phone_numbers import to_e164
 from bot.settings import Settings
 from channels.config import ChannelSettings, load_channel_settings
-from channels.simulators.local_webhook import (
+from channels.twilio_requests import LOCAL_TWILIO_NUMBER, new_call_sid, voice_webhook_params
+from devtools.simulators.local_webhook import (
     HTTP_TIMEOUT_S,
     LocalWebhook,
     OutboxWatcher,
     format_text,
 )
-from channels.twilio_requests import LOCAL_TWILIO_NUMBER, new_call_sid, voice_webhook_params
 
 VOICE_WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
 # A runaway loop of redirects would be a bug in the IVR; stop rather than spin.
