@@ -20,8 +20,20 @@ help:
 run: install $(MODEL)
 	$(BIN)/policyline run
 
+# Two pytest runs: every test but the PII scan on TEST_WORKERS parallel workers (tests that share
+# the Rasa stack, or a module's servers, stay on one worker: tests/conftest.py), then the PII scan
+# over the logs and tracker stores the first run left (tests/security/test_no_pii_after_the_run.py).
+# Both always run; the first failure's exit code wins.
+TEST_WORKERS ?= 2
 test: install system $(MODEL)
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@run=$$(mktemp -d -t policyline-tests.XXXXXX); trap 'rm -rf "$$run"' EXIT; \
+	export POLICYLINE_TEST_RUN_STARTED=$$(date +%s) POLICYLINE_TEST_RUN_TMP="$$run/tests"; \
+	set -x; \
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup \
+	  --basetemp="$$run/tests" -m "not pii_scan" $(PYTEST_ARGS); tests=$$?; \
+	$(BIN)/pytest -q -p no:cacheprovider --basetemp="$$run/scan" -m pii_scan \
+	  tests/security/test_no_pii_after_the_run.py; scan=$$?; \
+	exit $$(( tests != 0 ? tests : scan ))
 
 # Fault tests under load, including the long ones (Rasa restart) that `make test` skips.
 test-faults: install system $(MODEL)

@@ -26,6 +26,21 @@ from tests.support.servers import (
     start_sandbox,
 )
 
+# Tests that use one of these session fixtures run on the same xdist worker (`make test` runs two
+# workers with --dist loadgroup), so each worker does not start its own copy: the Rasa stack
+# takes over a minute of both cores to start.
+SHARED_ON_ONE_WORKER = ("rasa_stack",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Puts each test in an xdist group: the shared heavy fixture it uses, or else its module (so
+    a module-scoped server set, such as the fault or scale-out stack, starts once)."""
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        shared = next((name for name in SHARED_ON_ONE_WORKER if name in uses), None)
+        item.add_marker(pytest.mark.xdist_group(shared or item.nodeid.split("::")[0]))
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:

@@ -9,6 +9,7 @@ fuzzing.py ``FuzzBudget``): inputs sent, seconds taken and the seed, printed wit
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from typing import Any
@@ -21,12 +22,16 @@ from tests.support.servers import PROJECT_ROOT
 REPORT = PROJECT_ROOT / "test-artifacts" / "fuzz-report.json"
 _counts: dict[str, Counter[str]] = {}
 _runs: list[FuzzBudget] = []
-# Logs written after this moment belong to this run (the PII scan looks at those only).
-SESSION_STARTED = time.time()
+# Logs written after this moment belong to this run (the PII scan looks at those only). `make test`
+# runs the scan in a second pytest invocation after the parallel one, and passes the first one's
+# start (seconds since the epoch) as POLICYLINE_TEST_RUN_STARTED.
+SESSION_STARTED = float(os.environ.get("POLICYLINE_TEST_RUN_STARTED") or time.time())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The PII scan reads what every other test left behind: run it after all of them."""
+    """The PII scan reads what every other test left behind: run it after all of them (in one
+    process; with parallel workers, run it in an invocation of its own afterwards, as `make test`
+    does)."""
     last = [item for item in items if item.get_closest_marker("pii_scan")]
     items[:] = [item for item in items if not item.get_closest_marker("pii_scan")] + last
 

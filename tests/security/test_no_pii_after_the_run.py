@@ -2,12 +2,16 @@
 card number in any server log or stored conversation (tests/security/pii_scan.py).
 
 Runs last (tests/security/conftest.py moves it to the end), over the logs this run wrote under
-test-artifacts/logs/ and the Rasa tracker stores under this run's temporary folder. In CI, run
-``python -m tests.security.pii_scan --since-minutes N`` after the whole suite as well.
+test-artifacts/logs/ and the Rasa tracker stores under this run's temporary folder. ``make test``
+runs the other tests on parallel workers first, then this module on its own with
+POLICYLINE_TEST_RUN_STARTED (when that run began) and POLICYLINE_TEST_RUN_TMP (its --basetemp)
+set, so the scan covers that run. ``python -m tests.security.pii_scan --since-minutes N`` scans
+after any run.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,7 +49,10 @@ def test_no_server_log_of_this_run_holds_fixture_pii() -> None:
 def test_no_stored_conversation_of_this_run_holds_fixture_pii(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    stores = tracker_stores([tmp_path_factory.getbasetemp()])
+    roots = [tmp_path_factory.getbasetemp()]
+    if earlier_run := os.environ.get("POLICYLINE_TEST_RUN_TMP"):
+        roots.append(Path(earlier_run))
+    stores = tracker_stores(roots)
     if sum(persona_verifications(url) for url in stores) == 0:
         pytest.skip("no fixture persona verified in a stored conversation of this run")
     findings = [f for url in stores for f in scan_tracker(url, fixture_pii())]
