@@ -35,8 +35,8 @@ from multidict import MultiDict
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import read_outbox
+from bot.settings import TwilioSettings
 from bot.twilio_signatures import twilio_signature_valid
 from channels.config import ChannelSettings, VoiceSettings
 from channels.rasa_turns import ConversationFacts

@@ -29,7 +29,6 @@ from bot.conversation.web_handover import build_web_handovers
 from bot.db import make_engine
 from bot.documents import DocumentService
 from bot.lockouts import LockoutStore
-from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.one_time_codes import OneTimeCodes
 from bot.payments.links import PaymentLinkService
@@ -127,7 +126,7 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
 def _sms_sender(settings: Settings, engine: Engine) -> SmsSender:
     """Twilio REST when configured, else the local outbox."""
     return create_sms_sender(
-        TwilioSettings.from_mapping(settings.environ),
+        settings.twilio,
         engine=engine,
         identifier_key=settings.audit_hash_key,
     )
@@ -138,7 +137,7 @@ def _build_one_time_codes(
 ) -> OneTimeCodeService:
     # Twilio REST when configured, else the local outbox.
     sender = create_sms_sender(
-        TwilioSettings.from_mapping(settings.environ),
+        settings.twilio,
         engine=engine,
         identifier_key=settings.audit_hash_key,
     )

@@ -158,6 +158,79 @@ class ClaimAlertSettings:
     health_port: int = 8130
 
 
+LOCAL_ENVIRONMENTS = ("local", "test")
+# Speech models a <Gather> may pin, and the one model "enhanced" works with (Twilio docs).
+SPEECH_MODELS = ("phone_call", "numbers_and_commands", "experimental_conversations",
+                 "experimental_utterances", "default")  # fmt: skip
+ENHANCED_MODEL = "phone_call"
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """The Twilio account (outbound SMS) and how its webhooks reach us (signature checks).
+
+    Outside local/test the auth token must be set to something other than the public local
+    default, and the REST credentials must be complete (the local outbox is a stand-in, never a
+    production fallback). A partial REST configuration is an error everywhere: silently writing
+    to the outbox because one variable had a typo would lose messages.
+    """
+
+    auth_token: str = LOCAL_SECRETS["TWILIO_AUTH_TOKEN"]
+    account_sid: str | None = None
+    from_number: str | None = None
+    # The REST client has no timeout unless given one.
+    http_timeout_s: float = 5.0
+    # The scheme and host (and path prefix, if any) Twilio calls, e.g. https://bot.example.com:
+    # webhook signatures are checked against it plus the request's path and query.
+    public_webhook_base_url: str | None = None
+    # Rebuild the public URL from X-Forwarded-Proto/-Host when no base URL is set (only behind
+    # a proxy that overwrites them).
+    trust_forwarded_headers: bool = False
+
+    @property
+    def rest_configured(self) -> bool:
+        """True when messages go to the Twilio REST API rather than the local outbox."""
+        return bool(self.account_sid and self.from_number)
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> TwilioSettings:
+        """Only the Twilio part of the settings tree, from ``env`` (same reader, same rules)."""
+        return _twilio_settings(_Reader(env))
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How the IVR speaks and listens (channels/twilio_voice.py)."""
+
+    voice: str = "Polly.Joanna-Neural"
+    language: str = "en-US"
+    # Pinned: the default model mis-hears numbers and rejects speechTimeout="auto".
+    speech_model: str = ENHANCED_MODEL
+    enhanced: bool = True
+    # Seconds of silence that end an utterance (numeric: "auto" is invalid with phone_call).
+    speech_timeout_s: int = 2
+    # Seconds to wait for the caller to start speaking or pressing keys.
+    gather_timeout_s: int = 6
+    # A voice turn that takes longer answers "one moment" and <Redirect>s to poll for the result.
+    turn_deadline_s: float = 8.0
+    # How many "one moment" polls before apologising and transferring.
+    max_hold_polls: int = 3
+    # No-input / no-match retries before transferring to a person.
+    max_retries: int = 2
+    taskrouter_workflow_sid: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.speech_model not in SPEECH_MODELS:
+            raise ConfigurationError(f"unknown Twilio speech model {self.speech_model!r}")
+        if self.enhanced and self.speech_model != ENHANCED_MODEL:
+            raise ConfigurationError("enhanced speech recognition needs speech model phone_call")
+        if self.speech_timeout_s <= 0 or self.gather_timeout_s <= 0:
+            raise ConfigurationError("speech and gather timeouts must be positive seconds")
+        if not 0 < self.turn_deadline_s < 14:
+            # Twilio gives a webhook 15 s; leave room to build and send the TwiML.
+            raise ConfigurationError("VOICE_TURN_DEADLINE_S must be between 0 and 14 seconds")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "local"
@@ -197,22 +270,34 @@ class Settings:
     stripe: StripeSettings = field(default_factory=StripeSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     claim_alerts: ClaimAlertSettings = field(default_factory=ClaimAlertSettings)
+    twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     @property
     def is_local(self) -> bool:
-        return self.env in ("local", "test")
+        return self.env in LOCAL_ENVIRONMENTS
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` (``os.environ`` by default). Every default is the field's
+        own (the dataclasses above): it is written once."""
         env = dict(os.environ if environ is None else environ)
         reader = _Reader(env)
-        var_dir = Path(reader.text("POLICYLINE_VAR_DIR", str(PROJECT_ROOT / "var")))
+        d, pas, cache, sandbox, auth = (
+            cls(),
+            PasSettings(),
+            CacheSettings(),
+            SandboxSettings(),
+            AuthSettings(),
+        )
+        var_dir = Path(reader.text("POLICYLINE_VAR_DIR", str(d.var_dir)))
+        sandbox_port = reader.integer("PAS_SANDBOX_PORT", sandbox.port)
         settings = cls(
             environ=env,
-            env=reader.text("POLICYLINE_ENV", "local"),
+            env=reader.text("POLICYLINE_ENV", d.env),
             var_dir=var_dir,
             database_url=reader.text("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
             tracker_database_url=reader.text(
@@ -223,67 +308,79 @@ class Settings:
             app_secret_key=reader.secret("APP_SECRET_KEY"),
             tracker_encryption_key=reader.secret("TRACKER_ENCRYPTION_KEY"),
             action_server_secret=reader.secret("ACTION_SERVER_SECRET"),
-            public_base_url=reader.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            rasa_port=reader.integer("RASA_PORT", 5005),
-            actions_port=reader.integer("ACTIONS_PORT", 5055),
-            actions_host=reader.text("ACTIONS_HOST", "127.0.0.1"),
-            web_port=reader.integer("WEB_PORT", 8000),
-            localstripe_port=reader.integer("LOCALSTRIPE_PORT", 8420),
-            carrier_name=reader.text("CARRIER_NAME", "Harbor Mutual Insurance"),
-            contact_centre_phone=reader.text("CONTACT_CENTRE_PHONE", "+18005550100"),
-            claims_phone=reader.text("CLAIMS_PHONE", "+18005550199"),
-            identity_holder_max_failures=reader.integer("IDENTITY_HOLDER_MAX_FAILURES", 10),
+            public_base_url=reader.text("PUBLIC_BASE_URL", d.public_base_url).rstrip("/"),
+            rasa_port=reader.integer("RASA_PORT", d.rasa_port),
+            actions_port=reader.integer("ACTIONS_PORT", d.actions_port),
+            actions_host=reader.text("ACTIONS_HOST", d.actions_host),
+            web_port=reader.integer("WEB_PORT", d.web_port),
+            localstripe_port=reader.integer("LOCALSTRIPE_PORT", d.localstripe_port),
+            carrier_name=reader.text("CARRIER_NAME", d.carrier_name),
+            contact_centre_phone=reader.text("CONTACT_CENTRE_PHONE", d.contact_centre_phone),
+            claims_phone=reader.text("CLAIMS_PHONE", d.claims_phone),
+            identity_holder_max_failures=reader.integer(
+                "IDENTITY_HOLDER_MAX_FAILURES", d.identity_holder_max_failures
+            ),
             pas=PasSettings(
-                base_url=reader.text(
-                    "PAS_BASE_URL", f"http://127.0.0.1:{reader.integer('PAS_SANDBOX_PORT', 8100)}"
-                ).rstrip("/"),
-                key_id=reader.text("PAS_KEY_ID", "policyline"),
+                base_url=reader.text("PAS_BASE_URL", f"http://127.0.0.1:{sandbox_port}").rstrip(
+                    "/"
+                ),
+                key_id=reader.text("PAS_KEY_ID", pas.key_id),
                 hmac_secret=reader.secret("PAS_HMAC_SECRET"),
                 replica_url=reader.text(
                     "PAS_REPLICA_URL", f"sqlite:///{var_dir / 'pas_replica.sqlite'}"
                 ),
-                connect_timeout_s=reader.number("PAS_CONNECT_TIMEOUT_S", 1.0),
-                read_timeout_s=reader.number("PAS_READ_TIMEOUT_S", 2.0),
-                read_attempts=reader.integer("PAS_READ_ATTEMPTS", 2),
-                read_budget_s=reader.number("PAS_READ_BUDGET_S", 4.5),
-                rate_limit_per_s=reader.number("PAS_RATE_LIMIT_PER_S", 50.0),
-                breaker_threshold=reader.integer("PAS_BREAKER_THRESHOLD", 5),
-                breaker_ttl_s=reader.number("PAS_BREAKER_TTL_S", 30.0),
-                max_connections=reader.integer("PAS_MAX_CONNECTIONS", 50),
+                connect_timeout_s=reader.number("PAS_CONNECT_TIMEOUT_S", pas.connect_timeout_s),
+                read_timeout_s=reader.number("PAS_READ_TIMEOUT_S", pas.read_timeout_s),
+                read_attempts=reader.integer("PAS_READ_ATTEMPTS", pas.read_attempts),
+                read_budget_s=reader.number("PAS_READ_BUDGET_S", pas.read_budget_s),
+                rate_limit_per_s=reader.number("PAS_RATE_LIMIT_PER_S", pas.rate_limit_per_s),
+                breaker_threshold=reader.integer("PAS_BREAKER_THRESHOLD", pas.breaker_threshold),
+                breaker_ttl_s=reader.number("PAS_BREAKER_TTL_S", pas.breaker_ttl_s),
+                max_connections=reader.integer("PAS_MAX_CONNECTIONS", pas.max_connections),
             ),
             cache=CacheSettings(
                 redis_url=reader.text("REDIS_URL", "") or None,
-                policy_ttl_s=reader.number("CACHE_POLICY_TTL_S", 300.0),
-                billing_ttl_s=reader.number("CACHE_BILLING_TTL_S", 60.0),
-                claims_ttl_s=reader.number("CACHE_CLAIMS_TTL_S", 120.0),
-                stale_max_s=reader.number("CACHE_STALE_MAX_S", 24 * 3600.0),
+                policy_ttl_s=reader.number("CACHE_POLICY_TTL_S", cache.policy_ttl_s),
+                billing_ttl_s=reader.number("CACHE_BILLING_TTL_S", cache.billing_ttl_s),
+                claims_ttl_s=reader.number("CACHE_CLAIMS_TTL_S", cache.claims_ttl_s),
+                stale_max_s=reader.number("CACHE_STALE_MAX_S", cache.stale_max_s),
             ),
             sandbox=SandboxSettings(
-                host=reader.text("PAS_SANDBOX_HOST", "127.0.0.1"),
-                port=reader.integer("PAS_SANDBOX_PORT", 8100),
-                seed=reader.integer("PAS_SANDBOX_SEED", 20261125),
-                policyholders=reader.integer("PAS_SANDBOX_POLICYHOLDERS", 200),
+                host=reader.text("PAS_SANDBOX_HOST", sandbox.host),
+                port=sandbox_port,
+                seed=reader.integer("PAS_SANDBOX_SEED", sandbox.seed),
+                policyholders=reader.integer("PAS_SANDBOX_POLICYHOLDERS", sandbox.policyholders),
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
             ),
             web_chat=_web_chat_settings(reader, env.get("PUBLIC_BASE_URL")),
             web_body_limits=_web_body_limits(reader),
             auth=AuthSettings(
                 mfa_encryption_key=reader.secret("MFA_ENCRYPTION_KEY"),
-                password_min_length=reader.integer("AUTH_PASSWORD_MIN_LENGTH", 12),
-                session_idle_s=reader.integer("AUTH_SESSION_IDLE_S", 15 * 60),
-                session_absolute_s=reader.integer("AUTH_SESSION_ABSOLUTE_S", 12 * 3600),
-                session_warning_s=reader.integer("AUTH_SESSION_WARNING_S", 2 * 60),
-                step_up_max_age_s=reader.integer("AUTH_STEP_UP_MAX_AGE_S", 5 * 60),
-                login_max_failures=reader.integer("AUTH_LOGIN_MAX_FAILURES", 5),
-                lockout_s=reader.integer("AUTH_LOCKOUT_S", 15 * 60),
-                sms_code_ttl_s=reader.integer("AUTH_SMS_CODE_TTL_S", 10 * 60),
-                sms_code_max_attempts=reader.integer("AUTH_SMS_CODE_MAX_ATTEMPTS", 5),
-                rate_limit_auth=reader.text("AUTH_RATE_LIMIT", "10 per minute;60 per hour"),
+                password_min_length=reader.integer(
+                    "AUTH_PASSWORD_MIN_LENGTH", auth.password_min_length
+                ),
+                session_idle_s=reader.integer("AUTH_SESSION_IDLE_S", auth.session_idle_s),
+                session_absolute_s=reader.integer(
+                    "AUTH_SESSION_ABSOLUTE_S", auth.session_absolute_s
+                ),
+                session_warning_s=reader.integer("AUTH_SESSION_WARNING_S", auth.session_warning_s),
+                step_up_max_age_s=reader.integer("AUTH_STEP_UP_MAX_AGE_S", auth.step_up_max_age_s),
+                login_max_failures=reader.integer(
+                    "AUTH_LOGIN_MAX_FAILURES", auth.login_max_failures
+                ),
+                lockout_s=reader.integer("AUTH_LOCKOUT_S", auth.lockout_s),
+                sms_code_ttl_s=reader.integer("AUTH_SMS_CODE_TTL_S", auth.sms_code_ttl_s),
+                sms_code_max_attempts=reader.integer(
+                    "AUTH_SMS_CODE_MAX_ATTEMPTS", auth.sms_code_max_attempts
+                ),
+                rate_limit_auth=reader.text("AUTH_RATE_LIMIT", auth.rate_limit_auth),
             ),
-            stripe=_stripe_settings(reader),
+            stripe=_stripe_settings(reader, d.localstripe_port),
             code_sends=_code_send_settings(reader),
             smtp=_smtp_settings(reader),
             claim_alerts=_claim_alert_settings(reader),
+            twilio=_twilio_settings(reader),
+            voice=_voice_settings(reader),
         )
         return settings
 
@@ -304,7 +401,7 @@ def _web_body_limits(reader: _Reader) -> WebBodyLimits:
 def _web_chat_settings(reader: _Reader, public_base_url: str | None) -> WebChatSettings:
     default_origins = ",".join(
         dict.fromkeys(
-            [_origin(public_base_url or "http://127.0.0.1:8000"), *WebChatSettings.allowed_origins]
+            [_origin(public_base_url or Settings.public_base_url), *WebChatSettings.allowed_origins]
         )
     )
     origins = tuple(
@@ -314,14 +411,16 @@ def _web_chat_settings(reader: _Reader, public_base_url: str | None) -> WebChatS
     )
     if not reader.is_local and any(origin.endswith(":*") or origin == "*" for origin in origins):
         raise ConfigurationError("WEB_CHAT_ALLOWED_ORIGINS may not use wildcards outside local")
-    max_chars = reader.integer("WEB_CHAT_MAX_MESSAGE_CHARS", 1000)
+    max_chars = reader.integer("WEB_CHAT_MAX_MESSAGE_CHARS", WebChatSettings.max_message_chars)
     if not 1 <= max_chars <= 10_000:
         raise ConfigurationError("WEB_CHAT_MAX_MESSAGE_CHARS must be between 1 and 10000")
     return WebChatSettings(
-        rasa_public_url=reader.text("RASA_PUBLIC_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_public_url=reader.text("RASA_PUBLIC_URL", WebChatSettings.rasa_public_url).rstrip("/"),
         allowed_origins=origins,
         max_message_chars=max_chars,
-        session_max_age_s=reader.integer("WEB_CHAT_SESSION_MAX_AGE_S", 12 * 3600),
+        session_max_age_s=reader.integer(
+            "WEB_CHAT_SESSION_MAX_AGE_S", WebChatSettings.session_max_age_s
+        ),
     )
 
 
@@ -347,35 +446,37 @@ def _code_send_settings(reader: _Reader) -> CodeSendSettings:
 
 
 def _smtp_settings(reader: _Reader) -> SmtpSettings:
-    security = reader.text("SMTP_SECURITY", "starttls")
+    d = SmtpSettings()
+    security = reader.text("SMTP_SECURITY", d.security)
     if security not in ("starttls", "ssl", "none"):
         raise ConfigurationError("SMTP_SECURITY must be starttls, ssl or none")
     return SmtpSettings(
         host=reader.text("SMTP_HOST", "") or None,
-        port=reader.integer("SMTP_PORT", 587),
+        port=reader.integer("SMTP_PORT", d.port),
         user=reader.text("SMTP_USER", "") or None,
         password=reader.text("SMTP_PASSWORD", "") or None,
-        sender=reader.text("SMTP_FROM", SmtpSettings.sender),
+        sender=reader.text("SMTP_FROM", d.sender),
         security=security,
-        timeout_s=reader.number("SMTP_TIMEOUT_S", 10.0),
+        timeout_s=reader.number("SMTP_TIMEOUT_S", d.timeout_s),
     )
 
 
 def _claim_alert_settings(reader: _Reader) -> ClaimAlertSettings:
+    d = ClaimAlertSettings()
     return ClaimAlertSettings(
-        poll_interval_s=reader.number("CLAIM_ALERTS_POLL_INTERVAL_S", 15.0),
-        batch_size=reader.integer("CLAIM_ALERTS_BATCH_SIZE", 500),
-        quiet_start=reader.text("CLAIM_ALERTS_QUIET_START", "21:00"),
-        quiet_end=reader.text("CLAIM_ALERTS_QUIET_END", "08:00"),
-        max_event_age_h=reader.number("CLAIM_ALERTS_MAX_EVENT_AGE_H", 72.0),
-        health_port=reader.integer("NOTIFIER_PORT", 8130),
+        poll_interval_s=reader.number("CLAIM_ALERTS_POLL_INTERVAL_S", d.poll_interval_s),
+        batch_size=reader.integer("CLAIM_ALERTS_BATCH_SIZE", d.batch_size),
+        quiet_start=reader.text("CLAIM_ALERTS_QUIET_START", d.quiet_start),
+        quiet_end=reader.text("CLAIM_ALERTS_QUIET_END", d.quiet_end),
+        max_event_age_h=reader.number("CLAIM_ALERTS_MAX_EVENT_AGE_H", d.max_event_age_h),
+        health_port=reader.integer("NOTIFIER_PORT", d.health_port),
     )
 
 
 class _Reader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
-        self._local = env.get("POLICYLINE_ENV", "local") in ("local", "test")
+        self._local = env.get("POLICYLINE_ENV", Settings.env) in LOCAL_ENVIRONMENTS
 
     @property
     def is_local(self) -> bool:
@@ -403,6 +504,16 @@ class _Reader:
         except ValueError as exc:
             raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
 
+    def flag(self, name: str, default: bool) -> bool:
+        raw = (self._env.get(name) or "").strip().lower()
+        if raw == "":
+            return default
+        if raw in ("0", "false", "no", "off"):
+            return False
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
     def secret(self, name: str) -> str:
         value = self._env.get(name)
         if value:
@@ -414,10 +525,50 @@ class _Reader:
         raise ConfigurationError(f"{name} must be set when POLICYLINE_ENV is not local")
 
 
-def _stripe_settings(reader: _Reader) -> StripeSettings:
+def _twilio_settings(reader: _Reader) -> TwilioSettings:
+    d = TwilioSettings()
+    token = reader.secret("TWILIO_AUTH_TOKEN")
+    account_sid = reader.text("TWILIO_ACCOUNT_SID", "") or None
+    from_number = reader.text("TWILIO_FROM_NUMBER", "") or None
+    if bool(account_sid) != bool(from_number):
+        raise ConfigurationError(
+            "set both TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER (or "
+            "neither, to use the local outbox)"
+        )
+    if not reader.is_local and not account_sid:
+        raise ConfigurationError(
+            "TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER must be set when POLICYLINE_ENV is not local"
+        )
+    timeout = reader.number("TWILIO_HTTP_TIMEOUT_S", d.http_timeout_s)
+    if timeout <= 0:
+        raise ConfigurationError("TWILIO_HTTP_TIMEOUT_S must be positive")
+    base_url = reader.text("PUBLIC_WEBHOOK_BASE_URL", "").strip().rstrip("/") or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigurationError("PUBLIC_WEBHOOK_BASE_URL must start with http:// or https://")
+    return TwilioSettings(
+        auth_token=token,
+        account_sid=account_sid,
+        from_number=from_number,
+        http_timeout_s=timeout,
+        public_webhook_base_url=base_url,
+        trust_forwarded_headers=reader.flag("TRUST_FORWARDED_HEADERS", d.trust_forwarded_headers),
+    )
+
+
+def _voice_settings(reader: _Reader) -> VoiceSettings:
+    d = VoiceSettings()
+    return VoiceSettings(
+        voice=reader.text("TWILIO_VOICE_NAME", d.voice),
+        turn_deadline_s=reader.number("VOICE_TURN_DEADLINE_S", d.turn_deadline_s),
+        taskrouter_workflow_sid=reader.text("TWILIO_TASKROUTER_WORKFLOW_SID", "") or None,
+    )
+
+
+def _stripe_settings(reader: _Reader, localstripe_port: int) -> StripeSettings:
+    d = StripeSettings()
     secret_key = reader.secret("STRIPE_SECRET_KEY")
     local_key = secret_key == LOCAL_SECRETS["STRIPE_SECRET_KEY"]
-    localstripe = f"http://127.0.0.1:{reader.integer('LOCALSTRIPE_PORT', 8420)}"
+    localstripe = f"http://127.0.0.1:{reader.integer('LOCALSTRIPE_PORT', localstripe_port)}"
     api_base = reader.text("STRIPE_API_BASE", localstripe if local_key else "").rstrip("/")
     publishable_key = reader.text(
         "STRIPE_PUBLISHABLE_KEY", LOCAL_STRIPE_PUBLISHABLE_KEY if local_key else ""
@@ -429,11 +580,11 @@ def _stripe_settings(reader: _Reader) -> StripeSettings:
         publishable_key=publishable_key,
         webhook_secret=reader.secret("STRIPE_WEBHOOK_SECRET"),
         api_base=api_base or None,
-        webhook_tolerance_s=reader.integer("STRIPE_WEBHOOK_TOLERANCE_S", 300),
-        http_timeout_s=reader.number("STRIPE_HTTP_TIMEOUT_S", 10.0),
-        max_network_retries=reader.integer("STRIPE_MAX_NETWORK_RETRIES", 2),
-        currency=reader.text("STRIPE_CURRENCY", "usd").lower(),
-        twilio_pay_connector=reader.text("TWILIO_PAY_CONNECTOR", ""),
+        webhook_tolerance_s=reader.integer("STRIPE_WEBHOOK_TOLERANCE_S", d.webhook_tolerance_s),
+        http_timeout_s=reader.number("STRIPE_HTTP_TIMEOUT_S", d.http_timeout_s),
+        max_network_retries=reader.integer("STRIPE_MAX_NETWORK_RETRIES", d.max_network_retries),
+        currency=reader.text("STRIPE_CURRENCY", d.currency).lower(),
+        twilio_pay_connector=reader.text("TWILIO_PAY_CONNECTOR", d.twilio_pay_connector),
     )
 
 

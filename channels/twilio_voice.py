@@ -17,7 +17,7 @@ from sanic.response import HTTPResponse
 
 from bot.payments.ivr import voice_payment_hook
 from bot.settings import load_settings
-from channels.config import ChannelSettings, load_channel_settings
+from channels.config import ChannelSettings
 from channels.rasa_turns import (
     ConversationFacts,
     ConversationReader,
@@ -53,8 +53,8 @@ class TwilioVoiceInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         # Everything comes from the environment (channels.config); the credentials entry is empty.
-        settings = load_channel_settings()
         core = load_settings()
+        settings = ChannelSettings.from_settings(core)
         # <Pay> on calls when TWILIO_PAY_CONNECTOR is set; otherwise pay links are texted.
         hook = voice_payment_hook(
             core.public_base_url, core.stripe.twilio_pay_connector, settings.twilio

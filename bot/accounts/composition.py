@@ -27,7 +27,6 @@ from bot.accounts.totp import TotpVerifier
 from bot.clock import Clock, utc_now
 from bot.conversation.send_budget import SendBudget
 from bot.lockouts import LockoutPolicy, LockoutStore
-from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import EmailSender, create_email_sender
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.one_time_codes import CodePolicy, OneTimeCodes
@@ -73,9 +72,7 @@ def build_account_services(
         records = PasPolicyholderRecords(connector)
     if sms is None:
         # Same construction as bot.bootstrap: Twilio when configured, else the local outbox.
-        sms = create_sms_sender(
-            TwilioSettings.from_mapping(settings.environ), engine=engine, identifier_key=key
-        )
+        sms = create_sms_sender(settings.twilio, engine=engine, identifier_key=key)
     if email is None:
         email = create_email_sender(settings.smtp, engine, local=settings.is_local)
     accounts = AccountStore(engine, clock=now)

@@ -41,7 +41,6 @@ from bot.notifications.claim_alerts_store import (
     ClaimAlertStore,
     default_opt_ins,
 )
-from bot.notifications.config import TwilioSettings
 from bot.notifications.email_sender import create_email_sender
 from bot.notifications.sms import create_sms_sender
 from bot.settings import ConfigurationError, Settings
@@ -73,7 +72,7 @@ class NotifierParts:
         self.engine.dispose()
 
 
-def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> NotifierParts:
+def build_notifier(settings: Settings) -> NotifierParts:
     """The notifier wired from settings; call inside the event loop that will run it."""
     alerts = settings.claim_alerts
     try:
@@ -89,8 +88,7 @@ def build_notifier(settings: Settings, env: dict[str, str] | None = None) -> Not
         raise ConfigurationError("the notifier reads the claim timeline: set PAS_REPLICA_URL")
     engine = make_engine(settings.database_url)
     store = ClaimAlertStore(engine)
-    twilio = TwilioSettings.from_mapping(settings.environ if env is None else env)
-    sms = create_sms_sender(twilio, engine=engine, identifier_key=settings.audit_hash_key)
+    sms = create_sms_sender(settings.twilio, engine=engine, identifier_key=settings.audit_hash_key)
     email = create_email_sender(settings.smtp, engine, local=settings.is_local)
     connector = build_connector(
         settings.pas,

@@ -31,10 +31,10 @@ from twilio.rest import Client
 
 from bot.clock import Clock, utc_now
 from bot.db import make_engine
-from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import sms_outbox
 from bot.notifications.suppression import SuppressionList
 from bot.phone_numbers import phone_hint, to_e164
+from bot.settings import TwilioSettings
 
 log = logging.getLogger("bot.notifications.sms")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import stripe
@@ -10,7 +9,6 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
 from bot.db import make_engine
-from bot.notifications.config import TwilioSettings
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.payments.links import PaymentLinkService
 from bot.payments.loop_thread import LoopThread
@@ -19,7 +17,7 @@ from bot.payments.pas_gateway import PasGateway
 from bot.payments.records import PaymentRecords
 from bot.payments.service import PaymentService
 from bot.phone_numbers import display_phone
-from bot.settings import Settings, StripeSettings
+from bot.settings import Settings, StripeSettings, TwilioSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
 
@@ -56,13 +54,11 @@ def build_payments(
     engine: Engine | None = None,
     connector: PasConnector | None = None,
     sms_sender: SmsSender | None = None,
-    environ: Mapping[str, str] | None = None,
     clock: Clock = utc_now,
 ) -> PaymentComponents:
     """Everything payments need, from settings; any part may be passed in instead."""
     engine = engine or make_engine(settings.database_url)
-    # Twilio settings are read the way the channels read them (bot.notifications.config).
-    twilio = TwilioSettings.from_mapping(settings.environ if environ is None else environ)
+    twilio = settings.twilio
     loop = LoopThread()
     connector = connector or build_connector(
         settings.pas,

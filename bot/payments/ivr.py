@@ -29,7 +29,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Pay, VoiceResponse
 
-from bot.notifications.config import TwilioSettings
+from bot.settings import TwilioSettings
 
 log = logging.getLogger("bot.payments.ivr")
 

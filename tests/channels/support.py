@@ -25,7 +25,7 @@ import httpx
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
-from bot.notifications.config import TwilioSettings
+from bot.settings import TwilioSettings
 from channels.config import ChannelSettings, VoiceSettings
 from channels.twilio_requests import signed_form_request
 from tests.support.app_database import migrated_sqlite

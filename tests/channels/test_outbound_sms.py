@@ -13,7 +13,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
 from bot.db import make_engine
-from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import latest_outbox_id, mark_delivered, read_outbox
 from bot.notifications.sms import (
     OutboxSmsSender,
@@ -21,7 +20,7 @@ from bot.notifications.sms import (
     create_sms_sender,
 )
 from bot.notifications.suppression import SuppressionList, sms_suppression
-from bot.settings import ConfigurationError
+from bot.settings import ConfigurationError, TwilioSettings
 from tests.channels.support import CALLER
 from tests.support.app_database import upgrade
 

@@ -28,12 +28,11 @@ from sqlalchemy.engine import Engine
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.db import make_engine
-from bot.notifications.config import TwilioSettings
 from bot.notifications.outbox import OutboxMessage, read_outbox
 from bot.notifications.sms import create_sms_sender
 from bot.payments.factory import PaymentComponents, build_payments
 from bot.payments.links import PayLink
-from bot.settings import LOCAL_SECRETS, Settings
+from bot.settings import LOCAL_SECRETS, Settings, TwilioSettings
 from bot.web import create_app
 from devtools.localstripe_server import register_webhook_endpoint
 from pas_connector.factory import build_connector
@@ -227,9 +226,7 @@ def serving_pay_stack(
     sender = create_sms_sender(
         TwilioSettings(), engine=engine, identifier_key=settings.audit_hash_key
     )
-    components = build_payments(
-        settings, engine=engine, connector=connector, sms_sender=sender, environ=environ
-    )
+    components = build_payments(settings, engine=engine, connector=connector, sms_sender=sender)
     app = create_app(settings, test_config={"PAYMENT_COMPONENTS": components, "TESTING": True})
     server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -13,8 +13,8 @@ from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from bot.notifications.config import TwilioSettings
 from bot.payments.ivr import CallRecordings, StripePayVerbs, voice_payment_hook
+from bot.settings import TwilioSettings
 from channels.twilio_requests import new_call_sid, signed_form_request
 from tests.payments.conftest import PayStack, token_of
 from tests.support.waiting import wait_until
