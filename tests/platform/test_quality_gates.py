@@ -87,6 +87,7 @@ def _contract_tree(tmp_path: Path) -> Path:
         "actions/tasks.py": "import bot.domain\nimport pas_connector.client\n",
         "rasa_sdk_plugins/__init__.py": "import actions.tasks\n",
         "pas_sandbox/app.py": "",
+        "devtools/cli.py": "import bot.domain\nimport channels.sms\nimport pas_sandbox.app\n",
     }
     for name, body in allowed.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +126,9 @@ def test_a_tree_that_follows_the_layers_keeps_every_contract(tmp_path: Path) -> 
         ("rasa_sdk_plugins/__init__.py", "channels.sms", "rasa-sdk plugin imports no other"),
         ("pas_sandbox/app.py", "pas_connector.client", "The PAS sandbox does not import"),
         ("pas_sandbox/app.py", "bot.domain", "The PAS sandbox does not import"),
+        ("bot/domain.py", "devtools.cli", "The product does not import the development tools"),
+        ("actions/tasks.py", "devtools.cli", "The product does not import the development tools"),
+        ("pas_sandbox/app.py", "devtools.cli", "The product does not import the development tools"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
