@@ -174,7 +174,7 @@ class ValidateVerificationForm(SafeFormValidation):
         if parsed is None:
             dispatcher.utter_message(
                 text="Sorry, I couldn't read that date. Please give your date of birth like "
-                "04/12/1985 or April 12 1985."
+                "07/04/1990 or July 4 1990."
             )
             return {"date_of_birth": None}
         return {"date_of_birth": parsed.isoformat()}

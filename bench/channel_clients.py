@@ -3,7 +3,9 @@
 A client opens a conversation for a ``Script`` and sends it user turns; each turn returns the
 bot's texts once the policyholder would have them:
 
-- ``RestClient``: Rasa's REST channel (local and tests only; answer = the HTTP response).
+- ``RestClient``: Rasa's REST channel (local and tests only; answer = the HTTP response). It
+  carries no phone, so it verifies like anonymous web chat: with the code texted to the number on
+  file, read from the outbox.
 - ``SocketIoClient``: the web chat widget's socket.io endpoint, as the browser uses it
   (python-socketio ``AsyncClient``): ``session_request`` → ``session_confirm``, then
   ``user_uttered``; the turn is answered when ``bot_typing`` goes false after the
@@ -96,13 +98,18 @@ class ChannelClient(ABC):
 class RestClient(ChannelClient):
     name = "web (REST)"
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout_s: float) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, base_url: str, outbox: OutboxWatcher, timeout_s: float
+    ) -> None:
         self._http, self._url, self._timeout = http, base_url + REST_PATH, timeout_s
+        self._outbox = outbox
+        self._marks: dict[str, int] = {}
 
     async def start(self, script: Script) -> Conversation:
         return Conversation(script, sender=f"bench-web-{uuid.uuid4().hex[:12]}")
 
     async def turn(self, conversation: Conversation, text: str) -> Reply:
+        self._marks[conversation.sender] = self._outbox.mark(conversation.script.persona.phone)
         started = time.perf_counter()
         try:
             response = await self._http.post(
@@ -120,6 +127,10 @@ class RestClient(ChannelClient):
         if response.status_code != 200:
             raise TurnFailed(f"HTTP {response.status_code}")
         return Reply([m.get("text", "") for m in response.json() if m.get("text")], elapsed)
+
+    async def one_time_code(self, conversation: Conversation) -> str | None:
+        mark = self._marks.get(conversation.sender, 0)
+        return await texted_code(self._outbox, conversation.script.persona.phone, mark)
 
 
 class OutboxWatcher:
@@ -326,6 +337,16 @@ class VoiceClient(ChannelClient):
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
+async def texted_code(outbox: OutboxWatcher, phone: str, since: int) -> str | None:
+    """The newest one-time code texted to ``phone`` after ``since``, as the holder reads it."""
+    texts = await outbox.collect(phone, since, 5.0, 0.1)
+    for _, body in reversed(texts):
+        found = _CODE.search(body)
+        if found:
+            return found.group(1)
+    return None
+
+
 @dataclass
 class _Socket:
     client: socketio.AsyncClient
@@ -386,13 +407,7 @@ class SocketIoClient(ChannelClient):
                 return Reply(texts, time.perf_counter() - started)
 
     async def one_time_code(self, conversation: Conversation) -> str | None:
-        phone = conversation.script.persona.phone
-        texts = await self._outbox.collect(phone, self._phone_mark, 5.0, 0.1)
-        for _, body in reversed(texts):
-            found = _CODE.search(body)
-            if found:
-                return found.group(1)
-        return None
+        return await texted_code(self._outbox, conversation.script.persona.phone, self._phone_mark)
 
     async def finish(self, conversation: Conversation) -> None:
         socket = self._sockets.pop(conversation.sender, None)

@@ -79,7 +79,7 @@ class ClientContext:
 # One entry per channel endpoint.
 CHANNELS: dict[str, Callable[[ClientContext], ChannelClient]] = {
     "webchat": lambda c: SocketIoClient(c.base_url, WEB_ORIGIN, c.outbox, TURN_TIMEOUT_S),
-    "rest": lambda c: RestClient(c.http, c.base_url, TURN_TIMEOUT_S),
+    "rest": lambda c: RestClient(c.http, c.base_url, c.outbox, TURN_TIMEOUT_S),
     "sms": lambda c: SmsClient(c.http, c.base_url, c.twilio_auth_token, c.outbox, TURN_TIMEOUT_S),
     "voice": lambda c: VoiceClient(c.http, c.base_url, c.twilio_auth_token, TURN_TIMEOUT_S),
 }

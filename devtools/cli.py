@@ -161,8 +161,15 @@ def _personas_table() -> list[str]:
     return lines
 
 
-def banner(settings: Settings) -> list[str]:
-    """What ``policyline run`` prints once every process is ready."""
+def banner(settings: Settings, *, to_terminal: bool | None = None) -> list[str]:
+    """What ``policyline run`` prints once every process is ready.
+
+    The fixture personas' table (names, dates of birth, policy numbers: invented, but shaped like
+    the data no log may hold) is shown on a terminal only; output sent to a file or a log
+    collector names the command that prints it instead.
+    """
+    if to_terminal is None:
+        to_terminal = sys.stdout.isatty()
     lines = [
         "",
         "Policyline is running:",
@@ -174,7 +181,10 @@ def banner(settings: Settings) -> list[str]:
     if settings.stripe.is_local:
         lines.append(f"  localstripe     {settings.stripe.api_base}")
     lines.append("")
-    lines.extend(_personas_table())
+    if to_terminal:
+        lines.extend(_personas_table())
+    else:
+        lines.append("`policyline personas` lists the fixture policyholders to try.")
     lines.append("")
     lines.append("`policyline status` shows each process's health; Ctrl-C stops everything.")
     return lines

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from devtools.cli import build_parser, main
+from bot.settings import Settings
+from devtools.cli import banner, build_parser, main
 
 CONTRACT_COMMANDS = {
     "run",
@@ -53,3 +54,13 @@ def test_console_script_runs_in_a_fresh_process() -> None:
     policyline = [sys.executable, "-m", "devtools.cli", "personas", "--json"]
     done = subprocess.run(policyline, capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(done.stdout)[0]["policy_number"]
+
+
+def test_the_run_banner_shows_the_personas_on_a_terminal_and_keeps_them_out_of_logs() -> None:
+    settings = Settings.from_env({})
+    on_terminal = "\n".join(banner(settings, to_terminal=True))
+    in_a_log = "\n".join(banner(settings, to_terminal=False))
+    assert "Maria Alvarez" in on_terminal and "1985-04-12" in on_terminal
+    assert "Maria Alvarez" not in in_a_log and "1985-04-12" not in in_a_log
+    assert "AUT-1000001" not in in_a_log
+    assert "`policyline personas`" in in_a_log

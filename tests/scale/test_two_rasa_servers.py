@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.channel_clients import OutboxWatcher, RestClient, SmsClient
-from bench.load_driver import LevelResult, drive, next_user_turn
+from bench.load_driver import LevelResult, asks_for_code, drive, next_user_turn
 from bench.population import Script, personas, scripts
 from bot.db import make_engine
 from bot.settings import LOCAL_SECRETS
@@ -56,7 +56,7 @@ async def _alternate(cluster: Cluster, script: Script, channel: str) -> list[lis
     try:
         async with httpx.AsyncClient(trust_env=False) as http:
             clients = [
-                RestClient(http, cluster.url(s), 60)
+                RestClient(http, cluster.url(s), outbox, 60)
                 if channel == "web"
                 else SmsClient(http, cluster.url(s), TOKEN, outbox, 60)
                 for s in ("rasa_a", "rasa_b")
@@ -65,9 +65,12 @@ async def _alternate(cluster: Cluster, script: Script, channel: str) -> list[lis
             message: str | None = script.opener
             turn = 0
             while message is not None and turn < 6:
-                reply = await clients[turn % 2].turn(conversation, message)
+                client = clients[turn % 2]
+                reply = await client.turn(conversation, message)
                 replies.append(reply.texts)
                 message = next_user_turn(reply.texts, script.persona, keyed=False)
+                if message is None and asks_for_code(reply.texts):
+                    message = await client.one_time_code(conversation)
                 turn += 1
     finally:
         await outbox.stop()
@@ -98,7 +101,7 @@ def test_concurrent_load_through_nginx_loses_and_duplicates_no_event(cluster: Cl
         outbox.start()
         try:
             async with httpx.AsyncClient(trust_env=False) as http:
-                web = RestClient(http, cluster.url("rasa_lb"), 120)
+                web = RestClient(http, cluster.url("rasa_lb"), outbox, 120)
                 sms = SmsClient(http, cluster.url("rasa_lb"), TOKEN, outbox, 120)
                 return await asyncio.gather(
                     drive(web, batch[:20], 10, time_limit_s=240),

@@ -73,9 +73,6 @@ ACCOUNT_ANSWER = re.compile(
     r"\$\s?\d|you're verified|balance (?:on policy|is)|no balance due|minimum due|[A-Z]{3}-\*+\d",
     re.IGNORECASE,
 )
-# Fixed texts that happen to quote a fixture persona's data as an example of a format, the same
-# for every visitor (actions/identity.py gives Maria's date of birth as the date format).
-FIXED_EXAMPLES = ("like 04/12/1985 or April 12 1985",)
 PERSONA_NAMES = sorted({str(p["name"]) for p in personas_json()})
 DOMAIN_INTENTS = [
     i if isinstance(i, str) else next(iter(i))
@@ -182,8 +179,6 @@ async def open_socket(stack: RasaStack) -> AsyncIterator[Socket]:
 def leaks_in(texts: list[str]) -> list[str]:
     """Fixture persona data, exception text or a failed turn in what the bot sent."""
     joined = "\n".join(texts)
-    for example in FIXED_EXAMPLES:
-        joined = joined.replace(example, "")
     found = [f"{p.kind} of {p.owner}" for p in fixture_pii() if p.regex.search(joined)]
     found += [f"name {n}" for n in PERSONA_NAMES if n in joined]
     trace = TRACEBACK.search(joined)
