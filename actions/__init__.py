@@ -14,6 +14,7 @@ from actions import (
     identity,
     one_time_code,
     policy,
+    small_talk,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "identity",
     "one_time_code",
     "policy",
+    "small_talk",
 ]
