@@ -17,8 +17,8 @@ from bot.accounts.contact import ContactDelivery
 from bot.accounts.devices import DeviceRegistry
 from bot.accounts.lock_notices import LockNotices
 from bot.accounts.lockouts import SignInLockouts
-from bot.accounts.pas_records import PasPolicyholderRecords, PolicyholderRecords
-from bot.accounts.passwords import PasswordHashing, PasswordPolicy
+from bot.accounts.pas_records import PolicyholderRecords
+from bot.accounts.passwords import PasswordHashing, PasswordPolicy, service_words
 from bot.accounts.recovery_codes import RecoveryCodes
 from bot.accounts.registration import RegistrationService
 from bot.accounts.secret_box import SecretBox
@@ -31,7 +31,6 @@ from bot.notifications.email_sender import EmailSender, create_email_sender
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.one_time_codes import CodePolicy, OneTimeCodes
 from bot.settings import Settings
-from pas_connector.factory import build_connector
 
 
 @dataclass(frozen=True)
@@ -48,28 +47,19 @@ def build_account_services(
     settings: Settings,
     engine: Engine,
     *,
+    records: PolicyholderRecords,
     clock: Clock | None = None,
-    records: PolicyholderRecords | None = None,
     sms: SmsSender | None = None,
     email: EmailSender | None = None,
     hasher: PasswordHasher | None = None,
 ) -> AccountServices:
+    """Web sign-in and registration on ``engine``; ``records`` reads the PAS (the web app's
+    ``PasPolicyholderRecords`` over its one PAS facade, ``bot.web.root``)."""
     now = clock or utc_now
     auth = settings.auth
     # The hashing key for codes, devices and sessions: the audit key (a secret, refused at its
     # local default outside local/test), separated by purpose inside ``keyed_digest``.
     key = settings.audit_hash_key
-    if records is None:
-
-        def connector():  # type: ignore[no-untyped-def]
-            return build_connector(
-                settings.pas,
-                settings.cache,
-                database_url=settings.database_url,
-                audit_hash_key=settings.audit_hash_key,
-            )
-
-        records = PasPolicyholderRecords(connector)
     if sms is None:
         # Same construction as bot.bootstrap: Twilio when configured, else the local outbox.
         sms = create_sms_sender(settings.twilio, engine=engine, identifier_key=key)
@@ -89,7 +79,10 @@ def build_account_services(
     # Failures in a row (no forgetting): AUTH_LOGIN_MAX_FAILURES lock for AUTH_LOCKOUT_S.
     lockout = LockoutPolicy(auth.login_max_failures, timedelta(seconds=auth.lockout_s))
     hashing = PasswordHashing(hasher)
-    policy = PasswordPolicy(min_length=auth.password_min_length)
+    policy = PasswordPolicy(
+        min_length=auth.password_min_length,
+        forbidden_words=service_words(settings.carrier_name),
+    )
     box = SecretBox(auth.mfa_encryption_key)
     sign_in = SignInService(
         accounts=accounts,

@@ -1,18 +1,18 @@
 """The PAS records registration and SMS codes need, read through ``pas_connector`` only.
 
-``PolicyholderRecords`` is the port; ``PasPolicyholderRecords`` reads the PAS with a connector
-built per call (the web app is synchronous and a connector belongs to one event loop; these reads
-happen at registration and when a code is sent, not on every page).
+``PolicyholderRecords`` is the port; ``PasPolicyholderRecords`` reads the PAS through the
+process's one synchronous PAS facade (``bot.sync_pas.SyncPas``): the same connector, breaker,
+rate limit and cache as every other PAS call of the web app.
 """
 
 from __future__ import annotations
 
 import abc
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.sync_pas import LoopTimeout, SyncPas
 from pas_connector.connector import PasConnector
 from pas_connector.errors import PasError, PasNotFound
 
@@ -42,8 +42,8 @@ class PolicyholderRecords(abc.ABC):
 
 
 class PasPolicyholderRecords(PolicyholderRecords):
-    def __init__(self, connector_factory: Callable[[], PasConnector]) -> None:
-        self._connector_factory = connector_factory
+    def __init__(self, pas: SyncPas) -> None:
+        self._pas = pas
 
     def by_policy_number(self, policy_number: str) -> HolderRecord | None:
         return self._run(self._by_policy_number, policy_number)
@@ -56,20 +56,16 @@ class PasPolicyholderRecords(PolicyholderRecords):
         lookup: Callable[[PasConnector, str], Awaitable[HolderRecord | None]],
         reference: str,
     ) -> HolderRecord | None:
-        async def call() -> HolderRecord | None:
-            connector = self._connector_factory()
-            try:
-                return await lookup(connector, reference)
-            finally:
-                await connector.aclose()
+        async def call(connector: PasConnector) -> HolderRecord | None:
+            return await lookup(connector, reference)
 
         try:
-            return asyncio.run(call())
+            return self._pas.call(call)
         except PasNotFound:
             return None
         except ValueError:  # a reference the connector refuses (empty, too long)
             return None
-        except PasError as exc:  # unavailable, circuit open, rejected, protocol
+        except (PasError, LoopTimeout) as exc:  # unavailable, circuit open, rejected, too slow
             raise RecordsUnavailable from exc
 
     @staticmethod

@@ -33,7 +33,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
 _AFFIXES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
-_SERVICE_WORDS = ("policyline", "harbormutual", "harbor mutual")
+# Words that say what kind of company a carrier is, not which one ("Harbor Mutual Insurance").
+_GENERIC_WORDS = frozenset({"insurance", "company", "co", "group", "inc", "the"})
 
 
 @lru_cache(maxsize=1)
@@ -48,10 +49,21 @@ def normalise(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+def service_words(carrier_name: str) -> tuple[str, ...]:
+    """What a password must not contain: our name and the carrier's (``CARRIER_NAME``) without
+    words such as "Insurance": "Harbor Mutual Insurance" → ``("policyline", "harbormutual")``."""
+    found = re.findall(r"[a-z0-9]+", carrier_name.casefold())
+    words = [word for word in found if word not in _GENERIC_WORDS]
+    brand = "".join(words)
+    return ("policyline", brand) if len(brand) >= 4 else ("policyline",)
+
+
 @dataclass(frozen=True)
 class PasswordPolicy:
     min_length: int = 12
     max_length: int = MAX_LENGTH
+    # Names nobody may use in a password (``service_words``; compared without spaces).
+    forbidden_words: tuple[str, ...] = ("policyline",)
 
     def problems(self, password: str, *, email: str | None = None) -> list[str]:
         """Plain-language reasons ``password`` is refused (empty when it is acceptable)."""
@@ -69,7 +81,7 @@ class PasswordPolicy:
                 "That password is on a list of commonly used or leaked passwords. Choose another."
             ]
         squashed = re.sub(r"\s+", "", lowered)
-        if any(word.replace(" ", "") in squashed for word in _SERVICE_WORDS):
+        if any(word in squashed for word in self.forbidden_words):
             return ["Don't use the name of this service in your password."]
         if email:
             name = email.split("@", 1)[0].casefold()

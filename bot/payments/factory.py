@@ -11,13 +11,13 @@ from bot.clock import Clock, utc_now
 from bot.db import make_engine
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.payments.links import PaymentLinkService
-from bot.payments.loop_thread import LoopThread
 from bot.payments.notices import PaymentNotifier
 from bot.payments.pas_gateway import PasGateway
 from bot.payments.records import PaymentRecords
 from bot.payments.service import PaymentService
 from bot.phone_numbers import display_phone
 from bot.settings import Settings, StripeSettings, TwilioSettings
+from bot.sync_pas import SyncPas
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
 
@@ -40,34 +40,47 @@ class PaymentComponents:
     service: PaymentService
     client: stripe.StripeClient
     twilio: TwilioSettings
-    loop: LoopThread
-    connector: PasConnector
+    # The process's one synchronous PAS facade (the web app's root hands in its own).
+    pas: SyncPas
+
+    @property
+    def connector(self) -> PasConnector:
+        return self.pas.connector
 
     def close(self) -> None:
-        self.loop.run(self.connector.aclose())
-        self.loop.close()
+        """Stop the PAS loop (and close a connector it built)."""
+        self.pas.close()
 
 
 def build_payments(
     settings: Settings,
     *,
     engine: Engine | None = None,
+    pas: SyncPas | None = None,
     connector: PasConnector | None = None,
     sms_sender: SmsSender | None = None,
     clock: Clock = utc_now,
 ) -> PaymentComponents:
-    """Everything payments need, from settings; any part may be passed in instead."""
+    """Everything payments need, from settings; any part may be passed in instead (``pas``, the
+    process's PAS facade, or a bare ``connector`` a test owns)."""
     engine = engine or make_engine(settings.database_url)
     twilio = settings.twilio
-    loop = LoopThread()
-    connector = connector or build_connector(
-        settings.pas,
-        settings.cache,
-        database_url=settings.database_url,
-        audit_hash_key=settings.audit_hash_key,
-        clock=clock,
-    )
-    pas = PasGateway(connector, loop)
+    if pas is None:
+        pas = (
+            SyncPas.of(connector)
+            if connector is not None
+            else SyncPas(
+                lambda: build_connector(
+                    settings.pas,
+                    settings.cache,
+                    database_url=settings.database_url,
+                    audit_hash_key=settings.audit_hash_key,
+                    clock=clock,
+                ),
+                name="policyline-payments-pas",
+            )
+        )
+    gateway = PasGateway(pas)
     sender = sms_sender or create_sms_sender(
         twilio, engine=engine, identifier_key=settings.audit_hash_key
     )
@@ -82,9 +95,9 @@ def build_payments(
             public_base_url=settings.public_base_url,
             clock=clock,
         ),
-        pas=pas,
-        notifier=PaymentNotifier(sender, pas.phone_on_file),
+        pas=gateway,
+        notifier=PaymentNotifier(sender, gateway.phone_on_file),
         contact_phone=display_phone(settings.contact_centre_phone),
         clock=clock,
     )
-    return PaymentComponents(service, client, twilio, loop, connector)
+    return PaymentComponents(service, client, twilio, pas)

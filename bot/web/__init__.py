@@ -8,18 +8,24 @@ once, and kept in ``app.extensions``; tests override them through ``test_config`
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from bot.db import make_engine
 from bot.money import money
 from bot.settings import Settings
+from bot.web.root import WebRoot, install, web_root
 
 
 def create_app(
-    settings: Settings | None = None, test_config: Mapping[str, Any] | None = None
+    settings: Settings | None = None,
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    root: WebRoot | None = None,
 ) -> Flask:
     """The Policyline web app."""
     settings = settings or Settings.from_env()
@@ -40,6 +46,11 @@ def create_app(
     body_limits.init_app(app, settings)
     if test_config:
         app.config.update(test_config)
+    # The composition root: one engine, one clock, one PAS facade for every blueprint.
+    if root is None:
+        root = WebRoot.build(settings, engine=make_engine(app.config["DATABASE_URL"]))
+        atexit.register(root.close)
+    install(app, root)
 
     from bot.web import documents
 
@@ -86,6 +97,11 @@ def create_app(
         )
 
     return app
+
+
+def shutdown(app: Flask) -> None:
+    """Close what the app's composition root holds (the PAS loop and connector, the engine)."""
+    web_root(app).close()
 
 
 def _safe_path() -> str:

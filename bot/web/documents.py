@@ -11,9 +11,9 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from bot.db import make_engine
 from bot.documents import DocumentService, LinkRefused, LinkTampered
 from bot.phone_numbers import display_phone
+from bot.web.root import web_root
 
 bp = Blueprint("documents", __name__)
 EXTENSION = "policyline.documents"
@@ -33,8 +33,10 @@ def init_app(app: Flask) -> None:
     """Build the document service for this app (or take the one ``test_config`` supplies)."""
     service = app.config.get("DOCUMENT_SERVICE")
     if service is None:
-        engine = make_engine(app.config["DATABASE_URL"])
-        service = DocumentService(engine, app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"])
+        root = web_root(app)
+        service = DocumentService(
+            root.engine, app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"], clock=root.clock
+        )
     app.extensions[EXTENSION] = service
 
 

@@ -39,6 +39,7 @@ from bot.phone_numbers import display_phone
 from bot.settings import Settings
 from bot.twilio_signatures import SIGNATURE_HEADER, public_request_url, twilio_signature_valid
 from bot.web.body_limits import body_limit
+from bot.web.root import web_root
 from bot.web.security_headers import page_policy
 from pas_connector.errors import PasError
 
@@ -57,8 +58,9 @@ _LINK_REFUSALS = {
 
 
 def init_app(app: Flask) -> None:
-    """Prepare payments for this app. The service (a PAS connector, a Stripe client, a loop
-    thread) is built on the first payments request, or taken from ``PAYMENT_COMPONENTS``."""
+    """Prepare payments for this app. The service (on the app's engine, clock and PAS facade:
+    ``bot.web.root``, and a Stripe client) is built on the first payments request, or taken from
+    ``PAYMENT_COMPONENTS``."""
     app.extensions[EXTENSION] = app.config.get("PAYMENT_COMPONENTS")
     app.extensions[EXTENSION + ".lock"] = threading.Lock()
     app.extensions[EXTENSION + ".sri"] = {
@@ -73,7 +75,10 @@ def _components() -> PaymentComponents:
         with app.extensions[EXTENSION + ".lock"]:
             components = app.extensions[EXTENSION]
             if components is None:
-                components = build_payments(app.config["POLICYLINE_SETTINGS"])
+                root = web_root(app)
+                components = build_payments(
+                    root.settings, engine=root.engine, pas=root.pas, clock=root.clock
+                )
                 app.extensions[EXTENSION] = components
     assert components is not None
     return components

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from bot.web import account
+from bot.web import shutdown
 from tests.support.servers import SandboxHandle
 from tests.web.auth_fixtures import make_web_app
 
@@ -26,4 +26,4 @@ def web(tmp_path: Path, sandbox: SandboxHandle) -> Iterator[Flask]:
         },
     )
     yield app
-    account.shutdown(app)
+    shutdown(app)

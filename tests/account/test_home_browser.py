@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from bot.settings import PROJECT_ROOT
-from bot.web import account
+from bot.web import shutdown
 from tests.support.browser import (
     axe_violations,
     chromium,
@@ -56,7 +56,7 @@ def served(tmp_path: Path, sandbox: SandboxHandle) -> Iterator[tuple[str, Any]]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        account.shutdown(app)
+        shutdown(app)
 
 
 @pytest.fixture

@@ -27,13 +27,16 @@ import pytest
 from sqlalchemy.engine import Engine
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from bot.clock import utc_now
 from bot.db import make_engine
 from bot.notifications.outbox import OutboxMessage, read_outbox
 from bot.notifications.sms import create_sms_sender
 from bot.payments.factory import PaymentComponents, build_payments
 from bot.payments.links import PayLink
 from bot.settings import LOCAL_SECRETS, Settings, TwilioSettings
+from bot.sync_pas import SyncPas
 from bot.web import create_app
+from bot.web.root import WebRoot
 from devtools.localstripe_server import register_webhook_endpoint
 from pas_connector.factory import build_connector
 from tests.support.app_database import upgrade
@@ -226,8 +229,15 @@ def serving_pay_stack(
     sender = create_sms_sender(
         TwilioSettings(), engine=engine, identifier_key=settings.audit_hash_key
     )
-    components = build_payments(settings, engine=engine, connector=connector, sms_sender=sender)
-    app = create_app(settings, test_config={"PAYMENT_COMPONENTS": components, "TESTING": True})
+    # One PAS facade for the whole app, as in production (bot.web.root); closing it closes the
+    # connector.
+    pas = SyncPas(lambda: connector)
+    components = build_payments(settings, engine=engine, pas=pas, sms_sender=sender)
+    app = create_app(
+        settings,
+        test_config={"PAYMENT_COMPONENTS": components, "TESTING": True},
+        root=WebRoot(settings, engine, utc_now, pas),
+    )
     server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -100,7 +100,7 @@ def test_declined_off_session_draft_is_recorded_and_the_holder_is_told(pay_stack
 def test_a_draft_never_uses_a_method_the_pas_no_longer_has(pay_stack: PayStack):
     """The conversation's cancel goes to the PAS directly; the next draft must not charge."""
     pm = enrol(pay_stack, card("4242424242424242"))
-    pay_stack.components.loop.run(pay_stack.components.connector.cancel_autopay(MARIA_POLICY))
+    pay_stack.components.pas.run(pay_stack.components.connector.cancel_autopay(MARIA_POLICY))
 
     with pytest.raises(PaymentRefused, match=r"Autopay is not on for this policy\."):
         pay_stack.service.charge_autopay(MARIA_POLICY, "2026-12-01", 1)

@@ -58,7 +58,7 @@ def test_autopay_turned_off_in_the_pas_is_never_drafted(pay_stack: PayStack):
     enrol(pay_stack, card("4242424242424242"))
     billing, _ = pay_stack.service.autopay_status(MARIA_POLICY)
     connector = pay_stack.components.connector
-    pay_stack.components.loop.run(connector.cancel_autopay(MARIA_POLICY))
+    pay_stack.components.pas.run(connector.cancel_autopay(MARIA_POLICY))
     report = AutopayRunner(pay_stack.service).run_once(billing.due_date)
     assert report.charged == 0 and report.dropped == 1
     assert pay_stack.service.records.autopay_method(MARIA_POLICY) is None

@@ -120,7 +120,7 @@ def test_amount_above_the_balance_gets_a_clear_answer_and_no_intent(pay_stack: P
 
     # The balance drops (paid by another route) after a link was sent: the page says so.
     stale = pay_stack.issue_link(f"{balance}")
-    pay_stack.components.loop.run(
+    pay_stack.components.pas.run(
         pay_stack.components.connector.post_payment(
             MARIA_POLICY, Decimal("10.00"), "card", "paid-by-phone-agent", "test-agent-payment-1"
         )

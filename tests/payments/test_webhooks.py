@@ -104,7 +104,7 @@ def test_duplicate_and_redelivered_events_post_and_text_once(pay_stack: PayStack
 
     assert pay_stack.balance() == before - Decimal("30.00")
     assert len(pay_stack.outbox()) == 1
-    history = pay_stack.components.loop.run(
+    history = pay_stack.components.pas.run(
         pay_stack.components.connector.payment_history("AUT-1000001", limit=5)
     )
     assert sum(1 for p in history if p.amount == Decimal("30.00")) == 1

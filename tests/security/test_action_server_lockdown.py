@@ -177,6 +177,8 @@ def test_production_refuses_the_public_local_secret() -> None:
         TRACKER_ENCRYPTION_KEY="0Gr9JKc0JqTdYb4Wm0tqvqJ3gq8cQmBv5Zc6vH4Yx0R=",
         STRIPE_SECRET_KEY="sk_live_not_a_real_key",
         STRIPE_PUBLISHABLE_KEY="pk_live_not_a_real_key",
+        TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        TWILIO_FROM_NUMBER="+15005550006",
         ACTION_SERVER_SECRET=LOCAL_SECRETS["ACTION_SERVER_SECRET"],
     )
     with pytest.raises(ConfigurationError, match="ACTION_SERVER_SECRET"):

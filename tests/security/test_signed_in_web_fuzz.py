@@ -41,7 +41,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from bot.phone_numbers import display_phone
-from bot.web import account
+from bot.web import shutdown
 from bot.web.auth import CSRF_EXEMPT_VIEWS
 from pas_connector.signing import PasSigner
 from pas_sandbox.personas import personas_json
@@ -351,14 +351,14 @@ def signed_in_web(tmp_path: Path, sandbox: SandboxHandle) -> Iterator[tuple[Flas
             "PAS_HMAC_SECRET": sandbox.hmac_secret,
             "PAS_KEY_ID": sandbox.key_id,
         },
-        AUTH_CLOCK=clock,
+        clock=clock,
         # the fuzzing posts to sign-in endpoints far faster than a person, and wrong codes by
         # the hundred: no 429s here (the limits have tests of their own in tests/web)
         AUTH_RATE_LIMIT="100000 per minute",
         AUTH_FAILED_SIGN_IN_LIMIT="100000 per minute",
     )
     yield app, clock
-    account.shutdown(app)
+    shutdown(app)
 
 
 def shown_to_everyone(app: Flask, routes: list[tuple[str, str]], values: set[str]) -> set[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.accounts.pas_records import HolderRecord
 from bot.transcripts.audit import StaffAccessAudit, StaffAction, staff_access_audit
-from bot.web import account
+from bot.web import shutdown
 from tests.staff.conftest import Databases, _sqlite
 from tests.staff.world import BASE, DOC_TOKEN, MovableClock, World, build_world, us_date
 from tests.web.auth_fixtures import (
@@ -88,7 +88,7 @@ def console(
     app = make_web_app(
         tmp,
         env={"DATABASE_URL": dbs.app_url, "TRACKER_DATABASE_URL": dbs.tracker_url},
-        STAFF_CLOCK=MovableClock(NOW),
+        clock=MovableClock(NOW),
         AUTH_PAS_RECORDS=records,
     )
     world = build_world(dbs.writer, dbs.app_engine, personas)
@@ -99,7 +99,7 @@ def console(
     yield Console(
         app, dbs, world, clients[0], reviewer, clients[1], supervisor, clients[2], clients[3]
     )
-    account.shutdown(app)
+    shutdown(app)
     dbs.writer.close()
     dbs.tracker_engine.dispose()
     dbs.app_engine.dispose()

@@ -3,14 +3,16 @@ screenshots under test-artifacts/, and the vendored axe-core accessibility check
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pyotp
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bot.clock import utc_now
 from bot.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"  # installed by scripts/ensure-system-packages.sh
@@ -64,13 +66,15 @@ def watch(page: Page) -> PageProblems:
     return problems
 
 
-def sign_in_enrolling_totp(page: Page, email: str, password: str) -> None:
-    """On the sign-in page: password, then the first-time TOTP enrolment (codes from pyotp),
-    then past the recovery codes."""
+def sign_in_enrolling_totp(
+    page: Page, email: str, password: str, clock: Callable[[], datetime] = utc_now
+) -> None:
+    """On the sign-in page: password, then the first-time TOTP enrolment (codes from pyotp at
+    ``clock()``, the web app's clock), then past the recovery codes."""
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Continue").click()
     secret = page.get_by_label("Setup key").inner_text().replace(" ", "")
-    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).at(clock()))
     page.get_by_role("button", name="Turn on authenticator app").click()
     page.get_by_role("link", name="I've saved them").click()

@@ -36,10 +36,11 @@ from flask.testing import FlaskClient
 from bot.accounts.accounts import AccountKind
 from bot.accounts.composition import AccountServices
 from bot.accounts.pas_records import HolderRecord, PolicyholderRecords
-from bot.clock import utc_now
+from bot.clock import Clock, utc_now
 from bot.settings import Settings
 from bot.web import create_app
 from bot.web.auth.flow import SERVICES_KEY
+from bot.web.root import WebRoot
 from tests.support.app_database import upgrade
 from tests.support.waiting import wait_until
 
@@ -87,15 +88,17 @@ def make_web_app(
     *,
     settings: Settings | None = None,
     env: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
     **test_config: Any,
 ) -> Flask:
-    """A web app on a fresh SQLite database under ``tmp_path``."""
+    """A web app on a fresh SQLite database under ``tmp_path`` (its one clock: ``clock``)."""
     if settings is None:
         environ = {"POLICYLINE_ENV": "test", "POLICYLINE_VAR_DIR": str(tmp_path / "var")}
         environ.update(env or {})
         settings = Settings.from_env(environ)
     upgrade(settings.database_url)
-    return create_app(settings, auth_test_config(**test_config))
+    root = WebRoot.build(settings, clock=clock) if clock is not None else None
+    return create_app(settings, auth_test_config(**test_config), root=root)
 
 
 def account_services(app: Flask) -> AccountServices:

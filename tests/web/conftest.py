@@ -48,7 +48,7 @@ def records() -> StaticRecords:
 
 @pytest.fixture
 def app(tmp_path: Path, clock: SettableClock, records: StaticRecords) -> Iterator[Flask]:
-    app = make_web_app(tmp_path, AUTH_CLOCK=clock, AUTH_PAS_RECORDS=records)
+    app = make_web_app(tmp_path, clock=clock, AUTH_PAS_RECORDS=records)
     yield app
     account_services(app).engine.dispose()
 

@@ -46,7 +46,7 @@ def _guarded_blueprint() -> Blueprint:
 
 @pytest.fixture
 def guarded_app(tmp_path, clock, records):
-    app = make_web_app(tmp_path, AUTH_CLOCK=clock, AUTH_PAS_RECORDS=records)
+    app = make_web_app(tmp_path, clock=clock, AUTH_PAS_RECORDS=records)
     app.register_blueprint(_guarded_blueprint())
     yield app
     account_services(app).engine.dispose()

@@ -71,7 +71,7 @@ def test_a_token_stops_working_when_its_web_session_times_out(tmp_path, clock, r
     app = make_web_app(
         tmp_path,
         env={"AUTH_SESSION_IDLE_S": "100", "AUTH_SESSION_WARNING_S": "30"},
-        AUTH_CLOCK=clock,
+        clock=clock,
         AUTH_PAS_RECORDS=records,
     )
     idle, busy = app.test_client(), app.test_client()
@@ -108,7 +108,7 @@ def test_concurrent_accepts_of_one_token_verify_one_conversation_on_postgres(
     tmp_path, postgres_url, clock, records
 ):
     app = make_web_app(
-        tmp_path, env={"DATABASE_URL": postgres_url}, AUTH_CLOCK=clock, AUTH_PAS_RECORDS=records
+        tmp_path, env={"DATABASE_URL": postgres_url}, clock=clock, AUTH_PAS_RECORDS=records
     )
     client = app.test_client()
     holder_id = f"PG-{uuid.uuid4().hex[:12]}"

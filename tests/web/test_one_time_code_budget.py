@@ -20,7 +20,7 @@ def two_per_address(tmp_path, clock: SettableClock, records: StaticRecords) -> I
     app = make_web_app(
         tmp_path,
         env={"CODE_SENDS_PER_SOURCE": "2"},
-        AUTH_CLOCK=clock,
+        clock=clock,
         AUTH_PAS_RECORDS=records,
     )
     yield app

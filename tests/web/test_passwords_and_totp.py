@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.accounts.passwords import PasswordHashing, PasswordPolicy, common_passwords
+from bot.accounts.passwords import PasswordHashing, PasswordPolicy, common_passwords, service_words
 from bot.accounts.secret_box import SecretBox, SecretBoxError
 from bot.accounts.totp import matching_step, new_secret, provisioning_uri, qr_svg_data_uri
 
@@ -61,6 +61,9 @@ def test_length_limits():
 
 def test_service_name_and_email_name_are_refused():
     assert POLICY.problems("my policyline account!")
+    carrier = PasswordPolicy(forbidden_words=service_words("Lakeside Mutual Insurance Co"))
+    assert carrier.problems("Lakeside Mutual forever 22")
+    assert not carrier.problems("harbor mutual forever 22")
     assert POLICY.problems("maria.garcia rules 4ever", email="maria.garcia@example.com")
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.postgres
 
 def test_sign_in_replay_guard_and_idle_timeout_on_postgres(tmp_path, postgres_url, clock, records):
     app = make_web_app(
-        tmp_path, env={"DATABASE_URL": postgres_url}, AUTH_CLOCK=clock, AUTH_PAS_RECORDS=records
+        tmp_path, env={"DATABASE_URL": postgres_url}, clock=clock, AUTH_PAS_RECORDS=records
     )
     services = account_services(app)
     assert services.engine.dialect.name == "postgresql"

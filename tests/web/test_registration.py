@@ -24,7 +24,7 @@ def pas_app(tmp_path, sandbox, clock) -> Flask:
         "PAS_KEY_ID": sandbox.key_id,
         "PAS_REPLICA_URL": sandbox.replica_url,
     }
-    app = make_web_app(tmp_path, env=env, AUTH_CLOCK=clock)
+    app = make_web_app(tmp_path, env=env, clock=clock)
     yield app
     account_services(app).engine.dispose()
 

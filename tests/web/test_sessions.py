@@ -212,7 +212,14 @@ def test_plain_http_public_url_is_refused_outside_local(tmp_path):
 def _production_env(**changes: str) -> dict[str, str]:
     env = {name: f"real-{name.lower()}-value" for name in LOCAL_SECRETS}
     env["MFA_ENCRYPTION_KEY"] = "P9GJ7BHqYbtZ2fD1eVtSiH6f0jOYa6a4Oi9jkx1zSxk="
-    env.update(POLICYLINE_ENV="production", STRIPE_PUBLISHABLE_KEY="pk_live_example", **changes)
+    env.update(
+        POLICYLINE_ENV="production",
+        STRIPE_PUBLISHABLE_KEY="pk_live_example",
+        # Every process sends texts: production needs the real Twilio account (bot.settings).
+        TWILIO_ACCOUNT_SID="AC" + "1" * 32,
+        TWILIO_FROM_NUMBER="+15005550006",
+    )
+    env.update(changes)
     return env
 
 

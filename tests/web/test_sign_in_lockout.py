@@ -90,7 +90,7 @@ def test_an_unknown_email_is_counted_and_answered_like_a_registered_one(app, cli
 def test_a_locked_account_takes_as_long_to_answer_as_a_wrong_password(tmp_path, clock, records):
     # The production argon2 profile: the hash is what a locked answer used to skip.
     app = make_web_app(
-        tmp_path, AUTH_CLOCK=clock, AUTH_PAS_RECORDS=records, AUTH_PASSWORD_HASHER=PasswordHasher()
+        tmp_path, clock=clock, AUTH_PAS_RECORDS=records, AUTH_PASSWORD_HASHER=PasswordHasher()
     )
     client = app.test_client()
     locked = create_account(app, kind="policyholder", email="locked@example.com", holder_id="H1")

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
-import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
 
-from bot.clock import Clock, utc_now
+from bot.clock import Clock
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of, day
-from bot.db import make_engine
 from bot.documents import CertificateHolder, DocumentError, DocumentKind, DocumentUnavailable
 from bot.payments.links import PaymentLinkService
 from bot.phone_numbers import display_phone
 from bot.portal.overview import HolderOverview, fresh_billing, load_overview, owned_policy
 from bot.portal.payment_request import PAY_CHOICES, payment_amount
 from bot.settings import Settings
-from bot.web.account.loop_thread import LoopThread, LoopTimeout
+from bot.sync_pas import LoopTimeout, SyncPas
 from bot.web.auth.guards import current_principal, policyholder_required
 from bot.web.chat import chat_widget_context, socket_origins
 from bot.web.documents import document_service
+from bot.web.root import web_root
 from bot.web.security_headers import page_policy
 from pas_connector.connector import PasConnector
 from pas_connector.errors import PasError
-from pas_connector.factory import build_connector
 from pas_connector.models import Billing
 
 log = logging.getLogger("policyline.web.account")
@@ -49,69 +46,37 @@ _DOCUMENT_KINDS = {kind.value: kind for kind in DocumentKind}
 
 @dataclass
 class PortalServices:
-    connector: PasConnector
-    loop: LoopThread
-    owns_connector: bool
+    """What the pages use: the app's one PAS facade and clock (``bot.web.root``), pay links."""
+
+    pas: SyncPas
     clock: Clock
     pay_links: PaymentLinkService
 
+    @property
+    def connector(self) -> PasConnector:
+        return self.pas.connector
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run(coro, PAGE_BUDGET_S)
+        return self.pas.run(coro, PAGE_BUDGET_S)
 
 
 def init_app(app: Flask) -> None:
-    """Prepare the pages; the connector and its event-loop thread are built on the first request
-    that needs them (an app that never serves ``/account`` never starts a thread)."""
-    app.extensions[EXTENSION] = None
-    app.extensions[EXTENSION + ".lock"] = threading.Lock()
-
-
-def _build(app: Flask) -> PortalServices:
-    settings: Settings = app.config["POLICYLINE_SETTINGS"]
-    connector = app.config.get("PAS_CONNECTOR")
-    owns = connector is None
-    if connector is None:
-        connector = build_connector(
-            settings.pas,
-            settings.cache,
-            database_url=settings.database_url,
-            audit_hash_key=settings.audit_hash_key,
-        )
-    clock: Clock = app.config.get("ACCOUNT_CLOCK") or utc_now
-    pay_links = app.config.get("PAYMENT_LINKS")
-    if pay_links is None:
-        engine = make_engine(app.config["DATABASE_URL"])
-        pay_links = PaymentLinkService(
-            engine,
+    """The pages' services, from the app's composition root (the PAS loop starts on first use)."""
+    root = web_root(app)
+    app.extensions[EXTENSION] = PortalServices(
+        root.pas,
+        root.clock,
+        PaymentLinkService(
+            root.engine,
             secret_key=app.config["SECRET_KEY"],
             public_base_url=app.config["PUBLIC_BASE_URL"],
-            clock=clock,
-        )
-    services = PortalServices(
-        connector, LoopThread("policyline-account-pas"), owns, clock, pay_links
+            clock=root.clock,
+        ),
     )
-    atexit.register(shutdown, app)
-    return services
-
-
-def shutdown(app: Flask) -> None:
-    """Close the connector this app built and stop its event loop (tests, process exit)."""
-    services: PortalServices | None = app.extensions.get(EXTENSION)
-    app.extensions[EXTENSION] = None
-    if services is None:
-        return
-    services.loop.close(services.connector.aclose() if services.owns_connector else None)
 
 
 def _services() -> PortalServices:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    services: PortalServices | None = app.extensions[EXTENSION]
-    if services is None:
-        with app.extensions[EXTENSION + ".lock"]:
-            services = app.extensions[EXTENSION]
-            if services is None:
-                services = _build(app)
-                app.extensions[EXTENSION] = services
+    services: PortalServices = current_app.extensions[EXTENSION]
     return services
 
 

@@ -9,10 +9,11 @@
 - CSRF protection and rate limits for the whole app (``protection``);
 - the principal loader (``before_request``) and the ``auth`` blueprint (``/auth/...``).
 
-``test_config`` keys it reads: ``ACCOUNT_SERVICES`` (a built ``AccountServices``), or the parts
-``AUTH_CLOCK``, ``AUTH_PAS_RECORDS``, ``AUTH_SMS_SENDER``, ``AUTH_EMAIL_SENDER``,
-``AUTH_PASSWORD_HASHER``; ``AUTH_RATE_LIMIT``; ``AUTH_FAILED_SIGN_IN_LIMIT``;
-``AUTH_POLICYHOLDER_HOME`` / ``AUTH_STAFF_HOME`` (endpoints to land on after sign-in).
+The engine, clock and PAS are the app's composition root (``bot.web.root``). ``test_config``
+keys it reads: ``ACCOUNT_SERVICES`` (a built ``AccountServices``), or the parts
+``AUTH_PAS_RECORDS``, ``AUTH_SMS_SENDER``, ``AUTH_EMAIL_SENDER``, ``AUTH_PASSWORD_HASHER``;
+``AUTH_RATE_LIMIT``; ``AUTH_FAILED_SIGN_IN_LIMIT``; ``AUTH_POLICYHOLDER_HOME`` /
+``AUTH_STAFF_HOME`` (endpoints to land on after sign-in).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from bot.accounts.composition import AccountServices, build_account_services
+from bot.accounts.pas_records import PasPolicyholderRecords
 from bot.conversation.web_handover import build_web_handovers
-from bot.db import make_engine
 from bot.phone_numbers import display_phone
 from bot.settings import ConfigurationError, Settings
+from bot.web.root import web_root
 
 # POSTs that authenticate their caller by a signature (Stripe, Twilio), not a browser session.
 CSRF_EXEMPT_VIEWS = ("bot.web.payments.stripe_webhook", "bot.web.payments.ivr_pay_callback")
@@ -64,11 +66,12 @@ def init_app(app: Flask) -> None:
         raise ConfigurationError("PUBLIC_BASE_URL must be https outside local and test")
     services: AccountServices | None = app.config.get("ACCOUNT_SERVICES")
     if services is None:
+        root = web_root(app)
         services = build_account_services(
             settings,
-            make_engine(app.config["DATABASE_URL"]),
-            clock=app.config.get("AUTH_CLOCK"),
-            records=app.config.get("AUTH_PAS_RECORDS"),
+            root.engine,
+            clock=root.clock,
+            records=app.config.get("AUTH_PAS_RECORDS") or PasPolicyholderRecords(root.pas),
             sms=app.config.get("AUTH_SMS_SENDER"),
             email=app.config.get("AUTH_EMAIL_SENDER"),
             hasher=app.config.get("AUTH_PASSWORD_HASHER"),

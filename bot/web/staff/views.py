@@ -23,7 +23,7 @@ from flask import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.clock import Clock, utc_now
+from bot.clock import Clock
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
 from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
@@ -45,6 +45,7 @@ from bot.transcripts.export import (
 )
 from bot.transcripts.handoff_queue import QUEUES, HandoffQueue
 from bot.web.auth.guards import current_principal, staff_required
+from bot.web.root import web_root
 from bot.web.security_headers import page_policy
 from bot.web.staff.charts import containment_chart
 from bot.web.staff.params import conversation_filter, dashboard_range, page_number
@@ -79,12 +80,14 @@ class StaffServices:
 
 
 def init_app(app: Flask) -> None:
-    """Engines for the tracker store and the app database (``TRACKER_ENGINE`` / ``APP_ENGINE``
-    in ``test_config`` replace them), and the services the views use."""
+    """The services the views use: the app database and clock of the composition root
+    (``bot.web.root``), and an engine on the tracker store (``TRACKER_ENGINE`` in
+    ``test_config`` replaces it)."""
     settings: Settings = app.config["POLICYLINE_SETTINGS"]
+    root = web_root(app)
     tracker_engine = app.config.get("TRACKER_ENGINE") or make_engine(settings.tracker_database_url)
-    app_engine = app.config.get("APP_ENGINE") or make_engine(app.config["DATABASE_URL"])
-    clock: Clock = app.config.get("STAFF_CLOCK") or utc_now
+    app_engine = root.engine
+    clock = root.clock
     app.extensions[EXTENSION] = StaffServices(
         archive=ConversationArchive(tracker_engine, app_engine),
         handoffs=HandoffQueue(app_engine),
