@@ -277,6 +277,13 @@ class Settings:
     def is_local(self) -> bool:
         return self.env in LOCAL_ENVIRONMENTS
 
+    @property
+    def twilio_callback_base_url(self) -> str:
+        """Where Twilio reaches the callbacks we generate (``<Pay>`` actions), which are built and
+        signature-checked against this one base: ``PUBLIC_WEBHOOK_BASE_URL`` (the URL Twilio
+        calls, in front of every process), or, when it is unset, the web app's own URL."""
+        return self.twilio.public_webhook_base_url or self.public_base_url
+
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 

@@ -57,7 +57,7 @@ class TwilioVoiceInput(InputChannel):
         settings = ChannelSettings.from_settings(core)
         # <Pay> on calls when TWILIO_PAY_CONNECTOR is set; otherwise pay links are texted.
         hook = voice_payment_hook(
-            core.public_base_url, core.stripe.twilio_pay_connector, settings.twilio
+            core.twilio_callback_base_url, core.stripe.twilio_pay_connector, settings.twilio
         )
         return cls(settings, payment_hook=hook)
 

@@ -244,15 +244,15 @@ def stripe_webhook() -> Response:
 
 
 def _twilio_signed() -> bool:
-    """Same rule as the voice webhook: the URL Twilio called (public base URL + path + query),
-    every form value (multi-dict), and no validator call without a signature header."""
-    # The <Pay> action URL was built from PUBLIC_BASE_URL (bot.payments.ivr.callback_url).
+    """Same check as the SMS and voice webhooks (``bot.twilio_signatures``): the URL Twilio
+    called, every form value (multi-dict), no validator call without a signature header. The URL
+    is the one we put in the ``<Pay>`` action: ``Settings.twilio_callback_base_url`` + path."""
     url = public_request_url(
         path=request.path,
         query=request.query_string.decode("utf-8", "replace"),
         scheme=request.scheme,
         host=request.host,
-        public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        public_base_url=_settings().twilio_callback_base_url,
     )
     signature = request.headers.get(SIGNATURE_HEADER)
     return twilio_signature_valid(_components().twilio.auth_token, url, request.form, signature)
@@ -278,7 +278,7 @@ def ivr_pay_callback(token: str) -> Response:
     call_sid = request.form.get("CallSid", "")
     after = _after_pay(components.service, token, result, token_value, attempt_no)
     twiml = after_pay_twiml(
-        after, settings.public_base_url, settings.stripe.twilio_pay_connector, token
+        after, settings.twilio_callback_base_url, settings.stripe.twilio_pay_connector, token
     )
     if call_sid and components.twilio.rest_configured and after.retry_attempt is None:
         CallRecordings(components.twilio).in_background("resume", call_sid)
