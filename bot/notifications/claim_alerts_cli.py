@@ -24,12 +24,13 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.clock import utc_now
 from bot.db import make_engine
 from bot.lifecycle import SHUTDOWN_GRACE_S, STOP_SIGNALS
 from bot.notifications.claim_alerts import ClaimAlertNotifier, NotifierConfig
@@ -114,7 +115,7 @@ def build_notifier(settings: Settings) -> NotifierParts:
 def _health_app(notifier: ClaimAlertNotifier, interval_s: float) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         status = notifier.status
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         late = status.last_poll_at is None or (now - status.last_poll_at).total_seconds() > max(
             60.0, 4 * interval_s
         )
