@@ -1,12 +1,16 @@
 """What the Twilio channels are built from: one composition root that tests override.
 
 ``ChannelResources.build(settings)`` makes the app database engine, the suppression list, the
-configured SMS sender and the ephemeral store. Nothing is built at import time; tests construct
+configured SMS sender, the ephemeral store and the PAS connector for claim-alert replies. Rasa
+builds each channel of ``credentials.yml`` separately (``from_credentials``); both Twilio channels
+take ``process_resources(settings)``, built by the first of them, so the Rasa server has one
+engine, one sender and one connector. Nothing is built at import time; tests construct
 ``ChannelResources`` directly with their own engine, fake sender or in-memory store.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -21,6 +25,9 @@ from channels.config import ChannelSettings
 from channels.ephemeral_store import EphemeralStore, build_ephemeral_store
 
 SMS_STATUS_PATH = "/webhooks/twilio_sms/status"
+
+_process_lock = threading.Lock()
+_process_resources: ChannelResources | None = None
 
 
 @dataclass
@@ -54,6 +61,15 @@ class ChannelResources:
             store=build_ephemeral_store(settings.redis_url),
             claim_keywords=_claim_keyword_replies(settings, engine),
         )
+
+
+def process_resources(settings: ChannelSettings) -> ChannelResources:
+    """This Rasa server's one set of channel resources (built on the first call, then shared)."""
+    global _process_resources
+    with _process_lock:
+        if _process_resources is None:
+            _process_resources = ChannelResources.build(settings)
+        return _process_resources
 
 
 def _claim_keyword_replies(settings: ChannelSettings, engine: Engine) -> ClaimKeywordReplies | None:

@@ -39,7 +39,7 @@ from channels.config import ChannelSettings, load_channel_settings
 from channels.ephemeral_store import claim_once
 from channels.menu_choices import MenuMemory
 from channels.rasa_turns import OnNewMessage, TurnRunner, rasa_turn_runner
-from channels.resources import ChannelResources
+from channels.resources import ChannelResources, process_resources
 from channels.sms_inbox import SWEEP_INTERVAL_S, SmsInbox
 from channels.sms_service import InboundSms, SmsConversations, SmsReplies
 from channels.twilio_webhooks import first_value, read_signed_form, twiml
@@ -67,7 +67,8 @@ class TwilioSmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         # Everything comes from the environment (channels.config); the credentials entry is empty.
-        return cls(load_channel_settings())
+        settings = load_channel_settings()
+        return cls(settings, resources=process_resources(settings))
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ from channels.rasa_turns import (
     rasa_turn_runner,
     tracker_reader,
 )
-from channels.resources import ChannelResources
+from channels.resources import ChannelResources, process_resources
 from channels.twilio_webhooks import first_value, read_signed_form, twiml
 from channels.voice_calls import VoiceCalls, VoiceReplies, VoiceRequest
 from channels.voice_twiml import VoicePaymentHook, VoiceTwiml
@@ -59,7 +59,7 @@ class TwilioVoiceInput(InputChannel):
         hook = voice_payment_hook(
             core.twilio_callback_base_url, core.stripe.twilio_pay_connector, settings.twilio
         )
-        return cls(settings, payment_hook=hook)
+        return cls(settings, resources=process_resources(settings), payment_hook=hook)
 
     def __init__(
         self,
