@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections import Counter
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -34,6 +35,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     does)."""
     last = [item for item in items if item.get_closest_marker("pii_scan")]
     items[:] = [item for item in items if not item.get_closest_marker("pii_scan")] + last
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand this worker's counts to the controller, which prints the report."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzz_counts"] = {server: dict(c) for server, c in _counts.items()}
+        workeroutput["fuzz_runs"] = [asdict(run) for run in _runs]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller: add up what each worker's fuzzers counted."""
+    output = getattr(node, "workeroutput", {})
+    for server, statuses in output.get("fuzz_counts", {}).items():
+        _counts.setdefault(server, Counter()).update(statuses)
+    _runs.extend(FuzzBudget(**run) for run in output.get("fuzz_runs", []))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
