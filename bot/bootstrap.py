@@ -33,8 +33,8 @@ from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.one_time_codes import OneTimeCodes
 from bot.payments.links import PaymentLinkService
 from bot.settings import Settings, load_settings
+from bot.sync_pas import connector_for
 from pas_connector.connector import PasConnector
-from pas_connector.factory import build_connector
 
 
 @dataclass
@@ -71,13 +71,7 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
     settings = settings or load_settings()
     clock: Clock = overrides.get("clock") or utc_now
     engine: Engine = overrides.get("engine") or make_engine(settings.database_url)
-    connector: PasConnector = overrides.get("connector") or build_connector(
-        settings.pas,
-        settings.cache,
-        database_url=settings.database_url,
-        audit_hash_key=settings.audit_hash_key,
-        clock=clock,
-    )
+    connector: PasConnector = overrides.get("connector") or connector_for(settings, clock=clock)
     identity = overrides.get("identity") or IdentityService(
         connector,
         LockoutStore(engine, GUESSER_LOCKOUT, clock=clock),

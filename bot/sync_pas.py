@@ -20,7 +20,10 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from bot.clock import Clock, utc_now
+from bot.settings import Settings
 from pas_connector.connector import PasConnector
+from pas_connector.factory import build_connector
 
 T = TypeVar("T")
 log = logging.getLogger("policyline.pas")
@@ -74,6 +77,17 @@ class LoopThread:
         self._loop.close()
 
 
+def connector_for(settings: Settings, *, clock: Clock = utc_now) -> PasConnector:
+    """The PAS connector ``settings`` describe (the one place its wiring is written)."""
+    return build_connector(
+        settings.pas,
+        settings.cache,
+        database_url=settings.database_url,
+        audit_hash_key=settings.audit_hash_key,
+        clock=clock,
+    )
+
+
 class SyncPas:
     """One PAS connector and the loop it lives on, built on first use.
 
@@ -99,6 +113,13 @@ class SyncPas:
     def of(cls, connector: PasConnector) -> SyncPas:
         """A facade over a connector someone else built (and closes)."""
         return cls(lambda: connector, owns=False)
+
+    @classmethod
+    def for_settings(
+        cls, settings: Settings, *, clock: Clock = utc_now, name: str = "policyline-pas"
+    ) -> SyncPas:
+        """A facade that builds the process's connector from ``settings`` on first use."""
+        return cls(lambda: connector_for(settings, clock=clock), name=name)
 
     def _started(self) -> tuple[LoopThread, PasConnector]:
         with self._lock:

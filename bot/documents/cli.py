@@ -21,6 +21,7 @@ from bot.documents.errors import CertificateHolderRequired, DocumentUnavailable
 from bot.documents.kinds import DocumentKind
 from bot.documents.rendering import DocumentRenderer
 from bot.settings import Settings
+from bot.sync_pas import connector_for
 from pas_connector.errors import PasError, PasNotFound
 from pas_connector.models import Policy, Policyholder
 
@@ -48,14 +49,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 async def load_from_pas(settings: Settings, policy_number: str) -> tuple[Policy, Policyholder]:
     """The policy and its policyholder, through the PAS connector."""
-    from pas_connector.factory import build_connector
 
-    connector = build_connector(
-        settings.pas,
-        settings.cache,
-        database_url=settings.database_url,
-        audit_hash_key=settings.audit_hash_key,
-    )
+    connector = connector_for(settings)
     try:
         policy = (await connector.get_policy(policy_number)).value
         holder = (await connector.get_policyholder(policy.holder_id)).value

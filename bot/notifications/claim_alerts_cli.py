@@ -45,8 +45,8 @@ from bot.notifications.claim_alerts_store import (
 from bot.notifications.email_sender import create_email_sender
 from bot.notifications.sms import create_sms_sender
 from bot.settings import ConfigurationError, Settings
+from bot.sync_pas import connector_for
 from pas_connector.connector import PasConnector
-from pas_connector.factory import build_connector
 
 log = logging.getLogger("bot.notifications.claim_alerts")
 
@@ -91,12 +91,7 @@ def build_notifier(settings: Settings) -> NotifierParts:
     store = ClaimAlertStore(engine)
     sms = create_sms_sender(settings.twilio, engine=engine, identifier_key=settings.audit_hash_key)
     email = create_email_sender(settings.smtp, engine, local=settings.is_local)
-    connector = build_connector(
-        settings.pas,
-        settings.cache,
-        database_url=settings.database_url,
-        audit_hash_key=settings.audit_hash_key,
-    )
+    connector = connector_for(settings)
     notifier = ClaimAlertNotifier(
         connector=connector,
         store=store,

@@ -19,7 +19,6 @@ from bot.phone_numbers import display_phone
 from bot.settings import Settings, StripeSettings, TwilioSettings
 from bot.sync_pas import SyncPas
 from pas_connector.connector import PasConnector
-from pas_connector.factory import build_connector
 
 
 def stripe_client(settings: StripeSettings) -> stripe.StripeClient:
@@ -69,16 +68,7 @@ def build_payments(
         pas = (
             SyncPas.of(connector)
             if connector is not None
-            else SyncPas(
-                lambda: build_connector(
-                    settings.pas,
-                    settings.cache,
-                    database_url=settings.database_url,
-                    audit_hash_key=settings.audit_hash_key,
-                    clock=clock,
-                ),
-                name="policyline-payments-pas",
-            )
+            else SyncPas.for_settings(settings, clock=clock, name="policyline-payments-pas")
         )
     gateway = PasGateway(pas)
     sender = sms_sender or create_sms_sender(

@@ -19,7 +19,6 @@ from bot.db import make_engine
 from bot.settings import Settings
 from bot.sync_pas import SyncPas
 from pas_connector.connector import PasConnector
-from pas_connector.factory import build_connector
 
 ROOT_KEY = "policyline.root"
 
@@ -44,16 +43,7 @@ class WebRoot:
         if connector is not None:
             pas = SyncPas.of(connector)
         else:
-            pas = SyncPas(
-                lambda: build_connector(
-                    settings.pas,
-                    settings.cache,
-                    database_url=settings.database_url,
-                    audit_hash_key=settings.audit_hash_key,
-                    clock=clock,
-                ),
-                name="policyline-web-pas",
-            )
+            pas = SyncPas.for_settings(settings, clock=clock, name="policyline-web-pas")
         return cls(settings, engine or make_engine(settings.database_url), clock, pas)
 
     def close(self) -> None:
