@@ -61,9 +61,9 @@ bench: install system $(MODEL)
 
 train: $(MODEL)
 
-# Trains only when no model of the same inputs is cached outside the clone (see the script).
+# Trains only when no model of the same inputs is cached outside the clone (devtools/model_cache.py).
 $(MODEL): $(TRAINING_INPUTS) | install
-	@scripts/trained-model.sh
+	$(PY) -m devtools.model_cache
 
 install: $(VENV)/.installed
 

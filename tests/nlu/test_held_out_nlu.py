@@ -1,10 +1,12 @@
 """NLU quality on a fixed held-out split: train on 80 %, score on the other 20 %.
 
-Trains an NLU-only model with the project's config.yml into a temp folder (about two minutes
-on two cores), so it is marked ``slow``. The floors sit several points under the measured
-figures (``bench/nlu_eval.py`` prints them; new examples reshuffle the split and move them by a
-few points) so the test does not flake, while a real regression (a broken pipeline, mislabelled
-data, a lost intent) fails it.
+Trains an NLU-only model with the project's config.yml (about three minutes on two cores, so it
+is marked ``slow``), or copies the one trained from the same split, config, domain and Rasa
+version from the model cache outside the clone (``devtools.model_cache``).
+
+The floors sit several points under the measured figures (``bench/nlu_eval.py`` prints them;
+new examples reshuffle the split and move them by a few points) so the test does not flake, while
+a real regression (a broken pipeline, mislabelled data, a lost intent) fails it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections import Counter
 import pytest
 
 from bench.nlu_eval import NluReport, evaluate, micro_f1, split_nlu_data, train_nlu_model
+from devtools.model_cache import cached_model, inputs_key
 from tests.nlu.conftest import CONFIG_PATH, CONTRACT_INTENTS, DOMAIN_PATH
 
 pytestmark = pytest.mark.slow
@@ -34,11 +37,13 @@ def held_out_report(tmp_path_factory: pytest.TempPathFactory) -> NluReport:
     held_out_intents = Counter(example.get("intent") for example in split.test.intent_examples)
     missing = set(CONTRACT_INTENTS) - set(held_out_intents)
     assert missing == set(), f"the held-out split lacks {missing}: the floors would mean less"
-    model = train_nlu_model(
-        split.train,
-        tmp_path_factory.mktemp("nlu-model"),
-        config_path=CONFIG_PATH,
-        domain_path=DOMAIN_PATH,
+    model = tmp_path_factory.mktemp("nlu-model") / "nlu_heldout.tar.gz"
+    cached_model(
+        inputs_key([CONFIG_PATH, DOMAIN_PATH], extra=split.train.nlu_as_yaml()),
+        model,
+        lambda work: train_nlu_model(
+            split.train, work, config_path=CONFIG_PATH, domain_path=DOMAIN_PATH
+        ),
     )
     return evaluate(model, split.test)
 
