@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import http.client
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -127,6 +128,44 @@ def die_with_parent(parent_pid: int) -> Callable[[], None]:
     return preexec
 
 
+class _Waker:
+    """Wakes the main thread's waits from a signal handler: a self-pipe, never a lock.
+
+    A signal handler runs on the main thread between two bytecodes, possibly while that thread
+    holds a ``threading.Event``'s lock inside ``wait``; calling ``Event.set`` there deadlocks the
+    supervisor (found by stopping a real stack: SIGTERM arrived during ``Event.wait``). Writing
+    a byte to a pipe takes no lock, and the waits below ``select`` on that pipe.
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def set(self) -> None:
+        """Safe in a signal handler."""
+        try:
+            os.write(self._write, b"\0")
+        except BlockingIOError:  # the pipe is full: a wake-up is already pending
+            pass
+
+    def clear(self) -> None:
+        try:
+            while os.read(self._read, 4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def wait(self, timeout_s: float) -> bool:
+        """Until ``set`` (True, and it stays set until ``clear``) or ``timeout_s`` (False)."""
+        readable, _, _ = select.select([self._read], [], [], timeout_s)
+        return bool(readable)
+
+
+# The wake-up the supervisor's signal handler uses (tests run it under a tracer).
+WAKER = _Waker
+
+
 class Supervisor:
     def __init__(
         self,
@@ -146,7 +185,7 @@ class Supervisor:
         self._state: StackState | None = None
         self._print_lock = threading.Lock()
         self._pumps: list[threading.Thread] = []
-        self._wake = threading.Event()
+        self._wake = _Waker()
         self._signal: int | None = None
         self._force = False
         self._output_lost = False

@@ -254,3 +254,43 @@ def test_a_repeated_sigterm_changes_nothing_and_a_second_ctrl_c_kills_at_once(
     assert harness.proc.returncode == 128 + signal.SIGINT
     assert "impatient did not stop within a second Ctrl-C: killed" in harness.output()
     assert gone(harness.pids["impatient"])
+
+
+# Runs the stop signal's handler at every line of the waits it wakes (a tracer stands in for a
+# signal arriving between any two lines of a wait), then reports how many times it ran.
+HANDLER_AT_EVERY_LINE = """
+import sys
+from devtools.supervisor import WAKER as Waker
+
+waker = Waker()
+runs = 0
+
+def at_each_line(frame, event, arg):
+    global runs
+    if event == "line" and frame.f_code.co_name == "wait":
+        runs += 1
+        waker.set()  # what the supervisor's signal handler does
+    return at_each_line
+
+sys.settrace(lambda frame, event, arg: at_each_line)
+for _ in range(50):
+    waker.clear()
+    waker.wait(0.01)
+sys.settrace(None)
+print(runs)
+"""
+
+
+def test_a_stop_signal_arriving_anywhere_in_a_wait_never_deadlocks_the_supervisor() -> None:
+    # The supervisor's waits are woken from its signal handler. A handler that takes a lock the
+    # interrupted wait holds (threading.Event.set inside Event.wait) hung a real stack on
+    # SIGTERM for good; the handler must be able to run at any line of a wait.
+    done = subprocess.run(
+        [sys.executable, "-c", HANDLER_AT_EVERY_LINE],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 50
