@@ -6,9 +6,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 UV_VERSION := 0.13.8
 MODEL := models/policyline.tar.gz
+# axe-core for the browser accessibility tests, from the npm registry at the version tools/axe pins.
+AXE_JS := tools/axe/node_modules/axe-core/axe.min.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: run test test-fast test-faults lint typecheck contracts check bench train install system lock clean help
+.PHONY: run test test-fast test-faults lint typecheck contracts check bench train install system axe lock clean help
 
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
@@ -25,7 +27,7 @@ run: install $(MODEL)
 # over the logs and tracker stores the first run left (tests/security/test_no_pii_after_the_run.py).
 # Both always run; the first failure's exit code wins.
 TEST_WORKERS ?= 2
-test: install system $(MODEL)
+test: install system axe $(MODEL)
 	@run=$$(mktemp -d -t policyline-tests.XXXXXX); trap 'rm -rf "$$run"' EXIT; \
 	export POLICYLINE_TEST_RUN_STARTED=$$(date +%s) POLICYLINE_TEST_RUN_TMP="$$run/tests"; \
 	set -x; \
@@ -36,10 +38,10 @@ test: install system $(MODEL)
 	exit $$(( tests != 0 ? tests : scan ))
 
 # Fault tests under load, including the long ones (Rasa restart) that `make test` skips.
-test-faults: install system $(MODEL)
+test-faults: install system axe $(MODEL)
 	$(BIN)/pytest -q -p no:cacheprovider -m faults tests/faults $(PYTEST_ARGS)
 
-test-fast: install system
+test-fast: install system axe
 	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" $(PYTEST_ARGS)
 
 lint: install
@@ -81,9 +83,16 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 system:
 	@scripts/ensure-system-packages.sh
 
+# `npm ci` from the committed lock: exactly the pinned axe-core, no install scripts.
+axe: $(AXE_JS)
+
+$(AXE_JS): tools/axe/package.json tools/axe/package-lock.json | system
+	cd tools/axe && npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
 # Regenerate the lock after changing pyproject.toml dependencies.
 lock: $(PY)
 	$(BIN)/uv pip compile --python-version 3.10 --extra dev --extra test pyproject.toml -o requirements.lock --no-header -q
 
 clean:
-	rm -rf $(VENV) models var .pytest_cache test-artifacts
+	rm -rf $(VENV) models var .pytest_cache test-artifacts tools/axe/node_modules

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the tests and the local stack run for real:
 # redis-server (cache and lock tests), PostgreSQL (tracker/app/audit tests), qpdf and poppler-utils
-# (PDF checks and page renders), chromium (browser tests), oathtool (independent TOTP).
+# (PDF checks and page renders), chromium (browser tests), oathtool (independent TOTP), npm (axe-core
+# for the accessibility tests, `make axe`).
 # Only what is missing is installed; needs root (or sudo) and apt-get.
 set -eu
 need=()
@@ -12,6 +13,7 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v oathtool >/dev/null 2>&1 || need+=(oathtool)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 SUDO=""

@@ -1,5 +1,6 @@
 """Real-browser helpers shared by the page tests: Debian's Chromium through Playwright, full-page
-screenshots under test-artifacts/, and the vendored axe-core accessibility check."""
+screenshots under test-artifacts/, and the axe-core accessibility check (axe-core from the npm
+registry at the version tools/axe/package-lock.json pins, installed by `make axe`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pyotp
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -16,8 +18,9 @@ from bot.clock import utc_now
 from bot.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"  # installed by scripts/ensure-system-packages.sh
-AXE = PROJECT_ROOT / "tests" / "web_chat" / "vendor" / "axe-4.10.3.min.js"
-WCAG_AA = ("wcag2a", "wcag2aa", "wcag21aa")
+AXE = PROJECT_ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe tags each rule with the version that added it).
+WCAG_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
 
 @contextmanager
@@ -39,15 +42,28 @@ def screenshot(page: Page, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
-def axe_violations(page: Page, tags: tuple[str, ...] = WCAG_AA) -> list[str]:
-    """The ids of axe-core's violations on the page (empty when it passes)."""
+def axe_source() -> str:
+    """axe-core's script, as `make axe` installed it."""
+    if not AXE.is_file():
+        raise FileNotFoundError(f"{AXE} is missing: run `make axe` (npm ci in tools/axe)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_results(page: Page, tags: tuple[str, ...] = WCAG_AA) -> dict[str, Any]:
+    """axe-core's full result for the page with the rules of ``tags``."""
     # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses injected tags.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations.map(v => v.id)",
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    result: dict[str, Any] = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         list(tags),
     )
-    return list(result)
+    return result
+
+
+def axe_violations(page: Page, tags: tuple[str, ...] = WCAG_AA) -> list[str]:
+    """The ids of axe-core's violations on the page (empty when it passes)."""
+    return [v["id"] for v in axe_results(page, tags)["violations"]]
 
 
 @dataclass

@@ -1,30 +1,29 @@
 """The widget in a real headless Chromium (Debian's, never a downloaded build) on the real stack.
 
 Each test drives /chat as a person would, on a phone-sized viewport unless said, and saves a
-screenshot under test-artifacts/web_chat/. The accessibility check runs axe-core (vendored under
-tests/web_chat/vendor, MPL-2.0) in the page with the WCAG 2.x A/AA rules, 2.2 included.
+screenshot under test-artifacts/web_chat/. The accessibility check runs axe-core (from the npm
+registry, installed by `make axe`: tests/support/browser.py) in the page with the WCAG 2.x A/AA
+rules, 2.2 included.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.actions.conftest import MARIA
+from tests.support.browser import axe_results
 from tests.web_chat.stack import ARTIFACTS, WebChatStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-AXE = Path(__file__).with_name("vendor") / "axe-4.10.3.min.js"
 PHONE = {"width": 390, "height": 844}
 TURN_MS = 60_000
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
@@ -198,11 +197,7 @@ def test_axe_finds_no_wcag_violations_in_a_conversation(
         page.get_by_label("Your message").fill("whats my balance")
         page.get_by_label("Your message").press("Enter")
         expect(page.get_by_role("group", name="Suggested replies")).to_be_visible(timeout=TURN_MS)
-        # Evaluated through the DevTools protocol: the page's CSP (rightly) refuses injected tags.
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-        results = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
+        results = axe_results(page)
         violations = [
             (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results["violations"]
         ]
