@@ -553,7 +553,7 @@ class Narrowing:
             return NoMatch()
         fits = everyone.intersection(*self.include) - self.exclude
         with_soft = fits.intersection(*self.soft)
-        if with_soft or not fits:
+        if with_soft or not self.include:
             fits = with_soft
         return resolved(items, fits)
 
