@@ -68,23 +68,23 @@ def render_certificate(cert: CertificateOfInsurance, *, created_at: datetime) ->
 
     _holder_and_cancellation(pdf, cert)
     pdf.set_y(pdf.get_y() + 3)
-    pdf.set_text_style(7.6)
-    pdf.multi_cell(
-        pdf.content_width(), 3.8,
+    pdf.paragraph(
         f"Authorized representative: {cert.producer.name}, for {insurer}. "
         "Issued electronically; valid without signature.",
-        align="L", new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        size=7.6,
+        line_height=3.8,
+    )
     return pdf.to_bytes(), pdf.pages_count
 
 
 def _disclaimer(pdf: DocumentPDF, text: str) -> None:
     pdf.set_fill_color(*TINT)
     pdf.set_text_style(7.8, bold=True, colour=NAVY)
-    pdf.multi_cell(
-        pdf.content_width(), 3.8, text, fill=True, align="L", new_x="LMARGIN", new_y="NEXT",
-        padding=(2, 3, 2, 3),
-    )  # fmt: skip
+    with pdf.tags.content("P"):
+        pdf.multi_cell(
+            pdf.content_width(), 3.8, text, fill=True, align="L", new_x="LMARGIN",
+            new_y="NEXT", padding=(2, 3, 2, 3),
+        )  # fmt: skip
     pdf.set_y(pdf.get_y() + 3)
 
 

@@ -1,8 +1,11 @@
 """Auto ID cards: one card per vehicle (two where the state requires it), laid out two to a page.
 
 What a card shows comes from the state template registry (``state_templates``); this module only
-knows how to fill and draw each field. Cards are drawn at a fixed size so they can be printed and
-cut out, and read well on a phone held up to a police officer.
+knows how to fill and draw each field. Each card is a tagged section read in this order: its
+title (H1), the copy label, the fields, the 2D code (a figure with alternative text) and the
+statement; the card's outline, band, tint and the cut line are artifacts. Cards are drawn at a
+fixed size so they can be printed and cut out, and read well on a phone held up to a police
+officer.
 """
 
 from __future__ import annotations
@@ -170,31 +173,41 @@ def _page_instructions(pdf: DocumentPDF, template: IdCardTemplate) -> None:
         if template.cards_per_vehicle > 1
         else ""
     )
-    pdf.cell(
-        pdf.content_width(), 5,
-        "Show this page on your phone, or print it and cut along the dashed line." + copies,
-    )  # fmt: skip
+    with pdf.tags.content("P"):
+        pdf.cell(
+            pdf.content_width(), 5,
+            "Show this page on your phone, or print it and cut along the dashed line." + copies,
+        )  # fmt: skip
 
 
 def _cut_line(pdf: DocumentPDF, y: float) -> None:
-    pdf.set_draw_color(*RULE)
-    pdf.set_line_width(0.3)
-    pdf.set_dash_pattern(dash=2, gap=1.5)
-    pdf.line(pdf.l_margin + 6, y, pdf.w - pdf.r_margin, y)
-    pdf.set_dash_pattern()
-    pdf.set_xy(pdf.l_margin, y - 2.2)
-    pdf.set_text_style(8, colour=MUTED)
-    pdf.cell(5, 4.4, "✂")
+    with pdf.tags.artifact():
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(0.3)
+        pdf.set_dash_pattern(dash=2, gap=1.5)
+        pdf.line(pdf.l_margin + 6, y, pdf.w - pdf.r_margin, y)
+        pdf.set_dash_pattern()
+        pdf.set_xy(pdf.l_margin, y - 2.2)
+        pdf.set_text_style(8, colour=MUTED)
+        pdf.cell(5, 4.4, "✂")
 
 
 def _draw_card(
+    pdf: DocumentPDF, policy: Policy, template: IdCardTemplate, plan: CardPlan, top: float
+) -> None:
+    with pdf.tags.group("Sect"):
+        _draw_card_content(pdf, policy, template, plan, top)
+
+
+def _draw_card_content(
     pdf: DocumentPDF, policy: Policy, template: IdCardTemplate, plan: CardPlan, top: float
 ) -> None:
     left = pdf.l_margin
     width = pdf.content_width()
     pdf.set_draw_color(*NAVY)
     pdf.set_line_width(0.5)
-    pdf.rect(left, top, width, CARD_HEIGHT, style="D", round_corners=True, corner_radius=3)
+    with pdf.tags.artifact():
+        pdf.rect(left, top, width, CARD_HEIGHT, style="D", round_corners=True, corner_radius=3)
     copy_text = ""
     if plan.copies > 1:
         label = template.copy_labels[plan.copy_index] if template.copy_labels else ""
@@ -205,7 +218,7 @@ def _draw_card(
     pdf.set_fill_color(*NAVY)
     # fpdf2 accepts a tuple of corners here, though its annotation says bool.
     top_corners: Any = ("TOP_LEFT", "TOP_RIGHT")
-    pdf.rect(left, top, width, band_h, style="F", round_corners=top_corners, corner_radius=3)
+    pdf.tint(left, top, width, band_h, round_corners=top_corners, corner_radius=3)
     title = template.title.upper()
     size = 12.0
     pdf.set_text_style(size, bold=True, colour=WHITE)
@@ -214,30 +227,47 @@ def _draw_card(
         size -= 0.5
         pdf.set_text_style(size, bold=True, colour=WHITE)
     pdf.set_xy(left + 5, top + 2.2)
-    pdf.cell(width - 10, 8, title)
+    with pdf.tags.content("H1", actual_text=template.title):
+        pdf.cell(width - 10, 8, title)
     if copy_text:
         pdf.set_xy(left + 5, top + 9.6)
         pdf.set_text_style(7.8, colour=WHITE)
-        pdf.cell(width - 10, 4, copy_text)
+        with pdf.tags.content("P"):
+            pdf.cell(width - 10, 4, copy_text)
 
     fields_left = left + 5
     fields_width = width - 10
     body_top = top + band_h + 4
     if template.barcode is not None:
         fields_width -= CODE_SIZE + 5
-        _draw_code(
-            pdf, barcode_payload(template, policy, plan.vehicle),
-            x=left + width - 5 - CODE_SIZE, y=body_top,
-        )  # fmt: skip
 
     items = [
         Field(_LABELS[name], field_text(name, policy, plan.vehicle)) for name in template.fields
     ]
-    statement_top = _draw_statement(pdf, template, left + 4, top + CARD_HEIGHT - 4, width - 8)
+    statement_x, statement_w = left + 4, width - 8
+    statement_top = top + CARD_HEIGHT - 4 - _statement_height(pdf, template, statement_w)
     columns = _fit_fields(pdf, items, fields_width, statement_top - 2 - body_top)
     pdf.set_xy(fields_left, body_top)
     pdf.field_grid(items, columns=columns, x=fields_left, width=fields_width, gap=5, row_gap=1.6)
     pdf.value_pt = VALUE_PT
+    # Read after the fields it repeats, though it sits to their right.
+    if template.barcode is not None:
+        _draw_code(
+            pdf, barcode_payload(template, policy, plan.vehicle), code_alt_text(template),
+            x=left + width - 5 - CODE_SIZE, y=body_top,
+        )  # fmt: skip
+    _draw_statement(pdf, template, statement_x, statement_top, statement_w)
+
+
+def code_alt_text(template: IdCardTemplate) -> str:
+    """What the card's 2D code says, for people who cannot see it."""
+    if template.barcode is None:
+        raise ValueError(f"template {template.template_id} has no barcode")
+    labels = [_LABELS[name] for name in template.barcode.fields]
+    # Lower-case in mid-sentence, except acronyms (NAIC, VIN).
+    words = [label if label[:2].isupper() else label.lower() for label in labels]
+    fields = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else words[0]
+    return f"QR code for scanners. It repeats this card's {fields}."
 
 
 # Layouts tried in order until the fields fit above the statement: (columns, value size in pt).
@@ -257,7 +287,7 @@ def _fit_fields(pdf: DocumentPDF, items: list[Field], width: float, room: float)
     return _FITS[-1][0]
 
 
-def _draw_code(pdf: DocumentPDF, payload: str, *, x: float, y: float) -> None:
+def _draw_code(pdf: DocumentPDF, payload: str, alt: str, *, x: float, y: float) -> None:
     # New York specifies a PDF417 barcode; no maintained pure-Python PDF417 encoder is available
     # to us, so the card carries the same data as a QR code (segno), a 2D symbology that phone
     # and handheld scanners read. Swap the encoder here when PDF417 becomes available.
@@ -265,32 +295,45 @@ def _draw_code(pdf: DocumentPDF, payload: str, *, x: float, y: float) -> None:
     png = io.BytesIO()
     code.save(png, kind="png", scale=4, border=4)
     png.seek(0)
-    pdf.image(png, x=x, y=y, w=CODE_SIZE, h=CODE_SIZE, alt_text="2D code with the card's data")
+    # The figure's bounding box in points from the page's bottom-left corner (PDF/UA: Layout).
+    k, bottom = pdf.k, pdf.h - y - CODE_SIZE
+    box = " ".join(f"{v * k:.2f}" for v in (x, bottom, x + CODE_SIZE, bottom + CODE_SIZE))
+    with pdf.tags.content("Figure", alt=alt, attributes=f"<</O /Layout /BBox [{box}]>>"):
+        pdf.image(png, x=x, y=y, w=CODE_SIZE, h=CODE_SIZE)
     pdf.set_xy(x, y + CODE_SIZE)
     pdf.set_text_style(6.2, colour=MUTED)
-    pdf.cell(CODE_SIZE, 3, "Scan for policy data", align="C")
+    with pdf.tags.content("P"):
+        pdf.cell(CODE_SIZE, 3, "Scan for policy data", align="C")
+
+
+_STATEMENT_PT, _STATEMENT_LINE, _STATEMENT_PAD = 6.9, 3.05, 2.2
+
+
+def _statement_height(pdf: DocumentPDF, template: IdCardTemplate, w: float) -> float:
+    """How tall the statement box (statement and notice) is in a card ``w`` mm wide."""
+    pdf.set_text_style(_STATEMENT_PT)
+    inner = w - 2 * _STATEMENT_PAD
+    text_h = pdf.text_height(inner, template.statement, _STATEMENT_LINE)
+    if template.notice:
+        text_h += 1.2 + pdf.text_height(inner, template.notice, _STATEMENT_LINE)
+    return text_h + 2 * _STATEMENT_PAD
 
 
 def _draw_statement(
-    pdf: DocumentPDF, template: IdCardTemplate, x: float, bottom: float, w: float
-) -> float:
-    """The template's statement (and notice) in a box on the card's bottom edge; returns its top."""
-    size, line_h, pad = 6.9, 3.05, 2.2
-    pdf.set_text_style(size)
+    pdf: DocumentPDF, template: IdCardTemplate, x: float, top: float, w: float
+) -> None:
+    """The template's statement (and notice) in a box from ``top`` to the card's bottom edge."""
+    size, line_h, pad = _STATEMENT_PT, _STATEMENT_LINE, _STATEMENT_PAD
     inner = w - 2 * pad
-    text_h = pdf.text_height(inner, template.statement, line_h)
-    if template.notice:
-        text_h += 1.2 + pdf.text_height(inner, template.notice, line_h)
-    box_h = text_h + 2 * pad
-    top = bottom - box_h
     pdf.set_fill_color(*TINT)
-    pdf.rect(x, top, w, box_h, style="F", round_corners=True, corner_radius=1.5)
+    pdf.tint(x, top, w, _statement_height(pdf, template, w), round_corners=True, corner_radius=1.5)
     pdf.set_xy(x + pad, top + pad)
     pdf.set_text_style(size)
-    pdf.multi_cell(inner, line_h, template.statement, align="L", new_x="LEFT", new_y="NEXT")
+    with pdf.tags.content("P"):
+        pdf.multi_cell(inner, line_h, template.statement, align="L", new_x="LEFT", new_y="NEXT")
     if template.notice:
         pdf.set_y(pdf.get_y() + 1.2)
         pdf.set_x(x + pad)
         pdf.set_text_style(size, colour=MUTED)
-        pdf.multi_cell(inner, line_h, template.notice, align="L", new_x="LEFT", new_y="NEXT")
-    return top
+        with pdf.tags.content("P"):
+            pdf.multi_cell(inner, line_h, template.notice, align="L", new_x="LEFT", new_y="NEXT")

@@ -1,8 +1,10 @@
 """The page layout every Policyline document shares: fonts, colours, headings, fields and tables.
 
-Built on fpdf2. Fonts are the DejaVu Sans TTFs shipped in ``fonts/`` (embedded and subset in every
-PDF), so names such as "José Núñez" render the same on any machine and never fall back to a
-system font. Measurements are millimetres on US Letter paper.
+Built on fpdf2, tagged for screen readers (``tagging``): every helper here puts what it draws in
+the structure tree (headings, paragraphs, label/value lists, tables with column headers) or marks
+it as an artifact (rules, tints, the footer). Fonts are the DejaVu Sans TTFs shipped in
+``fonts/`` (embedded and subset in every PDF), so names such as "José Núñez" render the same on
+any machine and never fall back to a system font. Measurements are millimetres on US Letter paper.
 """
 
 from __future__ import annotations
@@ -11,9 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
+from fpdf.prefs import ViewerPreferences
+from fpdf.table import Cell, RowLayoutInfo, Table
+
+from bot.documents.tagging import COLUMN_HEADER, PAGINATION, Tagger
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
@@ -28,6 +36,7 @@ STRIPE: Colour = (247, 249, 252)
 WARN: Colour = (150, 30, 30)
 WHITE: Colour = (255, 255, 255)
 
+LANGUAGE = "en-US"
 MARGIN = 16.0
 LABEL_PT = 6.8
 VALUE_PT = 9.5
@@ -40,6 +49,27 @@ class Field:
 
     label: str
     value: str
+
+
+def _spoken_value(value: str) -> str | None:
+    """What a screen reader should say for a field value when the printed text is not it."""
+    if not value:
+        return "none"  # printed as a dash
+    if "\n" in value:
+        return ", ".join(line.strip() for line in value.splitlines() if line.strip())
+    return None
+
+
+def _xmp_metadata(title: str) -> str:
+    """XMP with the title and language (PDF/UA-1 asks for dc:title in the metadata stream)."""
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+        f"</dc:title><dc:language><rdf:Bag><rdf:li>{LANGUAGE}</rdf:li></rdf:Bag></dc:language>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
 
 
 class DocumentPDF(FPDF):
@@ -62,7 +92,11 @@ class DocumentPDF(FPDF):
         self.set_subject(subject)
         self.set_author(author)
         self.set_creator("Policyline")
-        self.set_lang("en-US")
+        self.set_lang(LANGUAGE)
+        # Viewers show the title, not the file name, in the window bar (PDF/UA-1 7.1).
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+        self.set_xmp_metadata(_xmp_metadata(title))
+        self.tags = Tagger(self)
         # A fixed creation date keeps the bytes reproducible for the same input and clock.
         self.set_creation_date(created_at)
         self.set_margins(margin, margin, margin)
@@ -79,15 +113,47 @@ class DocumentPDF(FPDF):
         self.set_font(FAMILY, "B" if bold else "", size)
         self.set_text_color(*colour)
 
+    def add_page(self, *args: Any, **kwargs: Any) -> None:
+        """A new page; marked content open at an automatic page break continues on the new page."""
+        open_ = self.tags.suspend()
+        super().add_page(*args, **kwargs)
+        self.tags.resume(open_)
+
+    def multi_cell(self, *args: Any, **kwargs: Any) -> Any:
+        # Inside ``Tagger.artifact_with_text`` (a table cell's borders and fill), the cell's text
+        # belongs to its TH/TD element rather than to the artifact.
+        target = self.tags.take_text_target()
+        if target is None or kwargs.get("dry_run"):
+            return super().multi_cell(*args, **kwargs)
+        with self.tags.paused_artifact(), self.tags.marked(target):
+            return super().multi_cell(*args, **kwargs)
+
     def footer(self) -> None:
-        self.set_y(-(MARGIN - 2))
-        self.set_draw_color(*RULE)
-        self.set_line_width(0.2)
-        self.line(self.l_margin, self.get_y() - 1.5, self.w - self.r_margin, self.get_y() - 1.5)
-        self.set_text_style(6.8, colour=MUTED)
-        width = self.w - self.l_margin - self.r_margin
-        self.cell(width - 30, 4, self.footer_note)
-        self.cell(30, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        # Repeated on every page: a pagination artifact, not part of the reading order.
+        with self.tags.artifact(PAGINATION):
+            self.set_y(-(MARGIN - 2))
+            self.set_draw_color(*RULE)
+            self.set_line_width(0.2)
+            y = self.get_y() - 1.5
+            self.line(self.l_margin, y, self.w - self.r_margin, y)
+            self.set_text_style(6.8, colour=MUTED)
+            width = self.w - self.l_margin - self.r_margin
+            self.cell(width - 30, 4, self.footer_note)
+            self.cell(30, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def bookmark(self, text: str, level: int) -> None:
+        """An outline entry (bookmark) for a heading of ``level`` (1 for H1) on this page."""
+        self.start_section(text, level=level - 1, strict=False)
+
+    def rule(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        """A decorative line (an artifact) in the current draw colour and width."""
+        with self.tags.artifact():
+            self.line(x1, y1, x2, y2)
+
+    def tint(self, x: float, y: float, w: float, h: float, **kwargs: Any) -> None:
+        """A filled background shape (an artifact) in the current fill colour."""
+        with self.tags.artifact():
+            self.rect(x, y, w, h, style="F", **kwargs)
 
     @property
     def value_line_height(self) -> float:
@@ -113,10 +179,11 @@ class DocumentPDF(FPDF):
     ) -> None:
         """Wrapped text across the content width."""
         self.set_text_style(size, colour=colour)
-        self.multi_cell(
-            self.content_width(), line_height, text, align="L", new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )  # fmt: skip
+        with self.tags.content("P"):
+            self.multi_cell(
+                self.content_width(), line_height, text, align="L", new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )  # fmt: skip
 
     # --- blocks ------------------------------------------------------------------------------
 
@@ -126,14 +193,20 @@ class DocumentPDF(FPDF):
         self.set_y(self.get_y() + space_before)
         self.set_x(self.l_margin)
         self.set_text_style(10, bold=True, colour=NAVY)
-        self.cell(self.content_width(), 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.bookmark(text, 2)
+        with self.tags.content("H2"):
+            self.cell(self.content_width(), 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*NAVY)
         self.set_line_width(0.4)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.rule(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.set_y(self.get_y() + 2)
 
     def field_at(self, x: float, y: float, width: float, item: Field) -> float:
-        """Draw one labelled value with its top-left corner at (x, y); return its height."""
+        """Draw one labelled value with its top-left corner at (x, y); return its height.
+
+        Tagged as a list item: the label (read as written, not in the printed capitals) and
+        the value. Call it inside a ``tags.group("L")``.
+        """
         self.set_xy(x, y)
         label = item.label.upper()
         size = LABEL_PT
@@ -142,13 +215,17 @@ class DocumentPDF(FPDF):
         while size > 4.6 and self.get_string_width(label) > width - 2 * self.c_margin:
             size -= 0.2
             self.set_text_style(size, bold=True, colour=MUTED)
-        self.cell(width, 3.4, label, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        self.set_x(x)
-        self.set_text_style(self.value_pt)
-        self.multi_cell(
-            width, self.value_line_height, item.value or "—", align="L", new_x=XPos.LEFT,
-            new_y=YPos.NEXT,
-        )  # fmt: skip
+        with self.tags.group("LI"):
+            with self.tags.content("Lbl", actual_text=f"{item.label}:"):
+                self.cell(width, 3.4, label, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.set_x(x)
+            self.set_text_style(self.value_pt)
+            value = item.value or "—"
+            with self.tags.content("LBody", actual_text=_spoken_value(item.value)):
+                self.multi_cell(
+                    width, self.value_line_height, value, align="L", new_x=XPos.LEFT,
+                    new_y=YPos.NEXT,
+                )  # fmt: skip
         return self.get_y() - y
 
     def field_height(self, width: float, item: Field) -> float:
@@ -176,14 +253,15 @@ class DocumentPDF(FPDF):
         usable = total - gap * (columns - 1)
         widths = [usable * s / sum(shares) for s in shares]
         offsets = [left + sum(widths[:i]) + gap * i for i in range(columns)]
-        for start in range(0, len(items), columns):
-            row = items[start : start + columns]
-            height = max(self.field_height(widths[i], f) for i, f in enumerate(row))
-            self.ensure_space(height)
-            top = self.get_y()
-            for i, item in enumerate(row):
-                self.field_at(offsets[i], top, widths[i], item)
-            self.set_xy(left, top + height + row_gap)
+        with self.tags.group("L"):
+            for start in range(0, len(items), columns):
+                row = items[start : start + columns]
+                height = max(self.field_height(widths[i], f) for i, f in enumerate(row))
+                self.ensure_space(height)
+                top = self.get_y()
+                for i, item in enumerate(row):
+                    self.field_at(offsets[i], top, widths[i], item)
+                self.set_xy(left, top + height + row_gap)
 
     def field_grid_height(
         self,
@@ -209,14 +287,17 @@ class DocumentPDF(FPDF):
         title_h = 6.0 if title else 0.0
         height = title_h + 4.0 + sum(self.field_height(inner, f) + 1.6 for f in items)
         self.set_fill_color(*TINT)
-        self.rect(x, y, w, height, style="F", round_corners=True, corner_radius=1.5)
+        self.tint(x, y, w, height, round_corners=True, corner_radius=1.5)
         if title:
             self.set_xy(x + 3, y + 2.5)
             self.set_text_style(8, bold=True, colour=NAVY)
-            self.cell(inner, 4, title.upper())
+            self.bookmark(title, 2)
+            with self.tags.content("H2", actual_text=title):
+                self.cell(inner, 4, title.upper())
         top = y + 2.5 + title_h
-        for item in items:
-            top += self.field_at(x + 3, top, inner, item) + 1.6
+        with self.tags.group("L"):
+            for item in items:
+                top += self.field_at(x + 3, top, inner, item) + 1.6
         return height
 
     def note_box(
@@ -227,13 +308,16 @@ class DocumentPDF(FPDF):
         self.set_text_style(size)
         height = 6.0 + 4.0 + self.text_height(inner, text, 3.5)
         self.set_fill_color(*TINT)
-        self.rect(x, y, w, height, style="F", round_corners=True, corner_radius=1.5)
+        self.tint(x, y, w, height, round_corners=True, corner_radius=1.5)
         self.set_xy(x + 3, y + 2.5)
         self.set_text_style(8, bold=True, colour=NAVY)
-        self.cell(inner, 4, title.upper())
+        self.bookmark(title, 2)
+        with self.tags.content("H2", actual_text=title):
+            self.cell(inner, 4, title.upper())
         self.set_xy(x + 3, y + 8.0)
         self.set_text_style(size)
-        self.multi_cell(inner, 3.5, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        with self.tags.content("P"):
+            self.multi_cell(inner, 3.5, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
         return height
 
     def data_table(
@@ -264,7 +348,8 @@ class DocumentPDF(FPDF):
         heading_face = FontFace(
             family=FAMILY, emphasis="BOLD", size_pt=7.4, color=NAVY, fill_color=TINT
         )
-        with self.table(
+        table = _TaggedTable(
+            self,
             width=self.content_width(),
             col_widths=tuple(col_widths),
             text_align=tuple(align) if align else "LEFT",
@@ -275,16 +360,18 @@ class DocumentPDF(FPDF):
             line_height=4.4,
             padding=(1.2, 1.6, 1.2, 1.6),
             v_align="TOP",
-        ) as table:
-            head = table.row()
-            for text in headings:
-                head.cell(text)
-            for index, values in enumerate(rows):
-                last = emphasise_last_row and index == len(rows) - 1
-                style = FontFace(emphasis="BOLD") if last else None
-                row = table.row()
-                for text in values:
-                    row.cell(text, style=style)
+        )
+        head = table.row()
+        for text in headings:
+            head.cell(text)
+        for index, values in enumerate(rows):
+            last = emphasise_last_row and index == len(rows) - 1
+            style = FontFace(emphasis="BOLD") if last else None
+            row = table.row()
+            for text in values:
+                row.cell(text, style=style)
+        with self.tags.group("Table"):
+            table.render()
         self.set_y(self.get_y() + 1.5)
 
     def table_height(
@@ -309,10 +396,11 @@ class DocumentPDF(FPDF):
         self.ensure_space(10)
         self.set_fill_color(*colour)
         self.set_text_style(9, bold=True, colour=WHITE)
-        self.multi_cell(
-            self.content_width(), 6, text, fill=True, align="C", new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT, padding=(1, 2, 1, 2),
-        )  # fmt: skip
+        with self.tags.content("P"):
+            self.multi_cell(
+                self.content_width(), 6, text, fill=True, align="C", new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT, padding=(1, 2, 1, 2),
+            )  # fmt: skip
         self.set_y(self.get_y() + 2)
 
     def document_header(self, insurer: str, title: str, facts: Sequence[Field]) -> None:
@@ -320,9 +408,12 @@ class DocumentPDF(FPDF):
         top = self.get_y()
         left_w = self.content_width() * 0.56
         self.set_text_style(14, bold=True, colour=NAVY)
-        self.multi_cell(left_w, 6.2, insurer, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        with self.tags.content("P"):
+            self.multi_cell(left_w, 6.2, insurer, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_style(11.5, bold=True)
-        self.multi_cell(left_w, 5.6, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.bookmark(title, 1)
+        with self.tags.content("H1"):
+            self.multi_cell(left_w, 5.6, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         left_bottom = self.get_y()
         right_x = self.l_margin + left_w + 6
         right_w = self.content_width() - left_w - 6
@@ -330,9 +421,66 @@ class DocumentPDF(FPDF):
         self.set_y(max(left_bottom, top + box_h) + 3)
         self.set_draw_color(*RULE)
         self.set_line_width(0.2)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+        self.rule(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.set_y(self.get_y() + 2)
 
     def to_bytes(self) -> bytes:
+        self.tags.check_closed()
         self.alias_nb_pages()
         return bytes(self.output())
+
+
+class _TaggedTable(Table):
+    """fpdf2's table, tagged: Table > TR > TH (column scope) / TD, borders and stripes as artifacts.
+
+    A heading row repeated at the top of a new page is an artifact: it was read once already.
+    """
+
+    def __init__(self, pdf: DocumentPDF, **kwargs: Any) -> None:
+        super().__init__(pdf, **kwargs)
+        self._pdf = pdf
+        self._rows_drawn: set[int] = set()
+        self._repeat = False
+
+    def _render_table_row(
+        self,
+        i: int,
+        row_layout_info: RowLayoutInfo,
+        cell_x_positions: Sequence[float] | None,
+        **kwargs: Any,
+    ) -> None:
+        if i in self._rows_drawn:
+            self._repeat = True
+            try:
+                with self._pdf.tags.artifact():
+                    super()._render_table_row(i, row_layout_info, cell_x_positions, **kwargs)
+            finally:
+                self._repeat = False
+            return
+        self._rows_drawn.add(i)
+        with self._pdf.tags.group("TR"):
+            super()._render_table_row(i, row_layout_info, cell_x_positions, **kwargs)
+
+    def _render_table_cell(
+        self,
+        i: int,
+        j: int,
+        cell: Cell,
+        row_height: float,
+        cell_height_info: RowLayoutInfo | None = None,
+        cell_x_positions: Sequence[float] | None = None,
+        **kwargs: Any,
+    ) -> tuple[bool, float, float]:
+        if cell_height_info is None or self._repeat:  # measuring, or inside a repeated heading
+            return super()._render_table_cell(
+                i, j, cell, row_height, cell_height_info, cell_x_positions, **kwargs
+            )
+        heading = i < self._num_heading_rows
+        tags = self._pdf.tags
+        owner = tags.element(
+            "TH" if heading else "TD", attributes=COLUMN_HEADER if heading else None
+        )
+        with tags.artifact_with_text(owner):
+            return super()._render_table_cell(
+                i, j, cell, row_height, cell_height_info, cell_x_positions, **kwargs
+            )
