@@ -10,7 +10,7 @@ MODEL := models/policyline.tar.gz
 AXE_JS := tools/axe/node_modules/axe-core/axe.min.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: run test test-fast test-faults lint typecheck contracts check bench train install system axe lock clean help
+.PHONY: run test test-fast test-faults lint typecheck contracts check bench nlu-report train install system axe lock clean help
 
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  run the benchmarks in bench/ and print their figures (bench/results/latest.md)"
 	@echo "make test-faults  fault tests under load (PAS outage/slow, Redis down, restarts)"
 	@echo "make check  the gates CI runs before the tests: lint, typecheck, contracts"
+	@echo "make nlu-report  NLU accuracy on the own held-out set and the peer set, shortcut words"
 
 run: install $(MODEL)
 	$(BIN)/policyline run
@@ -60,6 +61,13 @@ check: lint typecheck contracts
 
 bench: install system $(MODEL)
 	$(PY) -m bench
+
+# NLU on wording it never trained on: tests/nlu/held_out_nlu.yml and ../shared/eval/peer_nlu.yml
+# (an NLU-only model on all of data/nlu, from the model cache when unchanged), then the words
+# whose presence alone predicts an intent in data/nlu.
+nlu-report: install
+	$(PY) -m bench.nlu_report
+	$(PY) -m bench.nlu_shortcuts
 
 train: $(MODEL)
 

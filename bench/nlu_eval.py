@@ -85,6 +85,12 @@ class NluReport:
     top_confusions: list[tuple[str, str, int]]
     entity_f1: float
     per_entity: dict[str, EntityScore]
+    # what a user would see at run time with the fallback on: routed to the right intent, offered
+    # the right intent among two "did you mean" choices (fell back, right intent in the top 2),
+    # asked to rephrase (fell back otherwise), routed to a wrong intent; shares of the messages
+    runtime_split: dict[str, float] = field(default_factory=dict)
+    # messages routed to a wrong intent with confidence >= 0.80
+    confident_wrong: int = 0
     parse_ms_p50: float = 0.0
     parse_ms_p95: float = 0.0
     train_seconds: float = 0.0
@@ -133,6 +139,56 @@ def train_nlu_model(
     if model is None:
         raise RuntimeError("rasa train nlu produced no model")
     return Path(model)
+
+
+def normalise(text: str) -> str:
+    """A text as the overlap checks compare it: lower case, single spaces, no end punctuation."""
+    return " ".join(text.lower().split()).rstrip(" .!?,;:")
+
+
+def normalised_examples(path: Path) -> dict[str, str]:
+    """The intent examples of an NLU file or folder (entity markup removed), by normalised text."""
+    from rasa.shared.data import is_nlu_file
+
+    files = (
+        sorted(p for p in path.rglob("*.yml") if is_nlu_file(str(p))) if path.is_dir() else [path]
+    )
+    return {
+        normalise(str(m.get("text"))): str(m.get("text"))
+        for file in files
+        for m in load_data(str(file)).intent_examples
+    }
+
+
+def nlu_data_files(data_path: Path = PROJECT_ROOT / "data" / "nlu") -> list[Path]:
+    """The NLU training files (everything under ``data/nlu``)."""
+    return sorted(p for p in data_path.rglob("*.yml") if p.is_file())
+
+
+def full_nlu_model(
+    dest: Path,
+    config_path: Path = PROJECT_ROOT / "config.yml",
+    domain_path: Path = PROJECT_ROOT / "domain.yml",
+    data_path: Path = PROJECT_ROOT / "data" / "nlu",
+) -> tuple[Path, bool, float]:
+    """An NLU-only model trained on all of ``data/nlu`` at ``dest``, from the model cache when
+    the config, domain and NLU files are unchanged (``devtools.model_cache``).
+
+    Returns the model, whether it came from the cache, and the training seconds (0 if cached).
+    """
+    from devtools.model_cache import cached_model, inputs_key
+
+    key = inputs_key([config_path, domain_path, *nlu_data_files(data_path)], extra="nlu-only")
+    started = time.perf_counter()
+    from_cache = cached_model(
+        key,
+        dest,
+        lambda work: train_nlu_model(
+            load_data(str(data_path)), work, config_path=config_path, domain_path=domain_path
+        ),
+    )
+    seconds = 0.0 if from_cache else time.perf_counter() - started
+    return dest, from_cache, round(seconds, 1)
 
 
 def parse_messages(model_path: Path, texts: Sequence[str]) -> list[dict[str, Any]]:
@@ -248,6 +304,26 @@ def sweep_thresholds(
     return sweep
 
 
+def runtime_split(gold: Sequence[str], parsed: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Shares routed right / did-you-mean / rephrase / routed wrong with the fallback on."""
+    counts: Counter[str] = Counter()
+    for gold_intent, result in zip(gold, parsed, strict=True):
+        predicted = result["intent"]["name"]
+        if predicted == FALLBACK_INTENT:
+            ranking = [
+                c["name"]
+                for c in result.get("intent_ranking") or []
+                if c.get("name") != FALLBACK_INTENT
+            ]
+            counts["did_you_mean" if gold_intent in ranking[:2] else "rephrase"] += 1
+        else:
+            counts["routed_right" if predicted == gold_intent else "routed_wrong"] += 1
+    return {
+        key: round(_ratio(counts[key], len(gold)), 4)
+        for key in ("routed_right", "did_you_mean", "rephrase", "routed_wrong")
+    }
+
+
 def evaluate(model_path: Path, test_data: TrainingData) -> NluReport:
     """Parse the held-out messages and score intents and entities."""
     from sklearn.metrics import accuracy_score, classification_report, f1_score
@@ -301,6 +377,13 @@ def evaluate(model_path: Path, test_data: TrainingData) -> NluReport:
     ]
     parse_ms = sorted(p["_parse_ms"] for p in parsed)
     return NluReport(
+        runtime_split=runtime_split(gold_intents, parsed),
+        confident_wrong=sum(
+            1
+            for gold, p in zip(gold_intents, parsed, strict=True)
+            if p["intent"]["name"] not in (gold, FALLBACK_INTENT)
+            and float(p["intent"].get("confidence") or 0.0) >= 0.8
+        ),
         parse_ms_p50=round(parse_ms[len(parse_ms) // 2], 1),
         parse_ms_p95=round(parse_ms[min(len(parse_ms) - 1, int(len(parse_ms) * 0.95))], 1),
         examples=len(examples),

@@ -1,4 +1,8 @@
-"""NLU quality on a fixed held-out split: train on 80 %, score on the other 20 %.
+"""NLU quality on messages the model never trains on.
+
+Two measures: the project's own held-out set (tests/nlu/held_out_nlu.yml, written for testing
+only, scored against a model trained on all of data/nlu, as `make nlu-report` does), and a fixed
+split of data/nlu: train on 80 %, score on the other 20 % (which also scores the entities).
 
 Trains an NLU-only model with the project's config.yml (about three minutes on two cores, so it
 is marked ``slow``), or copies the one trained from the same split, config, domain and Rasa
@@ -15,9 +19,19 @@ from collections import Counter
 
 import pytest
 
-from bench.nlu_eval import NluReport, evaluate, micro_f1, split_nlu_data, train_nlu_model
+from bench.nlu_eval import (
+    NluReport,
+    evaluate,
+    full_nlu_model,
+    load_data,
+    micro_f1,
+    normalised_examples,
+    split_nlu_data,
+    train_nlu_model,
+)
+from bench.nlu_report import HELD_OUT
 from devtools.model_cache import cached_model, inputs_key
-from tests.nlu.conftest import CONFIG_PATH, CONTRACT_INTENTS, DOMAIN_PATH
+from tests.nlu.conftest import CONFIG_PATH, CONTRACT_INTENTS, DATA_PATH, DOMAIN_PATH
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +43,40 @@ MIN_ENTITY_F1 = 0.72
 # The identifiers the bot acts on must come out (nearly) right.
 MIN_IDENTIFIER_F1 = 0.85
 IDENTIFIERS = ("policy_number", "claim_number", "zip_code")
+# The own held-out set (issue 13 targets 0.95 / 0.95 / 0.90 per intent; `make nlu-report` prints
+# the figures): floors a few points under the measured ones, one message moves an intent's F1.
+MIN_OWN_ACCURACY = 0.90
+MIN_OWN_MACRO_F1 = 0.90
+MIN_OWN_INTENT_F1 = 0.75
+
+
+def test_own_held_out_set_is_not_in_the_training_data() -> None:
+    training = set(normalised_examples(DATA_PATH))
+    held_out = normalised_examples(HELD_OUT)
+    assert [text for norm, text in held_out.items() if norm in training] == []
+
+
+def test_own_held_out_set_covers_every_contract_intent() -> None:
+    counts = Counter(m.get("intent") for m in load_data(str(HELD_OUT)).intent_examples)
+    assert {intent for intent in CONTRACT_INTENTS if counts[intent] < 8} == set()
+
+
+@pytest.fixture(scope="module")
+def own_held_out_report(tmp_path_factory: pytest.TempPathFactory) -> NluReport:
+    model, _, _ = full_nlu_model(
+        tmp_path_factory.mktemp("nlu-full") / "nlu_full.tar.gz",
+        config_path=CONFIG_PATH,
+        domain_path=DOMAIN_PATH,
+    )
+    return evaluate(model, load_data(str(HELD_OUT)))
+
+
+def test_own_held_out_set_clears_the_floor(own_held_out_report: NluReport) -> None:
+    report = own_held_out_report
+    assert report.intent_accuracy >= MIN_OWN_ACCURACY, report.misclassified
+    assert report.intent_macro_f1 >= MIN_OWN_MACRO_F1, report.misclassified
+    weak = {name: s["f1"] for name, s in report.per_intent.items() if s["f1"] < MIN_OWN_INTENT_F1}
+    assert weak == {}, report.misclassified
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.validator import Validator
 
+from bench.nlu_eval import normalised_examples
+from bench.nlu_report import PEER as PEER_SET
 from tests.nlu.conftest import (
     CONFIG_PATH,
     CONTRACT_INTENTS,
@@ -214,3 +216,13 @@ def test_test_stories_cover_every_intent_and_custom_action(domain: Domain) -> No
         if name.startswith("action_") and name != "action_ask_policy_choice"
     } - actions
     assert untested == set()
+
+
+def test_no_peer_test_example_is_in_the_training_data() -> None:
+    # ../shared/eval/peer_nlu.yml is wording written by other projects, for testing only: a copy
+    # in data/ would flatter the figures `make nlu-report` prints for it.
+    if not PEER_SET.is_file():
+        pytest.skip(f"no peer set at {PEER_SET}")
+    training = normalised_examples(DATA_PATH)
+    copied = sorted(set(normalised_examples(PEER_SET)) & set(training))
+    assert [training[text] for text in copied] == []
