@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -190,6 +190,29 @@ class PolicylineAction(Action, ABC):
             logger.error("could not record the outcome of %s: %s", self.name(), type(exc).__name__)
 
 
+# Answers in a row a form could not use after which a person is offered (the human-exit rule).
+FORM_MISSES_BEFORE_PERSON = 2
+
+
+def misses_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Counts answers the form rejected in a row; the second ends the form with a person."""
+    requested = tracker.get_slot("requested_slot")
+    if not requested or not tracker.latest_message.get("text"):
+        return []
+    answers = [e for e in events if e.get("event") == "slot" and e.get("name") == requested]
+    if not answers:
+        return []
+    if answers[-1].get("value") is not None:
+        return [SlotSet("form_misses", 0.0)]
+    misses = int(tracker.get_slot("form_misses") or 0) + 1
+    if misses < FORM_MISSES_BEFORE_PERSON:
+        return [SlotSet("form_misses", float(misses))]
+    dispatcher.utter_message(text="Let me get you to a person who can help.")
+    return [SlotSet("form_misses", 0.0), ActiveLoop(None), FollowupAction("action_handoff")]
+
+
 class SafeFormValidation(FormValidationAction, ABC):
     """Base of our form validators: the same deadline, and our own error handling.
 
@@ -206,9 +229,10 @@ class SafeFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         try:
-            return await asyncio.wait_for(
+            events = await asyncio.wait_for(
                 super().run(dispatcher, tracker, domain), timeout=ACTION_DEADLINE_S
             )
+            return events + misses_events(dispatcher, tracker, events)
         except Exception as exc:
             logger.error(
                 "form validation %s failed with %s at:\n%s",

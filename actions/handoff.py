@@ -9,14 +9,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.base import PolicylineAction, Turn
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
+from bot.conversation.tasks import ROUTED
 from bot.phone_numbers import display_phone
 
 # Why a conversation is handed off, by the intent that asked for it.
 REASON_BY_INTENT = {
-    "coverage_question": "coverage_question",
-    "change_policy": "change_policy",
-    "human_handoff": "requested_person",
-    "report_claim": "first_notice_of_loss",
+    **{task.intent: task.handoff_reason for task in ROUTED if task.handoff_reason},
     "nlu_fallback": "repeated_misunderstanding",
 }
 # Consecutive misunderstandings after which a person is offered.

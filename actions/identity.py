@@ -23,6 +23,7 @@ from actions.base import (
     SafeFormValidation,
     Turn,
 )
+from actions.follow_up import change_of_mind
 from actions.one_time_code import send_one_time_code
 from actions.tasks import (
     NO_ELIGIBLE_POLICY,
@@ -33,6 +34,7 @@ from actions.tasks import (
     choose_claim,
     choose_policy,
     eligible_for,
+    request_texts,
 )
 from bot.bootstrap import get_services
 from bot.conversation.answers.billing import balance_text
@@ -42,7 +44,12 @@ from bot.conversation.formatting import time_of_day
 from bot.conversation.identity import VerificationStatus
 from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
-from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
+from bot.conversation.user_input import (
+    parse_amount,
+    parse_date_of_birth,
+    parse_policy_number,
+    parse_zip,
+)
 from pas_connector.errors import PasUnavailable
 
 # Whether this turn's channel phone found a policyholder (set per run of the form validation).
@@ -70,6 +77,10 @@ class ActionStartTask(PolicylineAction):
     async def act(self, turn: Turn) -> list[EventType]:
         intent = turn.intent
         pending = turn.slot("pending_task")
+        if not pending:
+            redo = await change_of_mind(turn)
+            if redo is not None:
+                return redo
         if pending and turn.verified:
             chosen = await answer_to_policy_choice(turn, str(pending))
             if chosen is not None:
@@ -229,12 +240,19 @@ class ActionVerifyIdentity(PolicylineAction):
             if result.status is VerificationStatus.CODE_REQUIRED:
                 # DOB and ZIP matched, but nothing proves possession of the number on file (web
                 # chat, or a number not on file): the code texted to that number decides.
-                return [*_CLEAR_ANSWERS, *await send_one_time_code(turn, str(result.holder_id))]
+                sent = await send_one_time_code(turn, str(result.holder_id))
+                texted = any(e.get("name") == "code_sent" and e.get("value") for e in sent)
+                outcome = "code_sent" if texted else "unavailable"
+                return [*_CLEAR_ANSWERS, *sent, SlotSet("verification_result", outcome)]
         except PasUnavailable:
             # Not the person's failure: nothing is counted, the answers are still cleared.
             turn.say(pas_unavailable(turn.services.settings.contact_centre_phone))
             await turn.record(turn.slot("pending_task"), Outcome.FAILED, reason="pas_unavailable")
-            return [*_CLEAR_ANSWERS, SlotSet("pending_task", None)]
+            return [
+                *_CLEAR_ANSWERS,
+                SlotSet("pending_task", None),
+                SlotSet("verification_result", "unavailable"),
+            ]
         status = result.status
         if status is VerificationStatus.VERIFIED:
             turn.say("Thanks, you're verified.")
@@ -243,6 +261,7 @@ class ActionVerifyIdentity(PolicylineAction):
                 SlotSet("assurance", "verified"),
                 SlotSet("holder_id", result.holder_id),
                 SlotSet("fallback_count", 0.0),
+                SlotSet("verification_result", "verified"),
                 FollowupAction("action_resume_task"),
             ]
         if status is VerificationStatus.LOCKED:
@@ -251,22 +270,25 @@ class ActionVerifyIdentity(PolicylineAction):
                 *_CLEAR_ANSWERS,
                 SlotSet("policy_number", None),
                 SlotSet("identity_locked", True),
+                SlotSet("verification_result", "locked"),
                 FollowupAction("action_handoff"),
             ]
+        retry = SlotSet("verification_result", "retry")
         if status is VerificationStatus.NEED_POLICY_NUMBER:
             turn.say("I couldn't find an account by this phone number. What is your policy number?")
             return [
                 *_CLEAR_ANSWERS,
                 SlotSet("policy_number", None),
+                retry,
                 FollowupAction("verification_form"),
             ]
         if status is VerificationStatus.UNREADABLE:
             turn.say("Sorry, I couldn't read those answers. Let's try again.")
-            return [*_CLEAR_ANSWERS, FollowupAction("verification_form")]
+            return [*_CLEAR_ANSWERS, retry, FollowupAction("verification_form")]
         tries = "1 more try" if result.attempts_left == 1 else f"{result.attempts_left} more tries"
         turn.say(f"Sorry, that doesn't match our records. You have {tries}.")
         clear_policy = [] if turn.phone else [SlotSet("policy_number", None)]
-        return [*_CLEAR_ANSWERS, *clear_policy, FollowupAction("verification_form")]
+        return [*_CLEAR_ANSWERS, *clear_policy, retry, FollowupAction("verification_form")]
 
 
 class ActionResumeTask(PolicylineAction):
@@ -307,6 +329,13 @@ class ActionResumeTask(PolicylineAction):
             await turn.record(task, Outcome.CONTAINED)
             return [SlotSet("pending_task", None)]
         if task == "make_payment" and not turn.slot("amount"):
+            said = next(
+                (a for a in map(parse_amount, request_texts(turn, task)) if a is not None), None
+            )
+            if said is not None:
+                # "put 80 bucks on my home bill": the amount is already given; the form has it.
+                amount = said if isinstance(said, str) else f"{said:.2f}"
+                return [*choice.events, SlotSet("amount", amount), FollowupAction(TASK_NEXT[task])]
             number = choice.policy.policy_number
             billing = (await turn.services.connector.get_billing(number)).value
             turn.say(balance_text(billing))

@@ -82,7 +82,11 @@ class ActionCheckOneTimeCode(PolicylineAction):
     async def act(self, turn: Turn) -> list[EventType]:
         code = read_code(str(turn.slot("one_time_code") or ""))
         if code is None:
-            return [*_CLEAR_CODE, FollowupAction("one_time_code_form")]
+            return [
+                *_CLEAR_CODE,
+                SlotSet("verification_result", "code_retry"),
+                FollowupAction("one_time_code_form"),
+            ]
         check = await turn.services.one_time_codes.check(turn.conversation_id, code)
         identity = turn.services.identity
         if check.status is CheckStatus.VALID and check.holder_id:
@@ -97,6 +101,7 @@ class ActionCheckOneTimeCode(PolicylineAction):
                 SlotSet("holder_id", check.holder_id),
                 SlotSet("identity_locked", False),
                 SlotSet("fallback_count", 0.0),
+                SlotSet("verification_result", "verified"),
                 FollowupAction("action_resume_task"),
             ]
         if check.status is CheckStatus.WRONG and check.holder_id:
@@ -112,16 +117,26 @@ class ActionCheckOneTimeCode(PolicylineAction):
                     *_CLEAR_CODE,
                     SlotSet("code_sent", False),
                     SlotSet("identity_locked", True),
+                    SlotSet("verification_result", "locked"),
                     FollowupAction("action_handoff"),
                 ]
             left = min(check.attempts_left, counted.attempts_left)
             if left > 0:
                 tries = "1 more try" if left == 1 else f"{left} more tries"
                 turn.say(f"Sorry, that code doesn't match. You have {tries}.")
-                return [*_CLEAR_CODE, FollowupAction("one_time_code_form")]
+                return [
+                    *_CLEAR_CODE,
+                    SlotSet("verification_result", "code_retry"),
+                    FollowupAction("one_time_code_form"),
+                ]
             turn.say("Sorry, that code doesn't match and can't be used again. Let's start over.")
         else:
             turn.say(
                 "That code has expired. Let's check your details again and I'll send a new one."
             )
-        return [*_CLEAR_CODE, SlotSet("code_sent", False), FollowupAction("verification_form")]
+        return [
+            *_CLEAR_CODE,
+            SlotSet("code_sent", False),
+            SlotSet("verification_result", "retry"),
+            FollowupAction("verification_form"),
+        ]

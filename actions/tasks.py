@@ -12,75 +12,34 @@ import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn
 from actions.wire import Button
 from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_title
+from bot.conversation.answers.common import not_on_your_account_text
 from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_title
+from bot.conversation.claim_choice import choose_claim as claim_named
 from bot.conversation.outcomes import Outcome
-from bot.conversation.policy_choice import pick_policy
+from bot.conversation.policy_choice import Chosen, PolicyFacts
+from bot.conversation.policy_choice import choose_policy as policy_named
+from bot.conversation.tasks import SELF_SERVICE
 from bot.conversation.user_input import parse_claim_number
 from pas_connector.models import Claim, PolicyRef
 
-# The action that performs each self-service intent (docs/dialogue-contract.md).
-TASK_ACTIONS = {
-    "request_id_card": "action_send_id_card",
-    "request_declarations": "action_send_declarations",
-    "request_certificate": "action_send_certificate",
-    "check_balance": "action_check_balance",
-    "payment_history": "action_payment_history",
-    "make_payment": "action_make_payment",
-    "autopay_enroll": "action_autopay_enroll",
-    "autopay_cancel": "action_autopay_cancel",
-    "autopay_status": "action_autopay_status",
-    "update_payment_method": "action_update_payment_method",
-    "claim_status": "action_claim_status",
-    "policy_summary": "action_policy_summary",
-}
+# Derived from the task registry (bot/conversation/tasks/registry.py); nothing here lists tasks.
+TASK_ACTIONS = {task.intent: task.action for task in SELF_SERVICE}
 # What comes after the policy is chosen, when it is not the task action itself (forms first).
-TASK_NEXT = {
-    **TASK_ACTIONS,
-    "request_certificate": "certificate_form",
-    "make_payment": "payment_form",
-}
-
-
-def _in_force(ref: PolicyRef) -> bool:
-    return ref.status in ("active", "pending_cancel")
-
-
-# Which of a holder's policies a task can be for; the others are not offered.
+TASK_NEXT = {task.intent: task.form or task.action for task in SELF_SERVICE}
 TASK_ELIGIBLE: dict[str, Callable[[PolicyRef], bool]] = {
-    "request_id_card": lambda ref: ref.line == "auto",
-    "autopay_enroll": _in_force,
-    "update_payment_method": _in_force,
+    task.intent: task.eligible for task in SELF_SERVICE
 }
-# What to say when none of the holder's policies fits the task.
-NO_ELIGIBLE_POLICY = {
-    "request_id_card": "ID cards are only issued for auto policies, and I don't see an auto "
-    "policy for you. I can send your declarations page instead.",
-    "autopay_enroll": "Autopay can only be set up on a policy that is in force.",
-    "update_payment_method": "There is no policy in force to update a payment method on.",
-}
-# How each task is named in "Which one is this ... for?"
-TASK_WORDS = {
-    "request_id_card": "ID card",
-    "request_declarations": "declarations page",
-    "request_certificate": "certificate",
-    "check_balance": "balance",
-    "payment_history": "payment history",
-    "make_payment": "payment",
-    "autopay_enroll": "autopay set-up",
-    "autopay_cancel": "autopay change",
-    "autopay_status": "autopay question",
-    "update_payment_method": "payment method change",
-    "claim_status": "claim",
-    "policy_summary": "summary",
-}
+NO_ELIGIBLE_POLICY = {task.intent: task.no_eligible_policy for task in SELF_SERVICE}
+TASK_WORDS = {task.intent: task.words for task in SELF_SERVICE}
 
 
 # A reply this short right after "Which policy?" is read as the answer to it.
@@ -113,11 +72,80 @@ def eligible_for(task: str) -> Callable[[PolicyRef], bool]:
     return TASK_ELIGIBLE.get(task, lambda ref: True)
 
 
+def request_texts(turn: Turn, task: str) -> list[str]:
+    """Where a choice may be named, latest first: this message, then the one that asked for
+    ``task`` ("my home dec page" names the policy before verification asked anything else)."""
+    texts = [turn.text] if turn.text else []
+    for event in reversed(turn.tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = str(event.get("text") or "")
+        if intent == task and text and not text.startswith("/"):
+            if text not in texts:
+                texts.append(text)
+            break
+    return texts
+
+
+def resolve_claim(
+    text: str,
+    claims: Sequence[Claim],
+    lines: Mapping[str, str],
+    today: date,
+    *,
+    previous: str | None = None,
+) -> Claim | None:
+    """The one of ``claims`` that ``text`` names ("the hail claim", "the car one", "from May")."""
+    if not text or len(claims) < 2:
+        return None
+    choice = claim_named(text, claims, lines=lines, today=today, previous=previous)
+    return choice.item if isinstance(choice, Chosen) else None
+
+
+async def policy_facts(turn: Turn, refs: Sequence[PolicyRef]) -> list[PolicyFacts]:
+    """What each policy can be named by (vehicles, addresses), read in parallel (cached)."""
+    if len(refs) < 2:
+        return [PolicyFacts.from_ref(ref) for ref in refs]
+    connector = turn.services.connector
+    policies = await asyncio.gather(*(connector.get_policy(r.policy_number) for r in refs))
+    return [PolicyFacts.from_policy(fresh.value) for fresh in policies]
+
+
+def resolve_policy(
+    text: str,
+    refs: Sequence[PolicyRef],
+    facts: Sequence[PolicyFacts],
+    *,
+    previous: str | None = None,
+) -> PolicyRef | None:
+    """The one of ``refs`` that ``text`` names, if exactly one."""
+    if not text or len(refs) < 2:
+        return None
+    choice = policy_named(text, facts, previous=previous)
+    if isinstance(choice, Chosen):
+        for ref in refs:
+            if ref.policy_number == choice.item.policy_number:
+                return ref
+    return None
+
+
+def not_yours(turn: Turn, what: str) -> list[EventType]:
+    """A number that is not the verified holder's: the same answer whether it exists or not."""
+    turn.say(not_on_your_account_text(what))
+    return [
+        SlotSet("policy_number", None),
+        SlotSet("claim_number", None),
+        SlotSet("pending_task", None),
+    ]
+
+
 async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
-    """The policy for ``task``: slot (if owned), the only eligible one, the one the latest message
-    names ("the home one", "002"), or ask with buttons.
+    """The policy for ``task``: slot (if owned), the only eligible one, the one the request or
+    this message names ("the condo one", "my 2019 camry", "ending 002"), or ask with buttons.
 
     No eligible policy at all: ``policy`` is None and ``events`` empty (say why, end the task).
+    A policy number that is not the holder's ends the task without saying whether it exists.
     """
     eligible = eligible_for(task)
     holder_id = turn.holder_id
@@ -129,14 +157,18 @@ async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
         for ref in candidates:
             if same_policy(str(wanted), ref.policy_number):
                 return PolicyChoice(ref, [SlotSet("policy_number", ref.policy_number)], candidates)
+        if not any(same_policy(str(wanted), ref.policy_number) for ref in refs):
+            return PolicyChoice(None, not_yours(turn, "policy"), candidates)
     if len(candidates) == 1:
         only = candidates[0]
         return PolicyChoice(only, [SlotSet("policy_number", only.policy_number)], candidates)
-    named = pick_policy(turn.text, candidates)
-    if named is not None:
-        return PolicyChoice(named, [SlotSet("policy_number", named.policy_number)], candidates)
     if not candidates:
         return PolicyChoice(None, [], candidates)
+    facts = await policy_facts(turn, candidates)
+    for text in request_texts(turn, task):
+        named = resolve_policy(text, candidates, facts)
+        if named is not None:
+            return PolicyChoice(named, [SlotSet("policy_number", named.policy_number)], candidates)
     ask_policy_choice(turn, task, candidates)
     return PolicyChoice(
         None, [SlotSet("pending_task", task), SlotSet("policy_number", None)], candidates
@@ -179,7 +211,8 @@ async def answer_to_policy_choice(turn: Turn, task: str) -> PolicyRef | None:
     if holder_id is None:
         return None
     refs = (await turn.services.connector.list_policies(holder_id)).value
-    return pick_policy(turn.text, [ref for ref in refs if eligible_for(task)(ref)])
+    offered = [ref for ref in refs if eligible_for(task)(ref)]
+    return resolve_policy(turn.text, offered, await policy_facts(turn, offered))
 
 
 def begin_verification(task: str) -> list[EventType]:
@@ -207,7 +240,7 @@ class TaskAction(PolicylineAction, ABC):
     async def completed(self, turn: Turn, *extra: EventType) -> list[EventType]:
         """Record the task as contained and clear it."""
         await turn.record(self.task, Outcome.CONTAINED)
-        return [*extra, SlotSet("pending_task", None)]
+        return [*extra, SlotSet("pending_task", None), SlotSet("last_task", self.task)]
 
 
 @dataclass
@@ -233,6 +266,14 @@ async def choose_claim(turn: Turn) -> ClaimChoice:
         return ClaimChoice(None, [], claims)
     wanted = parse_claim_number(str(turn.slot("claim_number") or ""))
     chosen = next((c for c in claims if c.claim_number == wanted), None)
+    if wanted and chosen is None:
+        return ClaimChoice(None, not_yours(turn, "claim"), claims)
+    if chosen is None and len(claims) > 1:
+        lines = {ref.policy_number: ref.line for ref in refs}
+        for text in request_texts(turn, "claim_status"):
+            chosen = resolve_claim(text, claims, lines, turn.now().date())
+            if chosen is not None:
+                break
     if chosen is None:
         candidates = [c for c in claims if c.is_open] or list(claims)
         if len(candidates) > 1:

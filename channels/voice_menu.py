@@ -7,16 +7,17 @@ how the NLU understands speech. Intent names are the contract's (docs/architectu
 
 from __future__ import annotations
 
+from bot.conversation.tasks import TASKS
 from channels.menu_choices import MenuOption
 
-MAIN_MENU: tuple[MenuOption, ...] = (
-    MenuOption("1", "ID cards", "/request_id_card"),
-    MenuOption("2", "your balance", "/check_balance"),
-    MenuOption("3", "making a payment", "/make_payment"),
-    MenuOption("4", "a claim's status", "/claim_status"),
-    MenuOption("5", "reporting a new claim", "/report_claim"),
-    MenuOption("6", "your policy summary", "/policy_summary"),
-    MenuOption("0", "a person", "/human_handoff"),
+# From the task registry: every task with a voice key, in key order, 0 (a person) last.
+MAIN_MENU: tuple[MenuOption, ...] = tuple(
+    MenuOption(task.voice_key, task.voice_title or task.words, f"/{task.intent}")
+    for task in sorted(
+        (t for t in TASKS if t.voice_key is not None),
+        key=lambda t: (t.voice_key == "0", t.voice_key or ""),
+    )
+    if task.voice_key is not None
 )
 
 

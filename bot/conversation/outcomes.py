@@ -18,6 +18,8 @@ from sqlalchemy import Column, DateTime, Index, String, Table, func, select
 from sqlalchemy.engine import Engine, Row
 
 from bot.clock import Clock, utc_now
+from bot.conversation.tasks.registry import Category as Category  # re-exported for callers
+from bot.conversation.tasks.registry import task_for
 from bot.db import metadata
 from bot.keyed_digest import pseudonym
 
@@ -31,36 +33,10 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"
 
 
-class Category(str, enum.Enum):
-    DOCUMENTS = "documents"
-    PAYMENTS = "payments"
-    CLAIMS = "claims"
-    COVERAGE = "coverage"
-    OTHER = "other"
-
-
-_CATEGORY_BY_INTENT = {
-    "request_id_card": Category.DOCUMENTS,
-    "request_declarations": Category.DOCUMENTS,
-    "request_certificate": Category.DOCUMENTS,
-    "check_balance": Category.PAYMENTS,
-    "payment_history": Category.PAYMENTS,
-    "make_payment": Category.PAYMENTS,
-    "autopay_enroll": Category.PAYMENTS,
-    "autopay_cancel": Category.PAYMENTS,
-    "autopay_status": Category.PAYMENTS,
-    "update_payment_method": Category.PAYMENTS,
-    "claim_status": Category.CLAIMS,
-    "report_claim": Category.CLAIMS,
-    "coverage_question": Category.COVERAGE,
-    "policy_summary": Category.COVERAGE,
-    "change_policy": Category.COVERAGE,
-}
-
-
 def category_of(intent: str | None) -> Category:
     """The containment category an intent counts under (``other`` for conversation intents)."""
-    return _CATEGORY_BY_INTENT.get(intent or "", Category.OTHER)
+    task = task_for(intent)
+    return task.category if task is not None else Category.OTHER
 
 
 task_outcomes = Table(

@@ -25,7 +25,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, as_utc
-from bot.conversation.outcomes import Category, Outcome, OutcomeRecorder, category_of, task_outcomes
+from bot.conversation.outcomes import Outcome, OutcomeRecorder, category_of, task_outcomes
+from bot.conversation.tasks import Category
 from bot.transcripts.conversations import channel_of
 from bot.transcripts.tracker_events import (
     ASSURANCE_SLOT,

@@ -29,7 +29,8 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import as_utc
 from bot.conversation.formatting import DEFAULT_DISPLAY_TZ
-from bot.conversation.outcomes import REPEAT_CONTACT_WINDOW, Category, Outcome, task_outcomes
+from bot.conversation.outcomes import REPEAT_CONTACT_WINDOW, Outcome, task_outcomes
+from bot.conversation.tasks import Category
 
 CATEGORIES: tuple[Category, ...] = (
     Category.DOCUMENTS,

@@ -52,11 +52,16 @@ async def test_unverified_request_goes_to_verification_first(services, domain):
     assert "$" not in result.text
 
 
-async def test_someone_elses_policy_number_is_not_used(services, domain):
+async def test_someone_elses_policy_number_gets_an_answer_that_discloses_nothing(services, domain):
     talk = verified(MARIA, "H0000001")
     talk.slots["policy_number"] = PRIYA.policy_number
     result = await run(ActionCheckBalance(), talk, domain)
-    assert "$412.50" in result.text  # Maria's own (only) policy, never Priya's
+    assert "isn't on your account" in result.text
+    assert "$" not in result.text  # neither Priya's balance nor Maria's unasked one
+
+    talk.slots["policy_number"] = "AUT-9999999"  # exists nowhere: the very same answer
+    unknown = await run(ActionCheckBalance(), talk, domain)
+    assert unknown.text == result.text
     assert "$144.00" not in result.text
 
 

@@ -52,3 +52,13 @@ def something_went_wrong(contact_phone: str) -> str:
         "Sorry, something went wrong on our side. Please try again, "
         f"or call us at {display_phone(contact_phone)}. {OFFER_PERSON}"
     )
+
+
+def not_on_your_account_text(what: str) -> str:
+    """A policy or claim number that is not the verified holder's. The same words whether the
+    number exists or not, so nothing about other people's accounts is disclosed."""
+    plural = {"policy": "policies"}.get(what, f"{what}s")
+    return (
+        f"That {what} number isn't on your account, so I can't help with it here. "
+        f"I can only help with your own {plural}."
+    )

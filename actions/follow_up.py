@@ -1,0 +1,105 @@
+"""Follow-ups to an answer: a change of mind redoes the task just done for the new choice.
+
+"No, the other one", "actually the home policy", "I meant the hail claim" or another of the
+holder's numbers right after an answer redo that task for the policy or claim now meant, without
+verifying again. ``action_follow_up`` also answers a bare "no" or an answer to nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+
+from actions.base import PolicylineAction, Turn
+from actions.tasks import eligible_for, policy_facts, resolve_claim, resolve_policy
+from bot.conversation.corrections import is_change_of_mind
+from bot.conversation.intents import SELF_SERVICE_INTENTS
+from bot.conversation.tasks import Chooses, task_for
+
+
+def _entity(turn: Turn, name: str) -> str | None:
+    for entity in turn.tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+async def change_of_mind(turn: Turn) -> list[EventType] | None:
+    """Events that redo the last task for the choice this message makes, or None.
+
+    Only for a verified holder right after a task, when the message names another of its
+    policies or claims (or clearly takes the last answer back); a new, different request is
+    not a change of mind.
+    """
+    last = task_for(turn.slot("last_task"))
+    if last is None or not last.self_service or not turn.verified:
+        return None
+    if turn.intent in SELF_SERVICE_INTENTS and turn.intent != last.intent:
+        return None
+    assert turn.holder_id is not None
+    connector = turn.services.connector
+    refs = (await connector.list_policies(turn.holder_id)).value
+    if last.chooses is Chooses.CLAIM:
+        given = _entity(turn, "claim_number")
+        if given is None:
+            if not is_change_of_mind(turn.text):
+                return None
+            per_policy = await asyncio.gather(
+                *(connector.list_claims(ref.policy_number) for ref in refs)
+            )
+            claims = tuple(claim for fresh in per_policy for claim in fresh.value)
+            claim = resolve_claim(
+                turn.text,
+                claims,
+                {ref.policy_number: ref.line for ref in refs},
+                turn.now().date(),
+                previous=turn.slot("claim_number"),
+            )
+            given = claim.claim_number if claim is not None else None
+        return [
+            SlotSet("pending_task", last.intent),
+            SlotSet("claim_number", given),
+            FollowupAction("action_resume_task"),
+        ]
+    given = _entity(turn, "policy_number")
+    if given is None:
+        if not is_change_of_mind(turn.text):
+            return None
+        offered = [ref for ref in refs if eligible_for(last.intent)(ref)]
+        chosen = resolve_policy(
+            turn.text,
+            offered,
+            await policy_facts(turn, offered),
+            previous=turn.slot("policy_number"),
+        )
+        given = chosen.policy_number if chosen is not None else None
+    turn.tracker.slots["policy_number"] = given
+    return [
+        SlotSet("pending_task", last.intent),
+        SlotSet("policy_number", given),
+        FollowupAction("action_resume_task"),
+    ]
+
+
+class ActionFollowUp(PolicylineAction):
+    """A "no" or an answer with nothing asked: a change of mind, a waiting task, or a prompt."""
+
+    def name(self) -> str:
+        return "action_follow_up"
+
+    def task_intent(self, turn: Turn) -> str | None:
+        return turn.slot("pending_task") or turn.slot("last_task")
+
+    async def act(self, turn: Turn) -> list[EventType]:
+        redo = await change_of_mind(turn)
+        if redo is not None:
+            return redo
+        if turn.slot("pending_task") and turn.intent == "inform":
+            # An answer after an interruption ended a form: the waiting task goes on.
+            return [FollowupAction("action_start_task")]
+        if turn.intent == "deny":
+            turn.dispatcher.utter_message(response="utter_no_problem")
+            return [SlotSet("pending_task", None)]
+        turn.dispatcher.utter_message(response="utter_ask_task")
+        return []
