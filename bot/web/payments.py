@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION + ".lock"] = threading.Lock()
     app.extensions[EXTENSION + ".sri"] = {
         name: _sri(STATIC / "payments" / name) for name in ("pay.js", "pay.css")
-    }
+    } | {"shared.css": _sri(STATIC / "shared.css")}
 
 
 def _components() -> PaymentComponents:
