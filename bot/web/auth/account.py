@@ -88,7 +88,8 @@ def step_up() -> Response:
         return destroy_session_after_lockout()
     if result != "ok":
         error = "Your password or code isn't right." if result == "wrong" else FACTOR_ERRORS[result]
-        return _page("auth/step_up.html", 401, error=error, **context)
+        # Tied to the password, and through it to the code (auth/step_up.html).
+        return _page("auth/step_up.html", 401, errors={"password": error}, **context)
     session.pop("step_up_hint", None)
     record_step_up()
     return redirect(next_path)
@@ -168,11 +169,19 @@ def change_email() -> Response:
     assert account is not None
     new_email = request.form.get("email", "").strip().lower()
     if not is_plausible_address(new_email):
-        return _security_page(400, error="Enter an e-mail address like name@example.com.")
+        return _security_page(
+            400,
+            errors={"email": "Enter an e-mail address like name@example.com."},
+            new_email=new_email,
+        )
     try:
         services().accounts.set_email(account.id, new_email)
     except AccountExists:
-        return _security_page(409, error="That e-mail address is already used by an account.")
+        return _security_page(
+            409,
+            errors={"email": "That e-mail address is already used by an account."},
+            new_email=new_email,
+        )
     services().audit.record("email_changed", account.id)
     try:
         services().sign_in.delivery.email(
@@ -194,9 +203,9 @@ def change_password() -> Response:
     assert account is not None
     password = request.form.get("password", "")
     if password != request.form.get("password_again", ""):
-        return _security_page(400, password_errors=["The two passwords don't match."])
+        return _security_page(400, errors={"password_again": "The two passwords don't match."})
     problems = services().sign_in.change_password(account, password)
     if problems:
-        return _security_page(400, password_errors=problems)
+        return _security_page(400, errors={"password": list(problems)})
     session[FLASH_KEY] = "Password changed."
     return redirect(url_for("auth.security"))

@@ -89,7 +89,7 @@ def mfa_setup_totp() -> Response:
             "That code doesn't match. Check the time on your phone is set automatically, "
             "then enter the code your app shows now."
         )
-        return _setup_page(account, 400, totp_error=error)
+        return _setup_page(account, 400, errors={"totp-code": error})
     return _finish(account, state)
 
 
@@ -100,7 +100,7 @@ def mfa_setup_sms_send() -> Response:
     if refusal is not None or account is None:
         return refusal or redirect(url_for("auth.login"))
     if account.kind != "policyholder":
-        return _setup_page(account, 400, sms_error="Staff accounts use an authenticator app.")
+        return _setup_page(account, 400, error="Staff accounts use an authenticator app.")
     try:
         session["enrol_sms_hint"] = services().sign_in.send_code(
             account, "enrol", source=code_source()
@@ -109,13 +109,13 @@ def mfa_setup_sms_send() -> Response:
         return _setup_page(
             account,
             429,
-            sms_error=too_many_codes(refused, "set up an authenticator app"),
+            error=too_many_codes(refused, "set up an authenticator app"),
         )
     except (RecordsUnavailable, DeliveryFailed):
         return _setup_page(
             account,
             503,
-            sms_error="We couldn't send a text message just now. Try again in a minute.",
+            error="We couldn't send a text message just now. Try again in a minute.",
         )
     return redirect(url_for("auth.mfa_setup") + "#sms")
 
@@ -133,7 +133,9 @@ def mfa_setup_sms_verify() -> Response:
     if result != "ok":
         if result == "locked":
             session.pop("auth", None)
-        return _setup_page(account, 400, sms_error=FACTOR_ERRORS[result])
+        if result == "locked":
+            return _setup_page(account, 400, error=FACTOR_ERRORS[result])
+        return _setup_page(account, 400, errors={"sms-code": FACTOR_ERRORS[result]})
     sign_in.set_sms(account, True)
     return _finish(account, state)
 

@@ -57,12 +57,15 @@ def _parse_date(text: str) -> date | None:
 def register() -> Response:
     if request.method == "GET":
         return _page("auth/register.html", values={})
+    born = _parse_date(request.form.get("date_of_birth", ""))
+    # Everything typed comes back with the errors (none of it is a secret); a date only when
+    # valid, as a date field can only show one.
     values = {
         "policy_number": request.form.get("policy_number", "").strip(),
+        "date_of_birth": born.isoformat() if born else "",
         "zip": request.form.get("zip", "").strip(),
         "channel": request.form.get("channel", "sms"),
     }
-    born = _parse_date(request.form.get("date_of_birth", ""))
     errors = {}
     if not values["policy_number"]:
         errors["policy_number"] = "Enter your policy number, as it appears on your ID card."
@@ -136,7 +139,8 @@ def register_verify() -> Response:
         return _page("auth/register_verify.html", pending=pending, sent_again=True)
     result = services().registration.confirm(pending, request.form.get("code", ""))
     if result != "ok":
-        return _page("auth/register_verify.html", 400, error=CODE_ERRORS[result], pending=pending)
+        errors = {"code": CODE_ERRORS[result]}
+        return _page("auth/register_verify.html", 400, errors=errors, pending=pending)
     state = session["registration"]
     state["confirmed"] = True
     session["registration"] = state
@@ -162,12 +166,13 @@ def register_password() -> Response:
         return _page("auth/register_password.html", **context)
     password = request.form.get("password", "")
     if password != request.form.get("password_again", ""):
-        error = "The two passwords don't match."
-        return _page("auth/register_password.html", 400, errors=[error], **context)
+        mismatch = {"password_again": "The two passwords don't match."}
+        return _page("auth/register_password.html", 400, errors=mismatch, **context)
     try:
         account = registration.complete(pending, password)
     except PasswordRejected as rejected:
-        return _page("auth/register_password.html", 400, errors=rejected.problems, **context)
+        weak = {"password": list(rejected.problems)}
+        return _page("auth/register_password.html", 400, errors=weak, **context)
     except AlreadyRegistered:
         session.pop("registration", None)
         return redirect(url_for("auth.login"))

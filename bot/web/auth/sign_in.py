@@ -110,24 +110,19 @@ def login() -> Response:
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
     if not email or not password:
-        return _page(
-            "auth/login.html",
-            400,
-            error="Enter your e-mail address and password.",
-            next=next_path,
-            email=email,
+        asks = (
+            ("email", email, "Enter your e-mail address."),
+            ("password", password, "Enter your password."),
         )
+        missing = {field: ask for field, value, ask in asks if not value}
+        return _page("auth/login.html", 400, errors=missing, next=next_path, email=email)
     outcome = services().sign_in.check_password(email, password, device_id(), device_traits())
     if outcome.result != "ok" or outcome.account is None or outcome.device is None:
         # Also the answer while the e-mail address is locked: the same page, status and time
         # as a wrong password, so it says nothing about the address (the owner gets an e-mail).
-        return _page(
-            "auth/login.html",
-            401,
-            error="That e-mail address and password don't match our records.",
-            next=next_path,
-            email=email,
-        )
+        # One message, tied to both fields (the password's description names it too).
+        mismatch = {"email": "That e-mail address and password don't match our records."}
+        return _page("auth/login.html", 401, errors=mismatch, next=next_path, email=email)
     begin_pending(outcome.account, outcome.device)
     session["next"] = next_path
     if outcome.account.has_mfa:
@@ -158,7 +153,9 @@ def verify() -> Response:
         status = 423 if result == "locked" else 401
         if result == "locked":
             session.pop("auth", None)
-        return _page("auth/verify.html", status, error=FACTOR_ERRORS[result], **context)
+        if result == "locked":
+            return _page("auth/verify.html", status, error=FACTOR_ERRORS[result], **context)
+        return _page("auth/verify.html", status, errors={"code": FACTOR_ERRORS[result]}, **context)
     complete_sign_in(account, state["risk"])
     target = session.pop("next", "/")
     return redirect(target if target != "/" else home_for(account))
