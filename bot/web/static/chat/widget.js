@@ -120,23 +120,73 @@
     this.connect();
   };
 
+  // The controls Tab can reach inside the panel, in order (quick replies and links come and go).
+  Widget.prototype.tabbable = function () {
+    var found = this.root.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]), [tabindex]");
+    var list = [];
+    for (var i = 0; i < found.length; i += 1) {
+      var node = found[i];
+      if (node.tabIndex >= 0 && node.getClientRects().length > 0) { list.push(node); }
+    }
+    return list;
+  };
+
+  // Embedded, the open panel is a modal dialog (WCAG 2.4.3, 2.4.11): everything else on the page
+  // is inert (no focus, no clicks, hidden from screen readers), Tab and Shift+Tab wrap inside the
+  // panel, Escape or the close button shuts it and focus goes back to the launcher. The
+  // idle-timeout warning (an alertdialog) stays reachable.
   Widget.prototype.wireLauncher = function () {
     var self = this;
     var launcher = document.getElementById("plc-launcher");
     var close = this.root.querySelector("#plc-close");
+    var madeInert = [];
+    function isOpen() { return !self.root.hidden; }
+    function setBackgroundInert() {
+      var children = document.body.children;
+      for (var i = 0; i < children.length; i += 1) {
+        var node = children[i];
+        if (node.contains(self.root) || node.inert || node.getAttribute("role") === "alertdialog" ||
+            node.tagName === "SCRIPT") { continue; }
+        node.inert = true;
+        madeInert.push(node);
+      }
+    }
+    function releaseBackground() {
+      while (madeInert.length) { madeInert.pop().inert = false; }
+    }
     function open() {
       self.root.hidden = false;
+      setBackgroundInert();
       if (launcher) { launcher.setAttribute("aria-expanded", "true"); launcher.hidden = true; }
       self.input.focus();
     }
     function shut() {
+      if (!isOpen()) { return; }
       self.root.hidden = true;
+      releaseBackground();
       if (launcher) { launcher.hidden = false; launcher.setAttribute("aria-expanded", "false"); launcher.focus(); }
     }
     if (launcher) { launcher.addEventListener("click", open); }
     if (close) { close.addEventListener("click", shut); }
-    this.root.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { shut(); }
+    document.addEventListener("keydown", function (event) {
+      if (!isOpen()) { return; }
+      if (event.key === "Escape") {
+        var warning = document.querySelector("[role=alertdialog]:not([hidden])");
+        if (!warning || !warning.contains(document.activeElement)) { shut(); }
+        return;
+      }
+      if (event.key !== "Tab" || !self.root.contains(document.activeElement)) { return; }
+      var stops = self.tabbable();
+      if (!stops.length) { return; }
+      var first = stops[0];
+      var last = stops[stops.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
     });
   };
 
