@@ -3,7 +3,8 @@
 ``containment_chart`` turns one category's rates per bucket into coordinates the template
 draws: a polyline of the rate (gaps where a bucket had no tasks), a dot per bucket with a
 ``<title>`` tooltip, and a dashed line at the reference figure
-(docs/architecture.md, "Reference figures").
+(docs/architecture.md, "Reference figures"). ``rows`` holds the same values as text, for the
+table under each chart (a tooltip is no way to read a value by keyboard or screen reader).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class LineChart:
     benchmark_label: str
     x_labels: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, str], ...]
+    # (bucket, containment, tasks) for every bucket, in order: the chart's values as text
+    rows: tuple[tuple[str, str, int], ...] = ()
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -68,6 +71,10 @@ def containment_chart(
     segments: list[str] = []
     current: list[str] = []
     dots: list[Dot] = []
+    rows = tuple(
+        (f"{start:%b} {start.day}", f"{rate:.0%}" if rate is not None else "no tasks", tasks)
+        for start, rate, tasks in points
+    )
     for index, (start, rate, tasks) in enumerate(points):
         x = _x(index, step, span, len(points))
         if rate is None:
@@ -98,4 +105,5 @@ def containment_chart(
         benchmark_label=f"case study {benchmark:.0%}" if benchmark is not None else "",
         x_labels=x_labels,
         y_ticks=y_ticks,
+        rows=rows,
     )
