@@ -245,7 +245,8 @@ def _draw_card_content(
         Field(_LABELS[name], field_text(name, policy, plan.vehicle)) for name in template.fields
     ]
     statement_x, statement_w = left + 4, width - 8
-    statement_top = top + CARD_HEIGHT - 4 - _statement_height(pdf, template, statement_w)
+    statement_h = _statement_height(pdf, template, statement_w)
+    statement_top = top + CARD_HEIGHT - 4 - statement_h
     columns = _fit_fields(pdf, items, fields_width, statement_top - 2 - body_top)
     pdf.set_xy(fields_left, body_top)
     pdf.field_grid(items, columns=columns, x=fields_left, width=fields_width, gap=5, row_gap=1.6)
@@ -256,7 +257,7 @@ def _draw_card_content(
             pdf, barcode_payload(template, policy, plan.vehicle), code_alt_text(template),
             x=left + width - 5 - CODE_SIZE, y=body_top,
         )  # fmt: skip
-    _draw_statement(pdf, template, statement_x, statement_top, statement_w)
+    _draw_statement(pdf, template, statement_x, statement_top, statement_w, statement_h)
 
 
 def code_alt_text(template: IdCardTemplate) -> str:
@@ -320,13 +321,14 @@ def _statement_height(pdf: DocumentPDF, template: IdCardTemplate, w: float) -> f
 
 
 def _draw_statement(
-    pdf: DocumentPDF, template: IdCardTemplate, x: float, top: float, w: float
+    pdf: DocumentPDF, template: IdCardTemplate, x: float, top: float, w: float, h: float
 ) -> None:
-    """The template's statement (and notice) in a box from ``top`` to the card's bottom edge."""
+    """The template's statement (and notice) in a ``h`` mm box from ``top`` (its height is
+    measured first, to fit the fields above it)."""
     size, line_h, pad = _STATEMENT_PT, _STATEMENT_LINE, _STATEMENT_PAD
     inner = w - 2 * pad
     pdf.set_fill_color(*TINT)
-    pdf.tint(x, top, w, _statement_height(pdf, template, w), round_corners=True, corner_radius=1.5)
+    pdf.tint(x, top, w, h, round_corners=True, corner_radius=1.5)
     pdf.set_xy(x + pad, top + pad)
     pdf.set_text_style(size)
     with pdf.tags.content("P"):
