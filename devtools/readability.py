@@ -221,7 +221,7 @@ def code_messages(root: Path = PROJECT_ROOT) -> Iterator[Message]:
                 if found is None:
                     continue
                 raw, count = found
-                text = " ".join(raw.split())
+                text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(raw.split()))
                 key = f"{rel}:{slug(text)}"
                 if not is_wording(text) or key in seen:
                     continue
