@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from actions.base import PolicylineAction, Turn
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
+from bot.conversation.staffed_hours import StaffedHours, opening_text
 from bot.conversation.tasks import ROUTED
 from bot.phone_numbers import display_phone
 
@@ -22,7 +23,7 @@ FALLBACKS_BEFORE_PERSON = 2
 
 
 async def open_handoff(
-    turn: Turn, *, reason: str, intent: str | None, urgent: bool = False
+    turn: Turn, *, reason: str, intent: str | None, urgent: bool = False, callback: bool = False
 ) -> Handoff:
     """Record a handoff for this conversation and send its text and ``handoff`` payload."""
     return await asyncio.to_thread(
@@ -35,6 +36,7 @@ async def open_handoff(
         channel=turn.channel,
         conversation_id=turn.conversation_id,
         urgent=urgent,
+        callback=callback,
     )
 
 
@@ -51,20 +53,34 @@ class ActionHandoff(PolicylineAction):
             locked = await turn.services.identity.locked_until(turn.conversation_id)
             reason = "verification_locked" if locked is not None else "requested_person"
         task = turn.slot("pending_task") or intent
-        record = await open_handoff(turn, reason=reason, intent=task)
-        contact = display_phone(turn.services.settings.contact_centre_phone)
+        settings = turn.services.settings
+        hours = StaffedHours.parse(settings.contact_centre_hours, settings.contact_centre_timezone)
+        now = turn.now()
+        staffed = hours.is_staffed(now)
+        record = await open_handoff(turn, reason=reason, intent=task, callback=not staffed)
+        contact = display_phone(settings.contact_centre_phone)
         lead = {
             "coverage_question": "Coverage questions need one of our licensed agents.",
             "change_policy": "Policy changes are handled by our service team.",
             "verification_locked": "I've asked our service team to help you.",
         }.get(reason, "I'm connecting you with our service team.")
-        turn.say(
-            f"{lead} Your reference is {record.ticket}. A person will pick this up; you can "
-            f"also call {contact} and quote the reference."
-        )
         turn.send_payload({"handoff": record.payload()})
         await turn.record(task, Outcome.HANDOFF, reason=reason)
-        return [SlotSet("pending_task", None), SlotSet("fallback_count", 0.0)]
+        if staffed:
+            turn.say(
+                f"{lead} Your reference is {record.ticket}. A person will pick this up; you can "
+                f"also call {contact} and quote the reference."
+            )
+            return [SlotSet("pending_task", None), SlotSet("fallback_count", 0.0)]
+        opening = hours.next_opening(now)
+        when = opening_text(opening, now) if opening is not None else "when they are back"
+        turn.say(
+            f"{lead} Our team is away right now. I've saved this conversation as "
+            f"{record.ticket}, and they'll get back to you {when}. You can also call {contact} "
+            "then and quote the reference."
+        )
+        # The place is kept: the task stays pending for when the conversation goes on.
+        return [SlotSet("fallback_count", 0.0)]
 
 
 class ActionReportClaim(PolicylineAction):

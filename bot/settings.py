@@ -61,7 +61,7 @@ class WebChatSettings:
     # Origins (scheme://host[:port]) allowed to open a chat socket; ``:*`` (any port) local only.
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
     # Longest message accepted from the widget, in characters.
-    max_message_chars: int = 1000
+    max_message_chars: int = 2000
     # How long a browser tab may resume its conversation with its signed session token.
     session_max_age_s: int = 12 * 3600
 
@@ -252,6 +252,10 @@ class Settings:
     carrier_name: str = "Harbor Mutual Insurance"
     contact_centre_phone: str = "+18005550100"
     claims_phone: str = "+18005550199"
+    # When people staff the contact centre (bot.conversation.staffed_hours): "always", or e.g.
+    # "mon-fri 08:00-20:00; sat 09:00-13:00"; outside them a handoff offers a callback.
+    contact_centre_hours: str = "always"
+    contact_centre_timezone: str = "America/Chicago"
     # Failed identity checks for one policyholder, across conversations, before the knowledge
     # route (policy number + DOB + ZIP) locks for 15 minutes; each conversation or number locks
     # after 3 (bot.conversation.identity).
@@ -324,6 +328,10 @@ class Settings:
             carrier_name=reader.text("CARRIER_NAME", d.carrier_name),
             contact_centre_phone=reader.text("CONTACT_CENTRE_PHONE", d.contact_centre_phone),
             claims_phone=reader.text("CLAIMS_PHONE", d.claims_phone),
+            contact_centre_hours=reader.text("CONTACT_CENTRE_HOURS", d.contact_centre_hours),
+            contact_centre_timezone=reader.text(
+                "CONTACT_CENTRE_TIMEZONE", d.contact_centre_timezone
+            ),
             identity_holder_max_failures=reader.integer(
                 "IDENTITY_HOLDER_MAX_FAILURES", d.identity_holder_max_failures
             ),

@@ -36,6 +36,7 @@ class HandoffPayload(TypedDict, total=False):
     urgent: bool
     queue: str  # "service" | "claims" | "coverage"
     verified: bool  # optional: the channel reads the tracker's assurance when absent
+    callback: bool  # outside staffed hours: people call back, nobody takes a transfer now
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Handoff:
     urgent: bool = False
     queue: str = "service"
     verified: bool | None = None
+    callback: bool = False
 
 
 @dataclass
@@ -149,6 +151,7 @@ def _read_custom(turn: BotTurn, custom: Mapping[str, Any]) -> None:
             urgent=handoff.get("urgent") is True,
             queue=_str(handoff.get("queue")) or "service",
             verified=_bool(handoff.get("verified")),
+            callback=handoff.get("callback") is True,
         )
     if custom.get("end_call") is True:
         turn.end_call = True

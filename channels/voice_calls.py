@@ -403,6 +403,10 @@ class VoiceCalls:
             None,
         )
         spoken.extend(await self._text_links(turn, include_pay_links=pay is None))
+        if turn.handoff is not None and turn.handoff.callback:
+            # Outside staffed hours nobody can take a transfer: the answer says when they call
+            # back, and the call ends.
+            return self._twiml.goodbye(spoken), None
         if turn.handoff is not None:
             handoff = turn.handoff
             verified = facts.verified if handoff.verified is None else handoff.verified

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, String, Table, Text, select
+from sqlalchemy import Boolean, Column, DateTime, String, Table, Text, false, select
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, utc_now
@@ -47,6 +47,8 @@ handoffs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("channel", String(16), nullable=False),
     Column("conversation_id", String(128), nullable=False, index=True),
+    # asked outside staffed hours: staff call back when they open (bot.conversation.staffed_hours)
+    Column("callback", Boolean, nullable=False, server_default=false()),
 )
 
 
@@ -81,6 +83,7 @@ class Handoff:
     created_at: datetime
     channel: str
     conversation_id: str
+    callback: bool = False
 
     def payload(self) -> dict[str, object]:
         """The contract's ``{"handoff": {...}}`` custom payload body for channels."""
@@ -90,6 +93,7 @@ class Handoff:
             "intent": self.intent,
             "urgent": self.urgent,
             "queue": self.queue,
+            "callback": self.callback,
         }
 
 
@@ -119,6 +123,7 @@ class HandoffService:
         conversation_id: str,
         urgent: bool = False,
         queue: str | None = None,
+        callback: bool = False,
     ) -> Handoff:
         """Record a handoff and return it (the summary is redacted before it is stored)."""
         record = Handoff(
@@ -133,6 +138,7 @@ class HandoffService:
             created_at=self._clock(),
             channel=channel,
             conversation_id=conversation_id,
+            callback=callback,
         )
         with self._engine.begin() as conn:
             conn.execute(handoffs.insert().values(**record.__dict__))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from actions.billing import ActionCheckBalance
 from actions.handoff import ActionHandoff, ActionReportClaim, ActionUnderstandingFallback
 from bot.bootstrap import build_services, set_services
@@ -98,3 +100,30 @@ async def test_slow_pas_gets_an_apology_within_the_action_deadline(services, san
     assert "taking longer than it should" in result.text
     [outcome] = services.outcomes.for_conversation(talk.sender_id)
     assert (outcome.outcome, outcome.reason) == (Outcome.FAILED, "deadline")
+
+
+async def test_asking_for_a_person_outside_staffed_hours_offers_a_callback_and_keeps_the_place(
+    sandbox, tmp_var, domain
+):
+    from dataclasses import replace
+
+    sunday_night = datetime(2026, 12, 7, 4, 0, tzinfo=timezone.utc)  # Sunday 22:00 in Chicago
+    settings = replace(
+        settings_for(sandbox, tmp_var), contact_centre_hours="mon-fri 08:00-20:00"
+    )
+    built = build_services(settings, clock=lambda: sunday_night)
+    set_services(built)
+    try:
+        talk = Conversation(phone=MARIA.phone).user("id card", "request_id_card")
+        talk.slots["pending_task"] = "request_id_card"
+        talk.user("can I talk to someone", "human_handoff")
+        result = await run(ActionHandoff(), talk, domain)
+        handoff = result.payloads[0]["handoff"]
+        assert handoff["callback"] is True
+        assert "tomorrow at 8:00 AM" in result.text and handoff["ticket"] in result.text
+        # the place is kept: the pending task is not cleared
+        assert not any(e.get("name") == "pending_task" for e in result.events)
+        assert built.handoffs.get(handoff["ticket"]).callback is True
+    finally:
+        set_services(None)
+        await built.aclose()
