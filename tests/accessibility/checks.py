@@ -121,12 +121,28 @@ def keyboard_walk(page: Page, *, start: str | None = None, within: str | None = 
     return walk
 
 
-def horizontal_overflow(page: Page) -> int:
-    """How many CSS px the page scrolls sideways (0 when it reflows)."""
-    overflow: int = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+def horizontal_overflow(page: Page) -> tuple[int, str]:
+    """How many CSS px the page scrolls sideways (0 when it reflows), and the element that
+    reaches furthest right (what to fix)."""
+    overflow: int
+    widest: str
+    overflow, widest = page.evaluate(
+        """() => {
+          const root = document.documentElement;
+          let widest = "", right = root.clientWidth;
+          for (const el of document.body.querySelectorAll("*")) {
+            const r = el.getBoundingClientRect();
+            if (r.width && r.right > right) {
+              right = r.right;
+              const cls = typeof el.className === "string" ? el.className.split(" ")[0] : "";
+              const id = el.id ? "#" + el.id : "";
+              widest = el.tagName.toLowerCase() + id + (cls ? "." + cls : "");
+            }
+          }
+          return [root.scrollWidth - root.clientWidth, widest];
+        }"""
     )
-    return max(overflow, 0)
+    return max(overflow, 0), widest
 
 
 def reachable(page: Page, selector: str) -> bool:
@@ -136,8 +152,9 @@ def reachable(page: Page, selector: str) -> bool:
           const el = document.querySelector(sel);
           if (!el) { return false; }
           el.scrollIntoView({block: "center", inline: "nearest"});
-          const r = el.getBoundingClientRect();
-          if (r.width === 0 || r.height === 0) { return false; }
+          // the first line box: a link that wraps has an empty middle
+          const r = el.getClientRects()[0];
+          if (!r || r.width === 0 || r.height === 0) { return false; }
           const x = r.left + r.width / 2, y = r.top + r.height / 2;
           if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) { return false; }
           const hit = document.elementFromPoint(x, y);

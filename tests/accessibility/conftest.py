@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.settings import PROJECT_ROOT
+from tests.payments.conftest import localstripe, pay_stack  # noqa: F401 - pytest fixtures
 from tests.staff.conftest import personas  # noqa: F401 - pytest fixture
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "accessibility"
@@ -39,15 +40,16 @@ def table() -> list[str]:
     if not rows:
         return []
     lines = [
-        "| page state | viewport | axe violations | tab stops | keyboard problems | 320 px |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| page state | viewport | axe violations | tab stops | weakest focus ring "
+        "| keyboard problems | 320 px |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in rows:
         axe = ", ".join(row["axe"]) or "0"
         problems = "; ".join(row["keyboard"]) or "none"
         lines.append(
-            f"| {row['state']} | {row['viewport']} | {axe} | {row['stops']} | {problems} "
-            f"| {row['reflow']} |"
+            f"| {row['state']} | {row['viewport']} | {axe} | {row['stops']} "
+            f"| {row.get('ring', '-')} | {problems} | {row['reflow']} |"
         )
     return lines
 

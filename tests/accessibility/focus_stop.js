@@ -33,12 +33,16 @@
   const offset = parseFloat(style.outlineOffset) || 0;
   // The ring lies outside the element (offset >= 0): next to the parent's background.
   const adjacent = offset < 0 ? backgroundOf(el) : backgroundOf(el.parentElement);
-  const rect = el.getBoundingClientRect();
+  // the first line box: the middle of a link that wraps over two lines may be empty
+  const rect = el.getClientRects()[0] || el.getBoundingClientRect();
   const x = rect.left + rect.width / 2;
   const y = rect.top + rect.height / 2;
   const hit = document.elementFromPoint(x, y);
   const covered = !hit || !(hit === el || el.contains(hit) || (el.labels && [...el.labels].some(l => l.contains(hit))));
-  const name = (el.getAttribute("aria-label") || el.innerText || el.value || el.id || el.name || "").trim().slice(0, 40);
+  // never a field's value (it may be a date of birth): its id or name
+  const field = ["INPUT", "SELECT", "TEXTAREA"].includes(el.tagName);
+  const text = field ? "" : (el.getAttribute("aria-label") || el.innerText || "");
+  const name = (text || el.id || el.name || "").trim().slice(0, 40);
   let cover = "";
   if (covered && hit) { cover = hit.tagName.toLowerCase() + (hit.id ? "#" + hit.id : "") + (hit.className && typeof hit.className === "string" ? "." + hit.className.split(" ")[0] : ""); }
   const path = [];

@@ -11,16 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from tests.accessibility.checks import horizontal_overflow, keyboard_walk, reachable
 from tests.accessibility.conftest import ARTIFACTS, record
 from tests.support.browser import axe_results, screenshot
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-REFLOW = {"width": 320, "height": 256}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+REFLOW: ViewportSize = {"width": 320, "height": 256}
 VIEWPORTS = (("1280x800", DESKTOP), ("390x844", PHONE))
+# Two animation frames: the layout of the new size (and its scrollbars) has settled.
+SETTLED = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def resize(page: Page, viewport: ViewportSize) -> None:
+    page.set_viewport_size(viewport)
+    page.evaluate(SETTLED)
 
 
 @dataclass
@@ -48,7 +55,7 @@ class Survey:
         party's markup)."""
         reflow = self._reflow(page, must_reach, min_height)
         for label, viewport in VIEWPORTS:
-            page.set_viewport_size(viewport)
+            resize(page, viewport)
             results = axe_results(page, exclude=exclude)
             violations = [f"{v['id']} ({len(v['nodes'])})" for v in results["violations"]]
             first = f"{dialog} :is(button, a, input, [tabindex])" if dialog else None
@@ -61,13 +68,14 @@ class Survey:
                     "viewport": label,
                     "axe": violations,
                     "stops": len(walk.stops),
+                    "ring": f"{walk.weakest_ring:.1f}:1" if walk.stops else "-",
                     "keyboard": walk.problems,
                     "reflow": reflow,
                 }
             )
             self.problems += [f"{state} @ {label}: axe {v}" for v in violations]
             self.problems += [f"{state} @ {label}: {p}" for p in walk.problems]
-        page.set_viewport_size(DESKTOP)
+        resize(page, DESKTOP)
         if reflow != "ok":
             self.problems.append(f"{state} @ 320 px: {reflow}")
         record(self.name, self.rows)
@@ -75,11 +83,11 @@ class Survey:
     def _reflow(
         self, page: Page, must_reach: tuple[str, ...], min_height: tuple[tuple[str, int], ...]
     ) -> str:
-        page.set_viewport_size(REFLOW)
+        resize(page, REFLOW)
         found: list[str] = []
-        overflow = horizontal_overflow(page)
+        overflow, widest = horizontal_overflow(page)
         if overflow:
-            found.append(f"scrolls {overflow} px sideways")
+            found.append(f"scrolls {overflow} px sideways ({widest or 'no element'} reaches past)")
         found += [f"{sel} out of reach" for sel in must_reach if not reachable(page, sel)]
         for sel, least in min_height:
             height = page.eval_on_selector(sel, "(el) => el.clientHeight")
