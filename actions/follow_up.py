@@ -92,12 +92,13 @@ class ActionFollowUp(PolicylineAction):
         return turn.slot("pending_task") or turn.slot("last_task")
 
     async def act(self, turn: Turn) -> list[EventType]:
+        if turn.slot("pending_task") and turn.intent == "inform":
+            # An answer to "which one?", or after an interruption ended a form: the waiting
+            # task goes on (verified: with this answer as its choice).
+            return [FollowupAction("action_resume_task" if turn.verified else "action_start_task")]
         redo = await change_of_mind(turn)
         if redo is not None:
             return redo
-        if turn.slot("pending_task") and turn.intent == "inform":
-            # An answer after an interruption ended a form: the waiting task goes on.
-            return [FollowupAction("action_start_task")]
         if turn.intent == "deny":
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn
 from bot.conversation.handoff import Handoff
@@ -115,6 +115,21 @@ class ActionUnderstandingFallback(PolicylineAction):
         return "action_understanding_fallback"
 
     async def act(self, turn: Turn) -> list[EventType]:
+        if turn.tracker.active_loop.get("name"):
+            # Inside a form: counted with the answers the form could not use.
+            misses = int(turn.slot("form_misses") or 0) + 1
+            if misses >= FALLBACKS_BEFORE_PERSON:
+                turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+                return [
+                    SlotSet("form_misses", 0.0),
+                    ActiveLoop(None),
+                    FollowupAction("action_handoff"),
+                ]
+            turn.say(
+                "Sorry, I didn't understand that. You can answer the question, or reply AGENT "
+                "to reach a person."
+            )
+            return [SlotSet("form_misses", float(misses))]
         misses = consecutive_misses(turn)
         if misses >= FALLBACKS_BEFORE_PERSON:
             turn.say("Sorry, I'm still not getting it, so let me get you to a person.")

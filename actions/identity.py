@@ -110,6 +110,9 @@ class ActionStartTask(PolicylineAction):
             return [
                 *events,
                 SlotSet("identity_locked", False),
+                # volunteered with the request but not needed: not kept in the tracker
+                SlotSet("date_of_birth", None),
+                SlotSet("zip_code", None),
                 FollowupAction("action_resume_task"),
             ]
 

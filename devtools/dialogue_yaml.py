@@ -126,6 +126,19 @@ def interruption_rules() -> list[dict[str, Any]]:
             )
         rules.append(
             {
+                # counted with the answers the form could not use: the second in a row hands
+                # off (action_understanding_fallback ends the form then)
+                "rule": f"out_of_scope inside {form} counts as not understood",
+                "condition": inside,
+                "steps": [
+                    {"intent": "out_of_scope"},
+                    {"action": "action_understanding_fallback"},
+                    {"action": form},
+                ],
+            }
+        )
+        rules.append(
+            {
                 "rule": f"help inside {form} answers and ends the form",
                 "condition": inside,
                 "steps": [
