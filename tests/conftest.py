@@ -26,6 +26,10 @@ from tests.support.servers import (
     start_sandbox,
 )
 
+# Plugins every pytest process needs, the xdist controller included (it never collects the
+# folders' own conftest files): the dialogue suite's completion table.
+pytest_plugins = ("tests.dialogue_suite.report",)
+
 # Tests that use one of these session fixtures run on the same xdist worker (`make test` runs two
 # workers with --dist loadgroup), so each worker does not start its own copy: the Rasa stack
 # takes over a minute of both cores to start.

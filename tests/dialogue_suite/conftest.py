@@ -1,0 +1,74 @@
+"""The scripted-conversation suite talks to the session's one Rasa stack (tests/conftest.py
+``rasa_stack``) through the real Twilio webhooks.
+
+The selected conversations are played by ``conversation_results`` as soon as the first test asks:
+conversations that read the same number's texts play one after another, the others side by side
+(one thread per number), so the suite takes about as long as its busiest number. Each test then
+checks its own conversation's transcript. The completion table is printed by
+tests/dialogue_suite/report.py (a plugin tests/conftest.py registers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pytest
+
+from tests.dialogue_suite.conversations import CONVERSATIONS
+from tests.dialogue_suite.phones import StackClients
+from tests.dialogue_suite.runner import Transcript, run_conversation
+from tests.dialogue_suite.script import Conversation
+from tests.support.rasa_stack import RasaStack
+
+# Numbers played at once: the personas' five, and the strangers' own.
+PARALLEL_NUMBERS = 6
+
+
+@pytest.fixture(scope="session")
+def suite_clients(rasa_stack: RasaStack) -> Iterator[StackClients]:
+    clients = StackClients(rasa_stack)
+    try:
+        yield clients
+    finally:
+        clients.close()
+
+
+def _selected(session: pytest.Session) -> list[Conversation]:
+    names = set()
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if isinstance(params.get("conversation"), Conversation):
+            names.add(params["conversation"].name)
+    return [c for c in CONVERSATIONS if c.name in names]
+
+
+def _play(
+    clients: StackClients, conversations: list[Conversation], futures: dict[str, Future[Transcript]]
+) -> None:
+    for conversation in conversations:
+        future = futures[conversation.name]
+        try:
+            future.set_result(run_conversation(clients, conversation))
+        except BaseException as exc:  # the test that reads it reports it
+            future.set_exception(exc)
+
+
+@pytest.fixture(scope="session")
+def conversation_results(
+    suite_clients: StackClients, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Future[Transcript]]]:
+    selected = _selected(request.session)
+    by_number: dict[str, list[Conversation]] = defaultdict(list)
+    for conversation in selected:
+        by_number[conversation.texts_to].append(conversation)
+    futures: dict[str, Future[Transcript]] = {c.name: Future() for c in selected}
+    # Busiest numbers first, so the longest queue starts at once.
+    queues = sorted(by_number.values(), key=len, reverse=True)
+    with ThreadPoolExecutor(max_workers=PARALLEL_NUMBERS) as pool:
+        for queue in queues:
+            pool.submit(_play, suite_clients, queue, futures)
+        yield futures
+        for future in futures.values():
+            future.cancel()
