@@ -543,9 +543,24 @@ def _turns(rows: Iterable[Any]) -> Iterator[TranscriptTurn]:
         text = redact_for_staff(str(data.get("text") or ""))
         if row.type_name == "user":
             seen_user = True
-            yield TranscriptTurn("user", at, text, intent=row.intent_name)
+            yield TranscriptTurn("user", at, _as_written(data, text), intent=row.intent_name)
         else:
             yield TranscriptTurn("bot", at, text, extras=tuple(_bot_extras(data.get("data"))))
+
+
+def _as_written(user_event: dict[str, Any], text: str) -> str:
+    """What the person wrote. When one request of a longer message was run on its own
+    (channels.requests_in_a_message), the message is in the metadata as ``original_text``; a
+    request of it run later is marked as such."""
+    metadata = user_event.get("metadata")
+    if not isinstance(metadata, dict):
+        return text
+    original = metadata.get("original_text")
+    if isinstance(original, str) and original:
+        return redact_for_staff(original)
+    if metadata.get("queued_request"):
+        return f"(next request of the message above) {text}"
+    return text
 
 
 def _bot_extras(data: Any) -> Iterator[str]:
