@@ -58,6 +58,11 @@ class ConversationFacts:
 
     latest_intent: str | None = None
     verified: bool = False
+    # the form asking something now (``verification_form``...), if any
+    active_loop: str | None = None
+    # the self-service task waiting for verification or a choice (the ``pending_task`` slot)
+    pending_task: str | None = None
+    identity_locked: bool = False
 
 
 ConversationReader = Callable[[str], Awaitable[ConversationFacts]]
@@ -71,7 +76,8 @@ async def no_conversation_facts(_sender_id: str) -> ConversationFacts:
 
 
 def tracker_reader(app: Any) -> ConversationReader:
-    """Reads the latest intent and the ``assurance`` slot from the Rasa agent's tracker store."""
+    """Reads the latest intent, the active form and the ``assurance``, ``pending_task`` and
+    ``identity_locked`` slots from the Rasa agent's tracker store."""
 
     async def read(sender_id: str) -> ConversationFacts:
         agent = getattr(getattr(app, "ctx", None), "agent", None)
@@ -80,14 +86,21 @@ def tracker_reader(app: Any) -> ConversationReader:
             return ConversationFacts()
         try:
             tracker = await store.retrieve(sender_id)
-        except Exception:  # a failed read must not break the call; the facts are optional
-            log.warning("could not read the tracker for a voice conversation", exc_info=True)
+        except Exception:  # a failed read must not break the turn; the facts are optional
+            log.warning("could not read the tracker of a conversation", exc_info=True)
             return ConversationFacts()
         if tracker is None:
             return ConversationFacts()
         latest = tracker.latest_message
         intent = (latest.intent or {}).get("name") if latest is not None else None
         assurance = tracker.get_slot("assurance")
-        return ConversationFacts(latest_intent=intent, verified=assurance in VERIFIED_ASSURANCES)
+        pending = tracker.get_slot("pending_task")
+        return ConversationFacts(
+            latest_intent=intent,
+            verified=assurance in VERIFIED_ASSURANCES,
+            active_loop=tracker.active_loop_name,
+            pending_task=str(pending) if pending else None,
+            identity_locked=bool(tracker.get_slot("identity_locked")),
+        )
 
     return read

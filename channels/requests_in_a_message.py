@@ -1,0 +1,530 @@
+"""Two requests in one message, and long messages: what Rasa is given to read, turn by turn.
+
+Rasa reads one intent per message. People write "what's my balance and also send my ID card", or a
+paragraph about an accident that ends in a question. ``RequestsInAMessage`` wraps a channel's
+``TurnRunner`` and, for such messages only, decides what Rasa reads:
+
+- The message is cut into clauses (sentence ends, ``;``, "and also", "also", "plus", "and then",
+  "then", or "and" or a comma before a request word such as "send", "what's", "I need"). A
+  message of one short clause goes through unchanged: no parse, no tracker read (the common case
+  costs a regex).
+- Each clause and the whole message are parsed with the server's own NLU (``parse``).
+- Two or more distinct *requests* (a self-service or routed-to-people intent read with at least
+  ``threshold`` confidence) → the first clause is the user's text now; the others follow, in
+  order: at once when that turn leaves the conversation idle (no active form, no pending task),
+  otherwise queued in the ephemeral store and run after the first later turn that leaves it idle,
+  with a one-line notice ("I'll help with your balance right after this."). A handoff, start over,
+  goodbye or locked identity drops the queue. A queued request is an ordinary Rasa turn, so the
+  actions' identity checks apply to it as to anything typed.
+- A long message (``LONG_WORDS`` words or ``LONG_SENTENCES`` sentences) with one request inside →
+  the clause that states it most confidently, unless the whole message already reads as that
+  request. No confident request → the whole text, as before.
+- While a form is asking for something (date of birth, ZIP, policy number, code, amount,
+  certificate holder) nothing is split: the answer goes through unchanged.
+
+A clause run instead of the message keeps what the rest of the message says that its task needs
+(policy and claim numbers, an amount for a payment, date of birth and ZIP, the certificate
+holder): those fragments are appended to it. The original message stays with the turn, redacted
+as the tracker store would redact it, as ``original_text`` in the message metadata (the staff
+transcript shows it); a request run later carries ``queued_request: true``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sanic import Blueprint
+
+from bot.conversation.answers.queued_requests import queued_request_notice
+from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
+from bot.conversation.redaction import redact
+from bot.conversation.user_input import (
+    amount_request_text,
+    parse_amount,
+    parse_claim_number,
+    parse_policy_number,
+)
+from channels.ephemeral_store import EphemeralStore
+from channels.rasa_turns import (
+    BotMessages,
+    ConversationFacts,
+    ConversationReader,
+    TurnRequest,
+    TurnRunner,
+    tracker_reader,
+)
+
+log = logging.getLogger("channels.requests_in_a_message")
+
+Parse = Callable[[str], Awaitable[dict[str, Any]]]
+
+REQUEST_INTENTS = frozenset(SELF_SERVICE_INTENTS) | frozenset(ROUTED_TO_PEOPLE)
+# Intents after which a queued request is forgotten: the person left the bot's tasks behind.
+DROPS_QUEUE = frozenset({"human_handoff", "start_over", "goodbye"})
+DEFAULT_THRESHOLD = 0.65
+# How sure a self-service request asked in a long message must be beside a request for people.
+STRONG = 0.9
+LONG_WORDS = 25
+LONG_SENTENCES = 3
+# At most this many clauses are parsed (each parse takes ~10-20 ms of the server's loop).
+MAX_CLAUSES = 12
+# At most this many requests are taken from one message (the first runs, the rest wait).
+MAX_REQUESTS = 3
+QUEUE_TTL_S = 15 * 60  # the Rasa session's idle expiry: a new session forgets the queue
+QUEUE_KEY = "requests:queue:"
+
+# Which entities a clause may borrow from the rest of the message, by the clause's intent
+# (None: any request). An amount belongs to a payment only; a claim number to claim tasks.
+_ENTITY_TASKS: dict[str, frozenset[str] | None] = {
+    "policy_number": None,
+    "date_of_birth": None,
+    "zip_code": None,
+    "claim_number": frozenset({"claim_status", "report_claim", "coverage_question"}),
+    "amount": frozenset({"make_payment"}),
+    "org_name": frozenset({"request_certificate"}),
+    "org_address": frozenset({"request_certificate"}),
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[;\n]+|(?<=[.!?])(?=[A-Z])")
+# Words that open a request: a comma before one of them ends a clause.
+_REQUEST_WORDS = (
+    r"(?:what(?:'s|s| is| are)?|how|when|where|can|could|would|will|is|are|do|does|please"
+    r"|i(?:'d| would| need| want| wanna| have to| also)|send|give|get|tell|show|text|email|pay"
+    r"|make|check|set|cancel|stop|update|change|switch|add|remove|report|file|talk|speak"
+    r"|connect|need|want|let)"
+)
+# "and also", "plus", "then" end a clause; a bare "and" only before a request word, so "the
+# balance on my car and my home policy" stays one clause.
+_CONNECTOR = re.compile(
+    r"\s*,?\s+(?:and\s+also|and\s+then|as\s+well\s+as|also|plus|then)\s+"
+    rf"|\s*,?\s+(?:and|n|&|\+)\s+(?={_REQUEST_WORDS}\b)"
+    rf"|\s*,\s+(?={_REQUEST_WORDS}\b)",
+    re.IGNORECASE,
+)
+# In a long message, a request is something asked of us: a question, or words that ask ("I need",
+# "can you", "please", "send me"); the rest tells a story ("now they want me to pay for it").
+_ASKING = re.compile(
+    r"\?|\b(?:i(?:'d| would)? like|i(?:'m| am)? (?:need|want|wanna|trying to|wondering)"
+    r"|i have to|i need|i want|need to|want to|can (?:you|i|we)|could (?:you|i|we)"
+    r"|would you|will you|how (?:do|can|would) (?:i|we)|what (?:do|should) (?:i|we)|please|pls"
+    r"|plz|help me|let me|tell me|send me|show me|give me|email me|text me)\b"
+    r"|^(?:send|give|tell|show|check|cancel|stop|update|change|add|remove|report|file|pay"
+    r"|email|text|connect|switch|set up|sign me up)\b",
+    re.IGNORECASE,
+)
+_LEADING_CONNECTOR = re.compile(r"^(?:(?:and|also|plus|then|oh|so|but|ok|okay)\b[\s,]*)+", re.I)
+_LETTER = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"\S+")
+_CLAIM_PREFIXED = re.compile(r"\bclm[\s-]*\d{8}\b", re.IGNORECASE)
+_POLICY_PREFIXED = re.compile(r"\b(?:aut|hom|ren)[\s-]*\d{7}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A span of the message: ``text`` is ``message[start:end]`` without a leading connector."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the NLU made of a clause."""
+
+    clause: Clause
+    intent: str | None
+    confidence: float
+    entities: tuple[dict[str, Any], ...]
+
+    def is_request(self, threshold: float) -> bool:
+        return self.intent in REQUEST_INTENTS and self.confidence >= threshold
+
+    @property
+    def asks(self) -> bool:
+        return _ASKING.search(self.clause.text) is not None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What Rasa reads: ``now`` instead of the message, then ``later`` in order."""
+
+    now: str
+    later: tuple[tuple[str, str], ...]  # (text, intent)
+    reason: str  # "several" | "long"
+
+
+def sentences(text: str) -> list[Clause]:
+    """The sentences of ``text`` (ends: ``.!?`` then a space, ``;``, new lines)."""
+    spans: list[Clause] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.extend(_span(text, start, match.start()))
+        start = match.end()
+    spans.extend(_span(text, start, len(text)))
+    return spans
+
+
+def clauses(text: str) -> list[Clause]:
+    """The clauses of ``text``: its sentences, cut again at connectors ("and also", ", send")."""
+    found: list[Clause] = []
+    for sentence in sentences(text):
+        start = sentence.start
+        for match in _CONNECTOR.finditer(text, sentence.start, sentence.end):
+            found.extend(_span(text, start, match.start()))
+            start = match.end()
+        found.extend(_span(text, start, sentence.end))
+    return found
+
+
+def _span(text: str, start: int, end: int) -> list[Clause]:
+    piece = text[start:end]
+    stripped = piece.strip(" \t,.;:-")
+    if not stripped:
+        return []
+    start += piece.index(stripped)
+    lead = _LEADING_CONNECTOR.match(stripped)
+    if lead:
+        start += lead.end()
+        stripped = stripped[lead.end() :]
+    if not _LETTER.search(stripped):
+        return []
+    return [Clause(stripped, start, start + len(stripped))]
+
+
+def is_long(text: str) -> bool:
+    """A message to search for its main request rather than read whole."""
+    return len(_WORD.findall(text)) > LONG_WORDS or len(sentences(text)) >= LONG_SENTENCES
+
+
+def worth_reading(text: str) -> list[Clause] | None:
+    """The clauses to parse, or ``None`` when the message goes through as it is."""
+    if text.startswith("/"):
+        return None  # a menu's payload, never words
+    found = clauses(text)
+    if len(found) < 2 and not is_long(text):
+        return None
+    if len(found) > MAX_CLAUSES:
+        found = sentences(text)[:MAX_CLAUSES]
+    return found
+
+
+async def read(clause: Clause, parse: Parse) -> Reading:
+    data = await parse(clause.text)
+    intent = data.get("intent") or {}
+    return Reading(
+        clause=clause,
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=tuple(e for e in data.get("entities") or () if isinstance(e, dict)),
+    )
+
+
+async def plan_message(
+    text: str, found: Sequence[Clause], parse: Parse, threshold: float = DEFAULT_THRESHOLD
+) -> Plan | None:
+    """What Rasa should read for ``text`` (``None``: the message as it is)."""
+    whole = await read(Clause(text, 0, len(text)), parse)
+    readings = [await read(clause, parse) for clause in found]
+    if is_long(text):
+        readings = _long_message_requests(readings, threshold)
+    requests = _distinct_requests(readings, threshold)
+    if len(requests) >= 2:
+        ordered = _people_last(requests)[:MAX_REQUESTS]
+        spans = [r.clause for r in ordered]
+        texts = [_with_context(text, r, whole, spans) for r in ordered]
+        return Plan(
+            now=texts[0],
+            later=tuple((t, str(r.intent)) for t, r in zip(texts[1:], ordered[1:], strict=True)),
+            reason="several",
+        )
+    if requests and is_long(text):
+        best = requests[0]
+        if whole.intent == best.intent and whole.confidence >= threshold:
+            return None
+        return Plan(now=_with_context(text, best, whole, [best.clause]), later=(), reason="long")
+    return None
+
+
+def _long_message_requests(readings: Sequence[Reading], threshold: float) -> list[Reading]:
+    """The readings of a long message that may count as its requests.
+
+    A story's clauses read as requests by accident ("now they want me to pay for it"): what is
+    asked counts (a question, "I need", "can you"), and a request for people (a claim, a policy
+    change, a person) wherever it is said. Beside one of those, a self-service request must be
+    asked and read with ``STRONG`` confidence. Nothing of that kind: any confident request.
+    """
+    requests = [r for r in readings if r.is_request(threshold)]
+    people = [r for r in requests if r.intent in ROUTED_TO_PEOPLE]
+    asked = [r for r in requests if r.asks and r.intent not in ROUTED_TO_PEOPLE]
+    if people:
+        return [*people, *(r for r in asked if r.confidence >= STRONG)]
+    return asked or requests
+
+
+def _distinct_requests(readings: Sequence[Reading], threshold: float) -> list[Reading]:
+    """The confident requests, one per intent (its most confident clause), in message order."""
+    best: dict[str, Reading] = {}
+    for reading in readings:
+        if reading.is_request(threshold) and reading.intent is not None:
+            kept = best.get(reading.intent)
+            if kept is None or reading.confidence > kept.confidence:
+                best[reading.intent] = reading
+    return sorted(best.values(), key=lambda r: r.clause.start)
+
+
+def _people_last(requests: Sequence[Reading]) -> list[Reading]:
+    """Self-service first, requests a person handles after: a handoff ends what the bot does."""
+    return sorted(requests, key=lambda r: r.intent in ROUTED_TO_PEOPLE)
+
+
+def _with_context(text: str, reading: Reading, whole: Reading, requests: Sequence[Clause]) -> str:
+    """``reading``'s clause, plus what the rest of the message says that its task needs.
+
+    Fragments inside another request's clause belong to that request and are not borrowed.
+    """
+    intent = reading.intent or ""
+    others = [c for c in requests if c != reading.clause]
+    context = _outside(text, [reading.clause, *others])
+    have = {str(e.get("entity")) for e in reading.entities}
+    have |= _parsed_kinds(reading.clause.text)
+    extra: list[str] = []
+
+    def wanted(kind: str) -> bool:
+        tasks = _ENTITY_TASKS.get(kind, frozenset())
+        return kind not in have and (tasks is None or intent in tasks)
+
+    for entity in whole.entities:
+        kind = str(entity.get("entity"))
+        start, end = entity.get("start"), entity.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or not wanted(kind):
+            continue
+        if any(c.start <= start and end <= c.end for c in [reading.clause, *others]):
+            continue
+        extra.append(text[start:end])
+        have.add(kind)
+    found = _parsed(context)
+    for kind, value in found.items():
+        if wanted(kind) and value not in " ".join(extra):
+            extra.append(value)
+            have.add(kind)
+    return " ".join([reading.clause.text, *extra])
+
+
+def _outside(text: str, spans: Sequence[Clause]) -> str:
+    """``text`` with ``spans`` blanked out."""
+    chars = list(text)
+    for span in spans:
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
+
+
+def _parsed(text: str) -> dict[str, str]:
+    """Policy and claim numbers (written with their prefix) and an amount, as the parsers read
+    them (``bot.conversation.user_input``)."""
+    found: dict[str, str] = {}
+    if _POLICY_PREFIXED.search(text):
+        policies = parse_policy_number(text)
+        if len(policies) == 1:
+            found["policy_number"] = policies[0]
+    if _CLAIM_PREFIXED.search(text):
+        claim = parse_claim_number(_CLAIM_PREFIXED.search(text).group(0))  # type: ignore[union-attr]
+        if claim:
+            found["claim_number"] = claim
+    amount = parse_amount(text)
+    if amount is not None:
+        found["amount"] = amount_request_text(amount)
+    return found
+
+
+def _parsed_kinds(text: str) -> set[str]:
+    return set(_parsed(text))
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queued:
+    text: str
+    intent: str
+
+
+def _encode(queue: Sequence[Queued]) -> str:
+    return json.dumps([[q.text, q.intent] for q in queue])
+
+
+def _decode(raw: str | None) -> list[Queued]:
+    if not raw:
+        return []
+    try:
+        return [Queued(str(text), str(intent)) for text, intent in json.loads(raw)]
+    except (ValueError, TypeError):
+        return []
+
+
+def idle(facts: ConversationFacts) -> bool:
+    """Nothing is being asked or waiting: a queued request may run."""
+    return facts.active_loop is None and facts.pending_task is None
+
+
+def ends_queue(facts: ConversationFacts, messages: BotMessages) -> bool:
+    """After a handoff, start over, goodbye or a lockout, queued requests are forgotten."""
+    if facts.latest_intent in DROPS_QUEUE or facts.identity_locked:
+        return True
+    return any(isinstance(m.get("custom"), dict) and "handoff" in m["custom"] for m in messages)
+
+
+def with_notice(messages: BotMessages, notice: str) -> BotMessages:
+    """``notice`` just before the turn's last message (which usually asks something)."""
+    line = {"text": notice}
+    if not messages:
+        return [line]
+    return [*messages[:-1], line, messages[-1]]
+
+
+class RequestsInAMessage:
+    """A ``TurnRunner`` that serves every request of a message, one Rasa turn each."""
+
+    def __init__(
+        self,
+        run_turn: TurnRunner,
+        *,
+        parse: Parse,
+        read_facts: ConversationReader,
+        store: EphemeralStore,
+        threshold: float = DEFAULT_THRESHOLD,
+        notice: Callable[[str], str] = queued_request_notice,
+    ) -> None:
+        self._run_turn = run_turn
+        self._parse = parse
+        self._read_facts = read_facts
+        self._store = store
+        self._threshold = threshold
+        self._notice = notice
+
+    async def __call__(self, turn: TurnRequest) -> BotMessages:
+        plan = await self._plan(turn)
+        if plan is None:
+            messages = await self._run_turn(turn)
+            return await self._follow_up(turn, messages, fresh=False)
+        metadata = {**turn.metadata, "original_text": redact(turn.text)}
+        messages = await self._run_turn(replace(turn, text=plan.now, metadata=metadata))
+        log.info("a %s message: one request run, %d to follow", plan.reason, len(plan.later))
+        if plan.later:
+            queue = [Queued(text, intent) for text, intent in plan.later]
+            await self._store.put(self._key(turn.sender_id), _encode(queue), QUEUE_TTL_S)
+        return await self._follow_up(turn, messages, fresh=bool(plan.later))
+
+    async def _plan(self, turn: TurnRequest) -> Plan | None:
+        found = worth_reading(turn.text)
+        if found is None:
+            return None
+        try:
+            plan = await plan_message(turn.text, found, self._parse, self._threshold)
+            if plan is None:
+                return None
+            if (await self._read_facts(turn.sender_id)).active_loop is not None:
+                return None  # a form is asking: the answer goes through as it is
+            return plan
+        except Exception:  # reading is an improvement; the message itself must still be answered
+            log.warning("could not read a message for its requests; passed through", exc_info=True)
+            return None
+
+    @staticmethod
+    def _key(sender_id: str) -> str:
+        return QUEUE_KEY + sender_id
+
+    async def _follow_up(
+        self, turn: TurnRequest, messages: BotMessages, *, fresh: bool
+    ) -> BotMessages:
+        """Run queued requests while the conversation is idle; say what still waits."""
+        key = self._key(turn.sender_id)
+        queue = _decode(await self._store.get(key))
+        if not queue:
+            return messages
+        facts = await self._read_facts(turn.sender_id)
+        # Asked again in the person's own words meanwhile: served already.
+        served = [q for q in queue if q.intent == facts.latest_intent]
+        if served:
+            queue = [q for q in queue if q not in served]
+            await self._save(key, queue)
+        ran = False
+        while queue:
+            if ends_queue(facts, messages):
+                await self._store.delete(key)
+                return messages
+            if not idle(facts):
+                break
+            head, queue = queue[0], queue[1:]
+            await self._save(key, queue)
+            metadata = {k: v for k, v in turn.metadata.items() if k != "original_text"}
+            metadata["queued_request"] = True
+            messages = [
+                *messages,
+                *await self._run_turn(
+                    TurnRequest(
+                        sender_id=turn.sender_id,
+                        text=head.text,
+                        input_channel=turn.input_channel,
+                        metadata=metadata,
+                    )
+                ),
+            ]
+            ran = True
+            facts = await self._read_facts(turn.sender_id)
+        if queue and (fresh or ran):
+            return with_notice(messages, self._notice(queue[0].intent))
+        return messages
+
+    async def _save(self, key: str, queue: Sequence[Queued]) -> None:
+        if queue:
+            await self._store.put(key, _encode(queue), QUEUE_TTL_S)
+        else:
+            await self._store.delete(key)
+
+
+class RasaServer:
+    """The Rasa server a channel's blueprint runs in: its NLU and its tracker store.
+
+    Known once the server has started (``attach`` registers the listener); until then, and when
+    no model is loaded, ``parse`` raises and messages go through unchanged.
+    """
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def attach(self, blueprint: Blueprint) -> None:
+        @blueprint.listener("after_server_start")
+        async def found(app: Any, *_: Any) -> None:
+            self.app = app
+
+    def _agent(self) -> Any:
+        return getattr(getattr(self.app, "ctx", None), "agent", None)
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        agent = self._agent()
+        if agent is None or not agent.is_ready():
+            raise RuntimeError("no model loaded")
+        parsed: dict[str, Any] = await agent.parse_message(text)
+        return parsed
+
+    async def facts(self, sender_id: str) -> ConversationFacts:
+        return await tracker_reader(self.app)(sender_id)
+
+    def serving(
+        self,
+        run_turn: TurnRunner,
+        store: EphemeralStore,
+        *,
+        read_facts: ConversationReader | None = None,
+    ) -> RequestsInAMessage:
+        """``run_turn`` serving every request of a message with this server's NLU."""
+        return RequestsInAMessage(
+            run_turn, parse=self.parse, read_facts=read_facts or self.facts, store=store
+        )
