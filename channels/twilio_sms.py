@@ -39,6 +39,7 @@ from channels.config import ChannelSettings, load_channel_settings
 from channels.ephemeral_store import claim_once
 from channels.menu_choices import MenuMemory
 from channels.rasa_turns import OnNewMessage, TurnRunner, rasa_turn_runner
+from channels.requests_in_a_message import RasaServer
 from channels.resources import ChannelResources, process_resources
 from channels.sms_inbox import SWEEP_INTERVAL_S, SmsInbox
 from channels.sms_service import InboundSms, SmsConversations, SmsReplies
@@ -83,6 +84,7 @@ class TwilioSmsInput(InputChannel):
         self.settings = settings
         self.resources = resources or ChannelResources.build(settings)
         self._turn_runner = turn_runner
+        self._server = RasaServer()
         self.inbox = inbox or SmsInbox(self.resources.engine, settings.tracker_encryption_key)
         # Background turns, with the MessageSid each answers.
         self._tasks: dict[asyncio.Task[Any], str] = {}
@@ -101,7 +103,8 @@ class TwilioSmsInput(InputChannel):
         return SmsConversations(
             sender=self.resources.sender,
             suppression=self.resources.suppression,
-            run_turn=self._turn_runner or rasa_turn_runner(on_new_message),
+            run_turn=self._turn_runner
+            or self._server.serving(rasa_turn_runner(on_new_message), self.resources.store),
             menus=MenuMemory(self.resources.store, "sms"),
             identifier_key=self.settings.identifier_key,
             replies=SmsReplies.for_carrier(
@@ -209,6 +212,7 @@ class TwilioSmsInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         conversations = self.conversations(on_new_message)
         sms = Blueprint("twilio_sms_webhook", __name__)
+        self._server.attach(sms)
 
         @sms.listener("after_server_start")
         async def answer_waiting_texts(*_: Any) -> None:

@@ -26,6 +26,7 @@ from channels.rasa_turns import (
     rasa_turn_runner,
     tracker_reader,
 )
+from channels.requests_in_a_message import RasaServer
 from channels.resources import ChannelResources, process_resources
 from channels.twilio_webhooks import first_value, read_signed_form, twiml
 from channels.voice_calls import VoiceCalls, VoiceReplies, VoiceRequest
@@ -76,6 +77,7 @@ class TwilioVoiceInput(InputChannel):
         self._conversation_reader = conversation_reader
         self._payment_hook = payment_hook
         self._app: Any = None
+        self._server = RasaServer()
         self.calls: VoiceCalls | None = None
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -98,7 +100,10 @@ class TwilioVoiceInput(InputChannel):
             ),
             voice=self.settings.voice,
             store=self.resources.store,
-            run_turn=self._turn_runner or rasa_turn_runner(on_new_message),
+            run_turn=self._turn_runner
+            or self._server.serving(
+                rasa_turn_runner(on_new_message), self.resources.store, read_facts=self._read_facts
+            ),
             read_facts=self._read_facts,
             sender=self.resources.sender,
             replies=VoiceReplies.for_carrier(self.settings.carrier_name),
@@ -110,6 +115,7 @@ class TwilioVoiceInput(InputChannel):
         calls = self.build_calls(on_new_message)
         self.calls = calls
         voice = Blueprint("twilio_voice_webhook", __name__)
+        self._server.attach(voice)
 
         @voice.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

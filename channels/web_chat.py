@@ -50,6 +50,8 @@ from channels.bot_messages import Button
 from channels.ephemeral_store import EphemeralStore, InMemoryEphemeralStore, build_ephemeral_store
 from channels.inbound_text import without_command_prefix
 from channels.menu_choices import MenuMemory, number_choices
+from channels.rasa_turns import BotMessages, TurnRequest
+from channels.requests_in_a_message import RasaServer
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +241,9 @@ class WebChatInput(SocketIOInput):
         )
         self.settings = settings
         self.sessions = SessionTokens(secret_key, max_age_s=settings.session_max_age_s)
-        self.offers = MenuMemory(store or InMemoryEphemeralStore(), "webchat")
+        self.store = store if store is not None else InMemoryEphemeralStore()
+        self.offers = MenuMemory(self.store, "webchat")
+        self.server = RasaServer()
 
     def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:
@@ -254,6 +258,7 @@ class WebChatInput(SocketIOInput):
         )
         self.sio = sio
         socket_blueprint = SocketBlueprint(sio, self.socketio_path, "web_chat_webhook", __name__)
+        self.server.attach(socket_blueprint)
         handlers = _Handlers(self, sio, on_new_message)
 
         @socket_blueprint.route("/", methods=["GET"])
@@ -327,16 +332,27 @@ class _Handlers:
             await self._say(sid, EMPTY)
             return
         output = WebChatOutput(self._sio, BOT_MESSAGE_EVENT, self._channel.offers)
-        message = UserMessage(
-            text,
-            output,
-            conversation_id,
-            input_channel=CHANNEL_NAME,
-            metadata=dict(accepted.metadata),
-        )
+
+        async def streamed(turn: TurnRequest) -> BotMessages:
+            # The bot's messages reach the widget as Rasa sends them: nothing to collect.
+            await self._on_new_message(
+                UserMessage(
+                    turn.text,
+                    output,
+                    turn.sender_id,
+                    input_channel=turn.input_channel,
+                    metadata=turn.metadata,
+                )
+            )
+            return []
+
+        # Every request of the message, one turn each; what it adds (a "next" line) is sent here.
+        serve = self._channel.server.serving(streamed, self._channel.store)
+        turn = TurnRequest(conversation_id, text, CHANNEL_NAME, dict(accepted.metadata))
         await self._sio.emit(TYPING_EVENT, {"typing": True}, room=conversation_id)
         try:
-            await self._on_new_message(message)
+            for extra in await serve(turn):
+                await output.send_response(conversation_id, extra)
         except Exception as exc:
             # The exception text may quote the message: log its type only.
             logger.error("web chat turn failed with %s", type(exc).__name__)
