@@ -104,7 +104,7 @@ class ActionAutopayCancel(TaskAction):
         billing = (await connector.get_billing(number)).value
         ref = mask_policy_number(number)
         if not billing.autopay.enabled:
-            turn.say(f"Autopay is already off for policy {ref}; there's nothing to change.")
+            turn.say(f"Autopay is already off for policy {ref}. There's nothing to change.")
             return await self.completed(turn, *choice.events)
         if turn.intent == "deny":
             turn.say(f"Okay, autopay stays on for policy {ref}.")

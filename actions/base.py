@@ -194,6 +194,33 @@ class PolicylineAction(Action, ABC):
 FORM_MISSES_BEFORE_PERSON = 2
 
 
+# Messages that were not understood (the human-exit rule counts them, in a row, with answers the
+# assistant could not use).
+NOT_UNDERSTOOD = ("nlu_fallback", "out_of_scope")
+
+
+def earlier_misses_in_a_row(tracker: Tracker) -> int:
+    """How many user messages in a row before the latest one were misses: not understood, or
+    answers the assistant could not use (marked by a ``form_misses`` count after them)."""
+    misses = 0
+    unusable = False
+    seen_latest = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "form_misses":
+            unusable = unusable or float(event.get("value") or 0) >= 1
+        elif kind == "user":
+            if not seen_latest:
+                seen_latest = True  # the message being handled now is counted by the caller
+            else:
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                if not (unusable or intent in NOT_UNDERSTOOD):
+                    break
+                misses += 1
+            unusable = False
+    return misses
+
+
 def misses_events(
     dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -206,7 +233,7 @@ def misses_events(
         return []
     if answers[-1].get("value") is not None:
         return [SlotSet("form_misses", 0.0)]
-    misses = int(tracker.get_slot("form_misses") or 0) + 1
+    misses = earlier_misses_in_a_row(tracker) + 1
     if misses < FORM_MISSES_BEFORE_PERSON:
         return [SlotSet("form_misses", float(misses))]
     dispatcher.utter_message(text="Let me get you to a person who can help.")

@@ -6,7 +6,7 @@ import asyncio
 
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
-from actions.base import PolicylineAction, Turn
+from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
 from bot.conversation.staffed_hours import StaffedHours, opening_text
@@ -17,6 +17,7 @@ from bot.phone_numbers import display_phone
 REASON_BY_INTENT = {
     **{task.intent: task.handoff_reason for task in ROUTED if task.handoff_reason},
     "nlu_fallback": "repeated_misunderstanding",
+    "out_of_scope": "repeated_misunderstanding",
 }
 # Consecutive misunderstandings after which a person is offered.
 FALLBACKS_BEFORE_PERSON = 2
@@ -60,8 +61,8 @@ class ActionHandoff(PolicylineAction):
         record = await open_handoff(turn, reason=reason, intent=task, callback=not staffed)
         contact = display_phone(settings.contact_centre_phone)
         lead = {
-            "coverage_question": "Coverage questions need one of our licensed agents.",
-            "change_policy": "Policy changes are handled by our service team.",
+            "coverage_question": "A licensed agent needs to answer questions about what's covered.",
+            "change_policy": "Our service team will make this change for you.",
             "verification_locked": "I've asked our service team to help you.",
         }.get(reason, "I'm connecting you with our service team.")
         turn.send_payload({"handoff": record.payload()})
@@ -75,9 +76,8 @@ class ActionHandoff(PolicylineAction):
         opening = hours.next_opening(now)
         when = opening_text(opening, now) if opening is not None else "when they are back"
         turn.say(
-            f"{lead} Our team is away right now. I've saved this conversation as "
-            f"{record.ticket}, and they'll get back to you {when}. You can also call {contact} "
-            "then and quote the reference."
+            f"{lead} Our team is away now. Your reference is {record.ticket}; they'll reply "
+            f"{when}. Or call {contact} then."
         )
         # The place is kept: the task stays pending for when the conversation goes on.
         return [SlotSet("fallback_count", 0.0)]
@@ -115,42 +115,29 @@ class ActionUnderstandingFallback(PolicylineAction):
         return "action_understanding_fallback"
 
     async def act(self, turn: Turn) -> list[EventType]:
+        # Misses in a row: misunderstood or out-of-scope messages, and answers to the
+        # assistant's own questions that it could not use (a form's, or "which one?").
+        misses = earlier_misses_in_a_row(turn.tracker) + 1
+        if misses >= FALLBACKS_BEFORE_PERSON:
+            turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+            # Inside a form, the form ends: the question is not asked again.
+            return [
+                SlotSet("fallback_count", 2.0),
+                SlotSet("form_misses", 0.0),
+                ActiveLoop(None),
+                FollowupAction("action_handoff"),
+            ]
         if turn.tracker.active_loop.get("name"):
-            # Inside a form: counted with the answers the form could not use.
-            misses = int(turn.slot("form_misses") or 0) + 1
-            if misses >= FALLBACKS_BEFORE_PERSON:
-                turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
-                return [
-                    SlotSet("form_misses", 0.0),
-                    ActiveLoop(None),
-                    FollowupAction("action_handoff"),
-                ]
             turn.say(
                 "Sorry, I didn't understand that. You can answer the question, or reply AGENT "
                 "to reach a person."
             )
-            return [SlotSet("form_misses", float(misses))]
-        misses = consecutive_misses(turn)
-        if misses >= FALLBACKS_BEFORE_PERSON:
-            turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
-            return [SlotSet("fallback_count", 2.0), FollowupAction("action_handoff")]
-        turn.say(
-            "Sorry, I didn't understand that. Could you say it another way? For example: "
-            "'send my ID card' or 'what do I owe'."
-        )
-        return [SlotSet("fallback_count", float(misses))]
-
-
-def consecutive_misses(turn: Turn) -> int:
-    """How many of the latest user messages in a row were not understood (this one included)."""
-    misses = 0
-    for event in reversed(turn.tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
-            break
-        misses += 1
-    if misses == 0 and turn.intent == "nlu_fallback":
-        misses = 1  # the tracker's events may not include the latest message's parse data
-    return misses
+            return [SlotSet("form_misses", 1.0)]
+        if turn.intent == "out_of_scope":
+            turn.dispatcher.utter_message(response="utter_out_of_scope")
+        else:
+            turn.say(
+                "Sorry, I didn't understand that. Could you say it another way? For example: "
+                "'send my ID card' or 'what do I owe'."
+            )
+        return [SlotSet("fallback_count", 1.0), SlotSet("form_misses", 1.0)]

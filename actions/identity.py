@@ -65,7 +65,7 @@ _CLEAR_ANSWERS = [
 def locked_text(until: datetime | None) -> str:
     """What a locked-out person is told (never how close a guess was)."""
     when = f" until {time_of_day(until)}" if until else " for 15 minutes"
-    return f"For your security, I can't verify your identity{when} after too many attempts."
+    return f"After too many tries, I can't check who you are{when}. This keeps your account safe."
 
 
 class ActionStartTask(PolicylineAction):

@@ -18,7 +18,7 @@ from datetime import date
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.base import PolicylineAction, Turn
+from actions.base import FORM_MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.wire import Button
 from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_title
 from bot.conversation.answers.common import not_on_your_account_text
@@ -72,10 +72,21 @@ def eligible_for(task: str) -> Callable[[PolicyRef], bool]:
     return TASK_ELIGIBLE.get(task, lambda ref: True)
 
 
+def answered_a_form(turn: Turn) -> bool:
+    """Whether the latest message was an answer to a form (a ZIP, a code, a date of birth): it
+    names no policy, claim or amount, whatever digits it has."""
+    for event in reversed(turn.tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and str(event.get("name", "")).endswith("_form"):
+            return True
+    return False
+
+
 def request_texts(turn: Turn, task: str) -> list[str]:
     """Where a choice may be named, latest first: this message, then the one that asked for
     ``task`` ("my home dec page" names the policy before verification asked anything else)."""
-    texts = [turn.text] if turn.text else []
+    texts = [turn.text] if turn.text and not answered_a_form(turn) else []
     for event in reversed(turn.tracker.events):
         if event.get("event") != "user":
             continue
@@ -169,9 +180,14 @@ async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
         named = resolve_policy(text, candidates, facts)
         if named is not None:
             return PolicyChoice(named, [SlotSet("policy_number", named.policy_number)], candidates)
+    missed = unusable_answer(turn, "policy_number")
+    if any(e.get("event") == "followup" for e in missed):
+        return PolicyChoice(None, missed, candidates)
     ask_policy_choice(turn, task, candidates)
     return PolicyChoice(
-        None, [SlotSet("pending_task", task), SlotSet("policy_number", None)], candidates
+        None,
+        [*missed, SlotSet("pending_task", task), SlotSet("policy_number", None)],
+        candidates,
     )
 
 
@@ -187,16 +203,27 @@ def ask_policy_choice(turn: Turn, task: str, refs: Sequence[PolicyRef]) -> None:
     turn.say(policy_choice_prompt(TASK_WORDS.get(task, "request")), buttons=buttons)
 
 
-def offered_policy_choice(turn: Turn) -> bool:
-    """Whether the assistant's last message asked which policy (policy buttons)."""
+def offered_policy_choice(turn: Turn, entity: str = "policy_number") -> bool:
+    """Whether the assistant's last message asked which policy (or claim: its buttons)."""
     for event in reversed(turn.tracker.events):
         if event.get("event") == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []
             return any(
-                str(button.get("payload", "")).startswith('/inform{"policy_number"')
+                str(button.get("payload", "")).startswith(f'/inform{{"{entity}"')
                 for button in buttons
             )
     return False
+
+
+def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
+    """An answer to "which one?" that names none: a miss; the second in a row reaches a person
+    (the human-exit rule) instead of the same question again. Empty when it was no answer."""
+    if not turn.text or not offered_policy_choice(turn, entity):
+        return []
+    if earlier_misses_in_a_row(turn.tracker) + 1 >= FORM_MISSES_BEFORE_PERSON:
+        turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+        return [SlotSet("form_misses", 0.0), FollowupAction("action_handoff")]
+    return [SlotSet("form_misses", 1.0)]
 
 
 async def answer_to_policy_choice(turn: Turn, task: str) -> PolicyRef | None:
@@ -277,6 +304,9 @@ async def choose_claim(turn: Turn) -> ClaimChoice:
     if chosen is None:
         candidates = [c for c in claims if c.is_open] or list(claims)
         if len(candidates) > 1:
+            missed = unusable_answer(turn, "claim_number")
+            if any(e.get("event") == "followup" for e in missed):
+                return ClaimChoice(None, missed, claims)
             buttons: list[Button] = [
                 {
                     "title": claim_choice_title(c),
@@ -287,7 +317,11 @@ async def choose_claim(turn: Turn) -> ClaimChoice:
             turn.say(claim_choice_prompt(), buttons=buttons)
             return ClaimChoice(
                 None,
-                [SlotSet("pending_task", "claim_status"), SlotSet("claim_number", None)],
+                [
+                    *missed,
+                    SlotSet("pending_task", "claim_status"),
+                    SlotSet("claim_number", None),
+                ],
                 claims,
             )
         chosen = candidates[0]

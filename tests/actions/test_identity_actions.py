@@ -163,7 +163,7 @@ async def test_third_failure_locks_and_hands_off_to_a_person(services, domain):
         result = await run(ActionVerifyIdentity(), talk, domain)
     assert result.slot("identity_locked") is True
     assert result.followup == "action_handoff"
-    assert "too many attempts" in result.text
+    assert "too many tries" in result.text
 
     handoff = await run(ActionHandoff(), talk, domain)
     assert handoff.payloads[0]["handoff"]["reason"] == "verification_locked"

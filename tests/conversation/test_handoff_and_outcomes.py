@@ -47,6 +47,7 @@ def test_handoff_row_holds_context_with_personal_data_redacted(engine, clock):
         "intent": "coverage_question",
         "urgent": False,
         "queue": "coverage",
+        "callback": False,
     }
 
 

@@ -21,7 +21,7 @@ async def test_the_holder_gets_one_text_at_the_number_on_file_saying_what_still_
     [message] = read_outbox(engine)
     assert message.to == MARIA.phone
     assert message.body.startswith("Harbor Mutual Insurance:")
-    assert "paused" in message.body and "from this number still works" in message.body
+    assert "paused" in message.body and "from this number still work" in message.body
     assert "(800) 555-0100" in message.body
     # Nothing that was guessed or that identifies the policy.
     for secret in ("1985", "78704", "AUT-1000001", MARIA.holder_id):

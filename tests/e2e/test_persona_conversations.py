@@ -120,11 +120,11 @@ def test_three_wrong_answers_lock_verification_and_offer_a_person(chat, generate
     for _ in range(3):
         someone.say("01/01/1990")
         answer = someone.say("11111")
-    assert "can't verify your identity until" in answer, someone
+    assert "can't check who you are until" in answer, someone
     assert "reference is HO-" in answer
     # Locked means locked: even the right answers do not verify now.
     again = someone.say("what's my balance")
-    assert "can't verify your identity until" in again, someone
+    assert "can't check who you are until" in again, someone
     assert "$" not in again
 
 

@@ -116,7 +116,7 @@ async def test_wrong_codes_are_counted_and_the_third_locks_and_hands_off(
     third = await run(ActionCheckOneTimeCode(), talk, domain)
     assert third.slot("identity_locked") is True
     assert third.followup == "action_handoff"
-    assert "too many attempts" in third.text
+    assert "too many tries" in third.text
 
     # Locked: even the right code (or a fresh verification) does not get in for 15 minutes.
     talk.slots["one_time_code"] = code

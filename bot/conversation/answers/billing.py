@@ -60,7 +60,7 @@ def autopay_draft_sentence(billing: Billing) -> str:
     if billing.autopay.draft_day:
         draft_day = ordinal(billing.autopay.draft_day)
         return f"Autopay is on: your {method} is drafted on the {draft_day}."
-    return f"Autopay is on: your {method} is drafted automatically."
+    return f"Autopay is on: your {method} pays each bill on its own."
 
 
 def autopay_status_text(billing: Billing) -> str:

@@ -17,8 +17,6 @@ def verification_paused_notice(
     """
     when = f" until {time_of_day(until)}" if until else " for 15 minutes"
     return (
-        f"{carrier_name}: after several wrong answers to our identity questions for your policy, "
-        f"we've paused identity checks by policy number{when}. Texting or calling us from this "
-        f"number still works. If this wasn't you, your account is safe; questions: "
-        f"{display_phone(contact_phone)}."
+        f"{carrier_name}: ID checks by policy number are paused{when} after wrong answers. "
+        f"Texts and calls from this number still work. Not you? Call {display_phone(contact_phone)}."
     )

@@ -19,7 +19,7 @@ def code_budget_spent(contact_phone: str, retry_after: timedelta, *, meanwhile: 
     wait = "a minute" if minutes == 1 else f"{minutes} minutes"
     instead = f", or {meanwhile}" if meanwhile else ""
     return (
-        "Sorry, we've sent several codes already, so we can't send another one right now. "
+        "Sorry, we've sent several codes already. "
         f"Please try again in {wait}{instead}. "
-        f"If you need help now, call us at {display_phone(contact_phone)}."
+        f"Need help now? Call us at {display_phone(contact_phone)}."
     )

@@ -16,6 +16,6 @@ def goodbye(carrier_name: str) -> str:
 
 def bot_challenge(carrier_name: str) -> str:
     return (
-        f"I'm Policyline, an automated assistant for {carrier_name}. "
+        f"I'm Policyline, a bot for {carrier_name}. "
         "Reply AGENT any time to reach a person."
     )

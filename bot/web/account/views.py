@@ -173,7 +173,7 @@ def request_document() -> Response:
             certificate_holder=certificate_holder,
         )
     except DocumentUnavailable:
-        abort(409, description="That document isn't available for this policy right now.")
+        abort(409, description="You can't get that document for this policy right now.")
     except DocumentError:
         abort(400, description="We couldn't prepare that document. Please check the details.")
     return Response(status=303, headers={"Location": issued.url, "Cache-Control": "no-store"})
