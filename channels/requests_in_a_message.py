@@ -17,8 +17,9 @@ paragraph about an accident that ends in a question. ``RequestsInAMessage`` wrap
   goodbye or locked identity drops the queue. A queued request is an ordinary Rasa turn, so the
   actions' identity checks apply to it as to anything typed.
 - A long message (``LONG_WORDS`` words or ``LONG_SENTENCES`` sentences) with one request inside →
-  the clause that states it most confidently, unless the whole message already reads as that
-  request. No confident request → the whole text, as before.
+  the clause that asks it (a question, "I need", "can you"), or, when nothing is asked, a request
+  for people said anywhere (an accident told as a story is a claim report), unless the whole
+  message already reads as that request. No confident request → the whole text, as before.
 - While a form is asking for something (date of birth, ZIP, policy number, code, amount,
   certificate holder) nothing is split: the answer goes through unchanged.
 
@@ -67,8 +68,6 @@ REQUEST_INTENTS = frozenset(SELF_SERVICE_INTENTS) | frozenset(ROUTED_TO_PEOPLE)
 # Intents after which a queued request is forgotten: the person left the bot's tasks behind.
 DROPS_QUEUE = frozenset({"human_handoff", "start_over", "goodbye"})
 DEFAULT_THRESHOLD = 0.65
-# How sure a self-service request asked in a long message must be beside a request for people.
-STRONG = 0.9
 LONG_WORDS = 25
 LONG_SENTENCES = 3
 # At most this many clauses are parsed (each parse takes ~10-20 ms of the server's loop).
@@ -117,6 +116,7 @@ _ASKING = re.compile(
     r"|email|text|connect|switch|set up|sign me up)\b",
     re.IGNORECASE,
 )
+_AND = re.compile(r"\s*,?\s+and\s+", re.IGNORECASE)
 _LEADING_CONNECTOR = re.compile(r"^(?:(?:and|also|plus|then|oh|so|but|ok|okay)\b[\s,]*)+", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"\S+")
@@ -182,6 +182,19 @@ def clauses(text: str) -> list[Clause]:
     return found
 
 
+def _parts(text: str, clause: Clause) -> list[Clause]:
+    """``clause`` cut at every "and" (read only for requests for people, in long messages)."""
+    found: list[Clause] = []
+    start = clause.start
+    for match in _AND.finditer(text, clause.start, clause.end):
+        found.extend(_span(text, start, match.start()))
+        start = match.end()
+    if start == clause.start:
+        return []
+    found.extend(_span(text, start, clause.end))
+    return found
+
+
 def _span(text: str, start: int, end: int) -> list[Clause]:
     piece = text[start:end]
     stripped = piece.strip(" \t,.;:-")
@@ -232,7 +245,9 @@ async def plan_message(
     whole = await read(Clause(text, 0, len(text)), parse)
     readings = [await read(clause, parse) for clause in found]
     if is_long(text):
-        readings = _long_message_requests(readings, threshold)
+        parts = [p for c in found for p in _parts(text, c) if p not in found][:MAX_CLAUSES]
+        fragments = [await read(part, parse) for part in parts]
+        readings = _long_message_requests(readings, fragments, threshold)
     requests = _distinct_requests(readings, threshold)
     if len(requests) >= 2:
         ordered = _people_last(requests)[:MAX_REQUESTS]
@@ -251,20 +266,25 @@ async def plan_message(
     return None
 
 
-def _long_message_requests(readings: Sequence[Reading], threshold: float) -> list[Reading]:
+def _long_message_requests(
+    readings: Sequence[Reading], fragments: Sequence[Reading], threshold: float
+) -> list[Reading]:
     """The readings of a long message that may count as its requests.
 
-    A story's clauses read as requests by accident ("now they want me to pay for it"): what is
-    asked counts (a question, "I need", "can you"), and a request for people (a claim, a policy
-    change, a person) wherever it is said. Beside one of those, a self-service request must be
-    asked and read with ``STRONG`` confidence. Nothing of that kind: any confident request.
+    A story's clauses read as requests by accident ("now they want me to pay for it"), so what is
+    asked (a question, "I need", "can you") counts first. Nothing asked: a request for people (a
+    claim, a policy change, a person) said anywhere, down to the parts of a sentence joined by
+    "and" ("... and a van backed into my car"). Neither: any confident request.
     """
-    requests = [r for r in readings if r.is_request(threshold)]
-    people = [r for r in requests if r.intent in ROUTED_TO_PEOPLE]
-    asked = [r for r in requests if r.asks and r.intent not in ROUTED_TO_PEOPLE]
-    if people:
-        return [*people, *(r for r in asked if r.confidence >= STRONG)]
-    return asked or requests
+    asked = [r for r in readings if r.asks and r.is_request(threshold)]
+    if asked:
+        return asked
+    people = [
+        r
+        for r in (*readings, *fragments)
+        if r.is_request(threshold) and r.intent in ROUTED_TO_PEOPLE
+    ]
+    return people or [r for r in readings if r.is_request(threshold)]
 
 
 def _distinct_requests(readings: Sequence[Reading], threshold: float) -> list[Reading]:
