@@ -16,6 +16,7 @@ from actions import (
     one_time_code,
     policy,
     small_talk,
+    use_case_tasks,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "one_time_code",
     "policy",
     "small_talk",
+    "use_case_tasks",
 ]

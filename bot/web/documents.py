@@ -24,7 +24,10 @@ _REFUSAL_TEXT = {
     "invalid": ("This link isn't valid", "The link may have been copied incompletely."),
     "not_found": ("We can't find this document", "This link doesn't lead to a document."),
     "mismatch": ("We can't find this document", "This link doesn't lead to a document."),
-    "expired": ("This link has expired", "For your privacy, these links stop working after a short time."),
+    "expired": (
+        "This link has expired",
+        "For your privacy, these links stop working after a short time.",
+    ),
     "used": ("This link has already been used", "For your privacy, each link opens only once."),
 }
 

@@ -108,9 +108,7 @@ async def test_asking_for_a_person_outside_staffed_hours_offers_a_callback_and_k
     from dataclasses import replace
 
     sunday_night = datetime(2026, 12, 7, 4, 0, tzinfo=timezone.utc)  # Sunday 22:00 in Chicago
-    settings = replace(
-        settings_for(sandbox, tmp_var), contact_centre_hours="mon-fri 08:00-20:00"
-    )
+    settings = replace(settings_for(sandbox, tmp_var), contact_centre_hours="mon-fri 08:00-20:00")
     built = build_services(settings, clock=lambda: sunday_night)
     set_services(built)
     try:

@@ -16,6 +16,8 @@ from rasa.validator import Validator
 
 from bench.nlu_eval import normalised_examples
 from bench.nlu_report import PEER as PEER_SET
+from bot.conversation.intents import SELF_SERVICE_INTENTS as registry_self_service_intents
+from bot.conversation.tasks import TASKS
 from tests.nlu.conftest import (
     CONFIG_PATH,
     CONTRACT_INTENTS,
@@ -110,6 +112,10 @@ def test_full_balance_phrases_map_to_amount_full(nlu_data: TrainingData) -> None
         assert nlu_data.entity_synonyms.get(phrase) == "full", phrase
 
 
+def registry_self_service() -> tuple[str, ...]:
+    return registry_self_service_intents
+
+
 def test_custom_actions_are_exactly_the_contracts(domain: Domain, contract_text: str) -> None:
     table = contract_section(contract_text, "Custom actions (names used in rules/stories)")
     in_table = {
@@ -119,6 +125,8 @@ def test_custom_actions_are_exactly_the_contracts(domain: Domain, contract_text:
         for name in re.findall(r"`(action_\w+)`", row.split("|")[1])
     }
     named_anywhere = set(re.findall(r"`(action_\w+)`", contract_text))
+    # Task actions beyond the contract's are declared by the task registry (docs/adding-a-task.md).
+    named_anywhere |= {task.action for task in TASKS}
     custom = {name for name in domain.user_actions if name.startswith("action_")}
     assert in_table <= custom, f"contract actions missing from domain.yml: {in_table - custom}"
     assert custom <= named_anywhere, (
@@ -173,7 +181,9 @@ def test_only_the_slots_the_rules_branch_on_influence_the_conversation(domain: D
     }
     pending_task = next(slot for slot in domain.slots if slot.name == "pending_task")
     # Rasa adds `__other__` to every categorical slot for values outside the list.
-    assert set(pending_task.values) - {"__other__"} == set(SELF_SERVICE_INTENTS)
+    # Every self-service task of the registry: the contract's, and any added since.
+    assert set(pending_task.values) - {"__other__"} == set(registry_self_service())
+    assert set(SELF_SERVICE_INTENTS) <= set(registry_self_service())
 
 
 def test_rasa_validator_finds_no_conflicts_and_every_intent_in_a_rule(domain: Domain) -> None:

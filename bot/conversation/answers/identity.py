@@ -18,5 +18,6 @@ def verification_paused_notice(
     when = f" until {time_of_day(until)}" if until else " for 15 minutes"
     return (
         f"{carrier_name}: ID checks by policy number are paused{when} after wrong answers. "
-        f"Texts and calls from this number still work. Not you? Call {display_phone(contact_phone)}."
+        "Texts and calls from this number still work. "
+        f"Not you? Call {display_phone(contact_phone)}."
     )

@@ -15,7 +15,4 @@ def goodbye(carrier_name: str) -> str:
 
 
 def bot_challenge(carrier_name: str) -> str:
-    return (
-        f"I'm Policyline, a bot for {carrier_name}. "
-        "Reply AGENT any time to reach a person."
-    )
+    return f"I'm Policyline, a bot for {carrier_name}. Reply AGENT any time to reach a person."

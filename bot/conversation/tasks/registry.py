@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.conversation.use_cases import UseCase
 from pas_connector.models import PolicyRef
 
 
@@ -68,6 +69,9 @@ class Task:
     # Why a routed task is handed off (handoff records, staff queue), and whether it is urgent.
     handoff_reason: str | None = None
     urgent: bool = False
+    # Answered by a use case (bot.conversation.use_cases) through the one generic action,
+    # instead of an action class of its own.
+    use_case: UseCase | None = None
 
 
 TASKS: tuple[Task, ...] = (
