@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.conversation.formatting import day, mask_policy_number
+from bot.conversation.use_cases import TaskAnswer, TaskRequest
 from bot.documents.formatting import deductible as deductible_words
 from bot.money import money
 from pas_connector.models import Coverage, Policy, PolicyRef
@@ -79,3 +80,31 @@ def policy_choice_title(ref: PolicyRef) -> str:
 def policy_choice_prompt(task_words: str) -> str:
     """Ask which policy a task is for."""
     return f"You have more than one policy. Which one is this {task_words} for?"
+
+
+async def cancellation_status(request: TaskRequest) -> TaskAnswer:
+    """Whether a policy is in force, set to cancel (and what stops it), or cancelled."""
+    fresh = await request.pas.get_policy(request.policy_number)
+    policy = fresh.value
+    ref = mask_policy_number(policy.policy_number)
+    as_of = fresh.fetched_at if fresh.stale else None
+    if policy.status == "cancelled":
+        on = f" on {day(policy.cancelled_on)}" if policy.cancelled_on else ""
+        return TaskAnswer(
+            f"Policy {ref} was cancelled{on}. To restart coverage, reply AGENT.", as_of
+        )
+    if policy.status == "pending_cancel":
+        billing = (await request.pas.get_billing(request.policy_number)).value
+        stop = (
+            f" Paying the past-due {money(billing.past_due)} stops it."
+            if billing.past_due > 0
+            else " Reply AGENT to talk about it."
+        )
+        return TaskAnswer(f"Policy {ref} is set to cancel.{stop}", as_of)
+    if policy.status == "active":
+        return TaskAnswer(
+            f"Policy {ref} is active and not set to cancel. "
+            f"The current term ends {day(policy.expiration_date)}.",
+            as_of,
+        )
+    return TaskAnswer(f"Policy {ref} is {policy.status.replace('_', ' ')}.", as_of)

@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.conversation.answers.policy import cancellation_status
 from bot.conversation.use_cases import UseCase
 from pas_connector.models import PolicyRef
 
@@ -143,6 +144,13 @@ TASKS: tuple[Task, ...] = (
         chooses=Chooses.CLAIM,
         voice_key="4",
         voice_title="a claim's status",
+    ),
+    Task(
+        "cancellation_status",
+        Category.COVERAGE,
+        "action_cancellation_status",
+        "cancellation question",
+        use_case=cancellation_status,
     ),
     Task(
         "policy_summary",
