@@ -222,7 +222,10 @@ def earlier_misses_in_a_row(tracker: Tracker) -> int:
 
 
 def misses_events(
-    dispatcher: CollectingDispatcher, tracker: Tracker, events: list[dict[str, Any]]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    events: list[dict[str, Any]],
+    said_before: int = 0,
 ) -> list[dict[str, Any]]:
     """Counts answers the form rejected in a row; the second ends the form with a person."""
     requested = tracker.get_slot("requested_slot")
@@ -236,7 +239,9 @@ def misses_events(
     misses = earlier_misses_in_a_row(tracker) + 1
     if misses < FORM_MISSES_BEFORE_PERSON:
         return [SlotSet("form_misses", float(misses))]
-    dispatcher.utter_message(text="Let me get you to a person who can help.")
+    # Not "please give the date like ..." again: the question ends here.
+    del dispatcher.messages[said_before:]
+    dispatcher.utter_message(text="Sorry, I'm still not getting it, so let me get you to a person.")
     return [SlotSet("form_misses", 0.0), ActiveLoop(None), FollowupAction("action_handoff")]
 
 
@@ -256,10 +261,11 @@ class SafeFormValidation(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         try:
+            said_before = len(dispatcher.messages)
             events = await asyncio.wait_for(
                 super().run(dispatcher, tracker, domain), timeout=ACTION_DEADLINE_S
             )
-            return events + misses_events(dispatcher, tracker, events)
+            return events + misses_events(dispatcher, tracker, events, said_before)
         except Exception as exc:
             logger.error(
                 "form validation %s failed with %s at:\n%s",

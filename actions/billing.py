@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -161,6 +162,10 @@ class ValidatePaymentForm(SafeFormValidation):
         return {"amount": normalized}
 
 
+# What can only be an amount (no policy number, ZIP or date has this shape): "125", "$80.50".
+PLAIN_AMOUNT = re.compile(r"\$?\d{1,4}(?:\.\d{2})?")
+
+
 def amount_answer(value: Any, latest_message: dict[str, Any]) -> str:
     """The text to read the amount from.
 
@@ -179,8 +184,11 @@ def amount_answer(value: Any, latest_message: dict[str, Any]) -> str:
     kept = list(text)
     for entity in entities:
         start, end = entity.get("start"), entity.get("end")
-        if entity.get("entity") != "amount" and isinstance(start, int) and isinstance(end, int):
-            kept[start:end] = " " * (end - start)
+        if entity.get("entity") == "amount" or not isinstance(start, int):
+            continue
+        if not isinstance(end, int) or PLAIN_AMOUNT.fullmatch(text[start:end].strip()):
+            continue  # "125" read as some other entity is still the amount asked for
+        kept[start:end] = " " * (end - start)
     return "".join(kept)
 
 

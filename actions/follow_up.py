@@ -82,6 +82,23 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     ]
 
 
+# How likely the request behind details must be for them to start it.
+VOLUNTEERED_REQUEST_CONFIDENCE = 0.15
+
+
+def _volunteered_task(turn: Turn) -> str | None:
+    """The self-service request a message of details also makes (the NLU's best task intent
+    after ``inform``), when the message carries details a task uses."""
+    if not turn.tracker.latest_message.get("entities"):
+        return None
+    for ranked in turn.tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name in SELF_SERVICE_INTENTS:
+            confidence = float(ranked.get("confidence") or 0)
+            return str(name) if confidence >= VOLUNTEERED_REQUEST_CONFIDENCE else None
+    return None
+
+
 class ActionFollowUp(PolicylineAction):
     """A "no" or an answer with nothing asked: a change of mind, a waiting task, or a prompt."""
 
@@ -102,5 +119,12 @@ class ActionFollowUp(PolicylineAction):
         if turn.intent == "deny":
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]
+        volunteered = _volunteered_task(turn)
+        if volunteered is not None:
+            # "balance pls, dob 4/12/85": read as details, but the request is in it too.
+            return [SlotSet("pending_task", volunteered), FollowupAction("action_start_task")]
+        if not turn.tracker.latest_message.get("entities"):
+            # An "answer" to nothing that names nothing: not understood after all.
+            return [FollowupAction("action_understanding_fallback")]
         turn.dispatcher.utter_message(response="utter_ask_task")
         return []

@@ -7,6 +7,7 @@ import asyncio
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
+from actions.tasks import answers_a_choice
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
 from bot.conversation.staffed_hours import StaffedHours, opening_text
@@ -115,6 +116,9 @@ class ActionUnderstandingFallback(PolicylineAction):
         return "action_understanding_fallback"
 
     async def act(self, turn: Turn) -> list[EventType]:
+        if await answers_a_choice(turn):
+            # "my truck" after "which one?": an answer after all, not a miss.
+            return [FollowupAction("action_resume_task")]
         # Misses in a row: misunderstood or out-of-scope messages, and answers to the
         # assistant's own questions that it could not use (a form's, or "which one?").
         misses = earlier_misses_in_a_row(turn.tracker) + 1

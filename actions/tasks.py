@@ -24,6 +24,7 @@ from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_ti
 from bot.conversation.answers.common import not_on_your_account_text
 from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_title
 from bot.conversation.claim_choice import choose_claim as claim_named
+from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
 from bot.conversation.policy_choice import Chosen, PolicyFacts
 from bot.conversation.policy_choice import choose_policy as policy_named
@@ -204,14 +205,44 @@ def ask_policy_choice(turn: Turn, task: str, refs: Sequence[PolicyRef]) -> None:
 
 
 def offered_policy_choice(turn: Turn, entity: str = "policy_number") -> bool:
-    """Whether the assistant's last message asked which policy (or claim: its buttons)."""
+    """Whether the assistant asked which policy (or claim: its buttons) since the request."""
+    latest = True
     for event in reversed(turn.tracker.events):
-        if event.get("event") == "bot":
+        kind = event.get("event")
+        if kind == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []
-            return any(
+            if any(
                 str(button.get("payload", "")).startswith(f'/inform{{"{entity}"')
                 for button in buttons
-            )
+            ):
+                return True
+        elif kind == "user":
+            if not latest:
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                if intent in SELF_SERVICE_INTENTS:
+                    return False  # back at the request: nothing was asked since
+            latest = False
+    return False
+
+
+async def answers_a_choice(turn: Turn) -> bool:
+    """Whether this message, whatever the NLU made of it, names one of the policies or claims the
+    assistant just offered ("my truck", "home", "the hail one" read as not understood)."""
+    task = turn.slot("pending_task")
+    if not task or not turn.verified or not turn.text:
+        return False
+    holder_id = str(turn.holder_id)
+    connector = turn.services.connector
+    if offered_policy_choice(turn, "policy_number"):
+        refs = (await connector.list_policies(holder_id)).value
+        offered = [ref for ref in refs if eligible_for(str(task))(ref)]
+        return resolve_policy(turn.text, offered, await policy_facts(turn, offered)) is not None
+    if offered_policy_choice(turn, "claim_number"):
+        refs = (await connector.list_policies(holder_id)).value
+        per_policy = await asyncio.gather(*(connector.list_claims(r.policy_number) for r in refs))
+        claims = tuple(claim for fresh in per_policy for claim in fresh.value)
+        lines = {ref.policy_number: ref.line for ref in refs}
+        return resolve_claim(turn.text, claims, lines, turn.now().date()) is not None
     return False
 
 

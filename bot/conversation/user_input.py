@@ -29,6 +29,7 @@ _FULL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _PAST_DUE_WORDS = re.compile(r"\b(?:past[\s_-]*due|overdue)\b", re.IGNORECASE)
+_MINIMUM_WORDS = re.compile(r"\b(?:minimum|min)(?:[\s_-]*(?:due|payment|amount))?\b", re.IGNORECASE)
 # Policy and claim numbers written with their prefix are not amounts ("$96 for REN-3000001").
 _PREFIXED_NUMBERS = re.compile(
     rf"\b(?:(?:{'|'.join(POLICY_PREFIXES)})[\s-]*[0-9]{{7}}|clm[\s-]*[0-9]{{8}})\b", re.IGNORECASE
@@ -151,7 +152,7 @@ def parse_claim_number(text: str) -> str | None:
 
 
 # What someone asked to pay: an amount, the whole balance, or the past-due part of it.
-AmountRequest = Decimal | Literal["full", "past_due"]
+AmountRequest = Decimal | Literal["full", "past_due", "minimum"]
 
 
 class AmountProblem(enum.Enum):
@@ -170,7 +171,8 @@ def read_amount(text: str) -> AmountRequest | AmountProblem:
 
     Accepted: ``$1,234.50``, ``1234.5``, ``96``, ``$96``, ``96 dollars``, ``80 bucks``,
     ``ninety six dollars and fifty cents``; ``full`` for "all", "the whole thing", "the full
-    balance"; ``past_due`` for "the past-due part", "past due amount". Refused, never coerced:
+    balance"; ``past_due`` for "the past-due part", "past due amount"; ``minimum`` for "the
+    minimum due". Refused, never coerced:
     a minus sign or zero, scientific notation, more than two decimals, thousands separators out
     of place, and two different amounts in one answer. Dates ("12/15"), ordinals ("the 1st") and
     prefixed policy or claim numbers are not amounts and are skipped.
@@ -189,6 +191,8 @@ def read_amount(text: str) -> AmountRequest | AmountProblem:
     words: AmountRequest | None = None
     if _PAST_DUE_WORDS.search(cleaned):
         words = "past_due"  # "the whole past-due amount" is the past-due part
+    elif _MINIMUM_WORDS.search(cleaned):
+        words = "minimum"  # "the minimum due", "just the min payment"
     elif _FULL_WORDS.search(cleaned):
         words = "full"
     if len(amounts) > 1 or (amounts and words is not None):
@@ -227,6 +231,7 @@ def parse_amount(text: str) -> AmountRequest | None:
 
 
 def amount_request_text(request: AmountRequest) -> str:
-    """How a request is kept in the ``amount`` slot: ``full``, ``past_due`` or ``96.00``.
+    """How a request is kept in the ``amount`` slot: ``full``, ``past_due``, ``minimum`` or
+    ``96.00``.
     ``read_amount`` reads it back to the same request."""
     return request if isinstance(request, str) else f"{request:.2f}"

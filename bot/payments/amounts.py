@@ -33,7 +33,8 @@ class AmountCheck:
 
 
 def check_amount(requested: AmountRequest | AmountProblem | None, billing: Billing) -> AmountCheck:
-    """``full`` means the balance and ``past_due`` the past-due amount; any amount must be above
+    """``full`` means the balance, ``past_due`` the past-due amount and ``minimum`` the minimum
+    due; any amount must be above
     zero, have at most two decimals and be at most the balance."""
     balance = billing.balance
     if balance <= 0:
@@ -48,6 +49,9 @@ def check_amount(requested: AmountRequest | AmountProblem | None, billing: Billi
         if billing.past_due <= 0:
             return AmountCheck(False, message=nothing_past_due_text(balance))
         requested = billing.past_due
+    elif requested == "minimum":
+        # the minimum due, or the whole balance when no separate minimum is set
+        requested = billing.minimum_due if billing.minimum_due > 0 else balance
     if requested <= 0:
         return AmountCheck(False, message=amount_problem_text(AmountProblem.NOT_POSITIVE))
     if requested > balance:

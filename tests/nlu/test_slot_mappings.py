@@ -103,6 +103,18 @@ async def test_a_date_of_birth_outside_the_verification_form_is_not_kept(
     assert slots == {}
 
 
+async def test_a_date_of_birth_and_zip_given_with_a_request_fill_the_verification_form(
+    extraction_domain: Domain,
+) -> None:
+    text = "balance please, born 4/12/1985 zip 78704"
+    entities = [
+        _entity(text, "date_of_birth", "4/12/1985"),
+        _entity(text, "zip_code", "78704"),
+    ]
+    slots = await _extracted(extraction_domain, text, "check_balance", entities)
+    assert slots == {"date_of_birth": "4/12/1985", "zip_code": "78704"}
+
+
 async def test_unparsed_text_still_answers_the_requested_question(
     extraction_domain: Domain,
 ) -> None:
