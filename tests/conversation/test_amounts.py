@@ -65,6 +65,9 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999.99"
         ("$96 for REN-3000001", Decimal("96.00")),
         ("$50 on the 1st", Decimal("50.00")),
         ("$50 on 12/15", Decimal("50.00")),
+        ("just the minimum", "minimum"),
+        ("min payment pls", "minimum"),
+        ("the minimum due", "minimum"),
     ],
 )
 def test_one_well_formed_amount_is_read_exactly(text, expected):
@@ -225,3 +228,11 @@ def test_any_amount_up_to_the_balance_is_charged_exactly(amount):
 def test_an_amount_with_more_than_two_decimals_is_never_charged(amount):
     check = check_amount(amount, MARIA)
     assert check.ok is (amount == amount.quantize(Decimal("0.01")))
+
+
+def test_the_minimum_pays_the_minimum_due_or_the_balance_when_there_is_none():
+    maria = billing(balance=Decimal("412.50"), minimum_due=Decimal("206.25"))
+    assert check_amount("minimum", maria).amount == Decimal("206.25")
+    no_minimum = billing(balance=Decimal("80.00"), minimum_due=Decimal("0.00"))
+    assert check_amount("minimum", no_minimum).amount == Decimal("80.00")
+    assert read_amount(amount_request_text("minimum")) == "minimum"
