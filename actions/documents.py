@@ -11,9 +11,12 @@ import asyncio
 from abc import ABC
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions.base import Turn
+from actions.base import SafeFormValidation, Turn
 from actions.tasks import NO_ELIGIBLE_POLICY, TaskAction, choose_policy
 from bot.conversation.answers.common import pas_unavailable
 from bot.conversation.formatting import mask_policy_number, time_of_day
@@ -159,3 +162,40 @@ class ActionSendCertificate(DocumentAction):
 
     def finished_events(self) -> list[EventType]:
         return [SlotSet("org_name", None), SlotSet("org_address", None)]
+
+
+class ValidateCertificateForm(SafeFormValidation):
+    """A certificate holder's name has letters that read as words, and an address a number."""
+
+    def name(self) -> str:
+        return "validate_certificate_form"
+
+    def validate_org_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        name = str(value or "").strip()
+        if not readable_name(name):
+            dispatcher.utter_message(
+                text="Please send the name of the company or person the certificate is for."
+            )
+            return {"org_name": None}
+        return {"org_name": name}
+
+    def validate_org_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        address = str(value or "").strip()
+        if not any(ch.isdigit() for ch in address) or not readable_name(address):
+            dispatcher.utter_message(
+                text="Please send their mailing address with the street number, city, state "
+                "and ZIP."
+            )
+            return {"org_address": None}
+        return {"org_address": address}
+
+
+def readable_name(text: str) -> bool:
+    """Whether ``text`` has at least one word a person could read out (letters with a vowel):
+    "Lone Star Apartments", "XYZ Holdings", but not "zzzz ??" or "!!!"."""
+    words = ["".join(ch for ch in w if ch.isalpha()) for w in text.lower().split()]
+    return any(len(w) >= 2 and any(v in w for v in "aeiouy") for w in words)

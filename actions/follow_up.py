@@ -13,9 +13,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn
 from actions.tasks import eligible_for, policy_facts, resolve_claim, resolve_policy
-from bot.conversation.corrections import is_change_of_mind
+from bot.conversation.corrections import AfterAnswer, is_change_of_mind, read_after_answer
 from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.tasks import Chooses, task_for
+from bot.conversation.user_input import amount_request_text, parse_amount, parse_policy_number
+
+# A correction the NLU read as another request is short: "oops I meant auto".
+CORRECTION_MAX_WORDS = 6
 
 
 def _entity(turn: Turn, name: str) -> str | None:
@@ -36,8 +40,21 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     if last is None or not last.self_service or not turn.verified:
         return None
     if turn.intent in SELF_SERVICE_INTENTS and turn.intent != last.intent:
-        return None
+        # Another request, unless it is a short "oops, I meant auto" the NLU read as one.
+        reply = read_after_answer(turn.text)
+        short = len(turn.text.split()) <= CORRECTION_MAX_WORDS
+        if not (short and reply.kind is AfterAnswer.CHANGE_OF_MIND and reply.names_a_choice):
+            return None
     assert turn.holder_id is not None
+    if last.intent == "make_payment" and is_change_of_mind(turn.text):
+        amount = parse_amount(turn.text)
+        if amount is not None:
+            # "wait, make it 75": the same payment for the new amount
+            return [
+                SlotSet("pending_task", last.intent),
+                SlotSet("amount", amount_request_text(amount)),
+                FollowupAction("action_resume_task"),
+            ]
     connector = turn.services.connector
     refs = (await connector.list_policies(turn.holder_id)).value
     if last.chooses is Chooses.CLAIM:
@@ -63,6 +80,8 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
             FollowupAction("action_resume_task"),
         ]
     given = _entity(turn, "policy_number")
+    if given is not None and not parse_policy_number(given):
+        given = None  # "75" tagged as a policy number is none
     if given is None:
         if not is_change_of_mind(turn.text):
             return None

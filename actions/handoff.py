@@ -7,6 +7,7 @@ import asyncio
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
+from actions.follow_up import change_of_mind
 from actions.tasks import answers_a_choice
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
@@ -119,6 +120,10 @@ class ActionUnderstandingFallback(PolicylineAction):
         if await answers_a_choice(turn):
             # "my truck" after "which one?": an answer after all, not a miss.
             return [FollowupAction("action_resume_task")]
+        redo = await change_of_mind(turn)
+        if redo is not None:
+            # "and what about HOM-2000001", "sorry no, the other claim" after an answer
+            return redo
         # Misses in a row: misunderstood or out-of-scope messages, and answers to the
         # assistant's own questions that it could not use (a form's, or "which one?").
         misses = earlier_misses_in_a_row(turn.tracker) + 1

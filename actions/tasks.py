@@ -29,7 +29,7 @@ from bot.conversation.outcomes import Outcome
 from bot.conversation.policy_choice import Chosen, PolicyFacts
 from bot.conversation.policy_choice import choose_policy as policy_named
 from bot.conversation.tasks import SELF_SERVICE
-from bot.conversation.user_input import parse_claim_number
+from bot.conversation.user_input import parse_claim_number, parse_policy_number
 from pas_connector.models import Claim, PolicyRef
 
 # Derived from the task registry (bot/conversation/tasks/registry.py); nothing here lists tasks.
@@ -145,11 +145,8 @@ def resolve_policy(
 def not_yours(turn: Turn, what: str) -> list[EventType]:
     """A number that is not the verified holder's: the same answer whether it exists or not."""
     turn.say(not_on_your_account_text(what))
-    return [
-        SlotSet("policy_number", None),
-        SlotSet("claim_number", None),
-        SlotSet("pending_task", None),
-    ]
+    # The task stays pending: the next number or choice is for it.
+    return [SlotSet("policy_number", None), SlotSet("claim_number", None)]
 
 
 async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
@@ -165,6 +162,8 @@ async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
     refs = (await turn.services.connector.list_policies(holder_id)).value
     candidates = tuple(ref for ref in refs if eligible(ref))
     wanted = turn.slot("policy_number")
+    if wanted and not parse_policy_number(str(wanted)):
+        wanted = None  # not shaped like a policy number ("75" read as one): no choice made
     if wanted:
         for ref in candidates:
             if same_policy(str(wanted), ref.policy_number):

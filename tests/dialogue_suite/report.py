@@ -2,9 +2,8 @@
 test-artifacts/dialogue-suite.json.
 
 A pytest plugin (registered in tests/conftest.py, so the xdist controller loads it too: it never
-collects the suite's own conftest). Each conversation test tags itself with its category and
-channel (``user_properties``, which travel from xdist workers with the report), and with its
-first failed check when it fails.
+collects the suite's own conftest). The suite's test attaches each conversation's category,
+channel and first failed check to its report (``user_properties``).
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ import pytest
 from tests.support.servers import PROJECT_ROOT
 
 REPORT = PROJECT_ROOT / "test-artifacts" / "dialogue-suite.json"
-CATEGORY = "dialogue_category"
-CHANNEL = "dialogue_channel"
-FAILURE = "dialogue_failure"
+# The suite's test attaches every conversation's result as JSON (user_properties travel from
+# xdist workers to the controller with the report).
+RESULTS = "dialogue_results"
 
 
 @dataclass(frozen=True)
@@ -38,16 +37,15 @@ _results: dict[str, Result] = {}
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     properties = dict(report.user_properties)
-    if CATEGORY not in properties:
+    if RESULTS not in properties or report.when != "call":
         return
-    if report.when == "call" or (report.when == "setup" and report.failed):
-        name = report.nodeid.split("[", 1)[-1].rstrip("]")
-        _results[report.nodeid] = Result(
-            name=name,
-            category=str(properties[CATEGORY]),
-            channel=str(properties.get(CHANNEL, "sms")),
-            completed=report.passed,
-            failure=str(properties.get(FAILURE) or ("" if report.passed else "error")),
+    for row in json.loads(str(properties[RESULTS])):
+        _results[row["name"]] = Result(
+            name=row["name"],
+            category=row["category"],
+            channel=row["channel"],
+            completed=bool(row["completed"]),
+            failure=row["failure"],
         )
 
 
