@@ -11,9 +11,14 @@ import asyncio
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.base import PolicylineAction, Turn
+from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.tasks import eligible_for, policy_facts, resolve_claim, resolve_policy
-from bot.conversation.corrections import AfterAnswer, is_change_of_mind, read_after_answer
+from bot.conversation.corrections import (
+    AfterAnswer,
+    is_change_of_mind,
+    is_decline,
+    read_after_answer,
+)
 from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.tasks import Chooses, task_for
 from bot.conversation.user_input import amount_request_text, parse_amount, parse_policy_number
@@ -101,21 +106,22 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     ]
 
 
-# How likely the request behind details must be for them to start it.
-VOLUNTEERED_REQUEST_CONFIDENCE = 0.15
+# Details that only come with a request (identity answers, a certificate holder): a message of
+# them that the NLU reads as ``inform`` still carries the request it came with.
+REQUEST_DETAILS = frozenset({"date_of_birth", "zip_code", "org_name", "org_address"})
 
 
 def _volunteered_task(turn: Turn) -> str | None:
-    """The self-service request a message of details also makes (the NLU's best task intent
-    after ``inform``), when the message carries details a task uses."""
-    if not turn.tracker.latest_message.get("entities"):
+    """The request in a message of details ("balance pls, dob 4/12/85"): the self-service intent
+    the NLU ranks right after ``inform``. Its confidence says little (DIET ranks sharply); its
+    place does, and only messages with details that come with a request are read this way."""
+    entities = {e.get("entity") for e in turn.tracker.latest_message.get("entities") or []}
+    if not entities & REQUEST_DETAILS:
         return None
-    for ranked in turn.tracker.latest_message.get("intent_ranking") or []:
-        name = ranked.get("name")
-        if name in SELF_SERVICE_INTENTS:
-            confidence = float(ranked.get("confidence") or 0)
-            return str(name) if confidence >= VOLUNTEERED_REQUEST_CONFIDENCE else None
-    return None
+    ranking = [r.get("name") for r in turn.tracker.latest_message.get("intent_ranking") or []]
+    if len(ranking) < 2 or ranking[0] != "inform":
+        return None
+    return str(ranking[1]) if ranking[1] in SELF_SERVICE_INTENTS else None
 
 
 class ActionFollowUp(PolicylineAction):
@@ -135,14 +141,18 @@ class ActionFollowUp(PolicylineAction):
         redo = await change_of_mind(turn)
         if redo is not None:
             return redo
+        missed_before = earlier_misses_in_a_row(turn.tracker) > 0
         if turn.intent == "deny":
+            if missed_before and not is_decline(turn.text):
+                # not a "no" after a miss ("xcvb nm,."): one more message not understood
+                return [FollowupAction("action_understanding_fallback")]
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]
         volunteered = _volunteered_task(turn)
         if volunteered is not None:
             # "balance pls, dob 4/12/85": read as details, but the request is in it too.
             return [SlotSet("pending_task", volunteered), FollowupAction("action_start_task")]
-        if not turn.tracker.latest_message.get("entities"):
+        if missed_before or not turn.tracker.latest_message.get("entities"):
             # An "answer" to nothing that names nothing: not understood after all.
             return [FollowupAction("action_understanding_fallback")]
         turn.dispatcher.utter_message(response="utter_ask_task")
