@@ -56,9 +56,7 @@ async def test_a_plain_no_is_a_decline(services, domain):
     assert [m["response"] for m in result.messages] == ["utter_no_problem"]
 
 
-async def test_the_other_one_after_an_answer_redoes_the_task_for_the_other_policy(
-    services, domain
-):
+async def test_the_other_one_after_an_answer_redoes_the_task_for_the_other_policy(services, domain):
     talk = Conversation(phone=JOSE.phone).user("home summary", "policy_summary")
     talk.verified("H0000005")
     talk.slots.update({"last_task": "policy_summary", "policy_number": "HOM-2000002"})
