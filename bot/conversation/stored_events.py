@@ -107,8 +107,13 @@ def _redacted_user_event(event: dict[str, Any]) -> dict[str, Any]:
         if isinstance(parse_data.get("text"), str):
             parse_data["text"] = redact(parse_data["text"])
         for entity in parse_data.get("entities") or []:
-            if isinstance(entity, dict) and entity.get("entity") in PERSONAL_ENTITIES:
+            if not isinstance(entity, dict):
+                continue
+            if entity.get("entity") in PERSONAL_ENTITIES:
                 entity["value"] = REDACTED
+            elif isinstance(entity.get("value"), str):
+                # any entity may have been read off a card number or a date typed in passing
+                entity["value"] = redact(entity["value"])
     return stored
 
 

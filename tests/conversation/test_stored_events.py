@@ -34,6 +34,14 @@ def test_a_typed_date_of_birth_is_redacted_in_text_and_entities() -> None:
     assert stored["parse_data"]["intent"]["name"] == "inform", "the intent stays for analytics"
 
 
+def test_a_card_number_read_as_any_entity_is_redacted_too() -> None:
+    stored = EventSealer(KEY).for_storage(
+        user_event("pay with 4111 1111 1111 1111", "amount", "4111 1111 1111 1111")
+    )
+    dumped = json.dumps(stored)
+    assert "1111 1111" not in dumped and "4111" not in dumped
+
+
 def test_a_policy_choice_button_press_keeps_no_full_policy_number() -> None:
     press = '/inform{"policy_number":"HOM-2000002"}'
     stored = EventSealer(KEY).for_storage(user_event(press, "policy_number", "HOM-2000002"))
