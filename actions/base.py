@@ -26,7 +26,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.wire import Button, MessageMetadata
 from bot.bootstrap import Services, get_services
-from bot.conversation.answers.common import pas_unavailable, something_went_wrong, took_too_long
+from bot.conversation.answers.common import (
+    STILL_NOT_UNDERSTOOD,
+    pas_unavailable,
+    something_went_wrong,
+    took_too_long,
+)
 from bot.conversation.outcomes import Outcome
 from bot.conversation.verified_conversations import VerifiedIdentity
 from pas_connector.errors import PasUnavailable
@@ -190,8 +195,9 @@ class PolicylineAction(Action, ABC):
             logger.error("could not record the outcome of %s: %s", self.name(), type(exc).__name__)
 
 
-# Answers in a row a form could not use after which a person is offered (the human-exit rule).
-FORM_MISSES_BEFORE_PERSON = 2
+# Misses in a row (messages not understood, answers the assistant could not use) after which a
+# person is offered: the human-exit rule.
+MISSES_BEFORE_PERSON = 2
 
 
 # Messages that were not understood (the human-exit rule counts them, in a row, with answers the
@@ -237,11 +243,11 @@ def misses_events(
     if answers[-1].get("value") is not None:
         return [SlotSet("form_misses", 0.0)]
     misses = earlier_misses_in_a_row(tracker) + 1
-    if misses < FORM_MISSES_BEFORE_PERSON:
+    if misses < MISSES_BEFORE_PERSON:
         return [SlotSet("form_misses", float(misses))]
     # Not "please give the date like ..." again: the question ends here.
     del dispatcher.messages[said_before:]
-    dispatcher.utter_message(text="Sorry, I'm still not getting it, so let me get you to a person.")
+    dispatcher.utter_message(text=STILL_NOT_UNDERSTOOD)
     return [SlotSet("form_misses", 0.0), ActiveLoop(None), FollowupAction("action_handoff")]
 
 

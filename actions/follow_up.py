@@ -7,12 +7,16 @@ verifying again. ``action_follow_up`` also answers a bare "no" or an answer to n
 
 from __future__ import annotations
 
-import asyncio
-
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
-from actions.tasks import eligible_for, policy_facts, resolve_claim, resolve_policy
+from actions.tasks import (
+    eligible_for,
+    holder_claims,
+    policy_facts,
+    resolve_claim,
+    resolve_policy,
+)
 from bot.conversation.corrections import (
     AfterAnswer,
     is_change_of_mind,
@@ -60,17 +64,12 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
                 SlotSet("amount", amount_request_text(amount)),
                 FollowupAction("action_resume_task"),
             ]
-    connector = turn.services.connector
-    refs = (await connector.list_policies(turn.holder_id)).value
     if last.chooses is Chooses.CLAIM:
         given = _entity(turn, "claim_number")
         if given is None:
             if not is_change_of_mind(turn.text):
                 return None
-            per_policy = await asyncio.gather(
-                *(connector.list_claims(ref.policy_number) for ref in refs)
-            )
-            claims = tuple(claim for fresh in per_policy for claim in fresh.value)
+            refs, claims = await holder_claims(turn)
             claim = resolve_claim(
                 turn.text,
                 claims,
@@ -90,7 +89,8 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     if given is None:
         if not is_change_of_mind(turn.text):
             return None
-        offered = [ref for ref in refs if eligible_for(last.intent)(ref)]
+        policies = (await turn.services.connector.list_policies(turn.holder_id)).value
+        offered = [ref for ref in policies if eligible_for(last.intent)(ref)]
         chosen = resolve_policy(
             turn.text,
             offered,

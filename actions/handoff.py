@@ -6,9 +6,10 @@ import asyncio
 
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
-from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
+from actions.base import MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.follow_up import change_of_mind
 from actions.tasks import answers_a_choice
+from bot.conversation.answers.common import STILL_NOT_UNDERSTOOD
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
 from bot.conversation.staffed_hours import StaffedHours, opening_text
@@ -21,8 +22,6 @@ REASON_BY_INTENT = {
     "nlu_fallback": "repeated_misunderstanding",
     "out_of_scope": "repeated_misunderstanding",
 }
-# Consecutive misunderstandings after which a person is offered.
-FALLBACKS_BEFORE_PERSON = 2
 
 
 async def open_handoff(
@@ -127,8 +126,8 @@ class ActionUnderstandingFallback(PolicylineAction):
         # Misses in a row: misunderstood or out-of-scope messages, and answers to the
         # assistant's own questions that it could not use (a form's, or "which one?").
         misses = earlier_misses_in_a_row(turn.tracker) + 1
-        if misses >= FALLBACKS_BEFORE_PERSON:
-            turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+        if misses >= MISSES_BEFORE_PERSON:
+            turn.say(STILL_NOT_UNDERSTOOD)
             # Inside a form, the form ends: the question is not asked again.
             return [
                 SlotSet("fallback_count", 2.0),

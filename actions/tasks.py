@@ -18,10 +18,10 @@ from datetime import date
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.base import FORM_MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
+from actions.base import MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.wire import Button
 from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_title
-from bot.conversation.answers.common import not_on_your_account_text
+from bot.conversation.answers.common import STILL_NOT_UNDERSTOOD, not_on_your_account_text
 from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_title
 from bot.conversation.claim_choice import choose_claim as claim_named
 from bot.conversation.intents import SELF_SERVICE_INTENTS
@@ -230,16 +230,12 @@ async def answers_a_choice(turn: Turn) -> bool:
     task = turn.slot("pending_task")
     if not task or not turn.verified or not turn.text:
         return False
-    holder_id = str(turn.holder_id)
-    connector = turn.services.connector
     if offered_policy_choice(turn, "policy_number"):
-        refs = (await connector.list_policies(holder_id)).value
+        refs = (await turn.services.connector.list_policies(str(turn.holder_id))).value
         offered = [ref for ref in refs if eligible_for(str(task))(ref)]
         return resolve_policy(turn.text, offered, await policy_facts(turn, offered)) is not None
     if offered_policy_choice(turn, "claim_number"):
-        refs = (await connector.list_policies(holder_id)).value
-        per_policy = await asyncio.gather(*(connector.list_claims(r.policy_number) for r in refs))
-        claims = tuple(claim for fresh in per_policy for claim in fresh.value)
+        refs, claims = await holder_claims(turn)
         lines = {ref.policy_number: ref.line for ref in refs}
         return resolve_claim(turn.text, claims, lines, turn.now().date()) is not None
     return False
@@ -250,8 +246,8 @@ def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
     (the human-exit rule) instead of the same question again. Empty when it was no answer."""
     if not turn.text or not offered_policy_choice(turn, entity):
         return []
-    if earlier_misses_in_a_row(turn.tracker) + 1 >= FORM_MISSES_BEFORE_PERSON:
-        turn.say("Sorry, I'm still not getting it, so let me get you to a person.")
+    if earlier_misses_in_a_row(turn.tracker) + 1 >= MISSES_BEFORE_PERSON:
+        turn.say(STILL_NOT_UNDERSTOOD)
         return [SlotSet("form_misses", 0.0), FollowupAction("action_handoff")]
     return [SlotSet("form_misses", 1.0)]
 
@@ -309,16 +305,21 @@ class ClaimChoice:
     claims: tuple[Claim, ...] = ()
 
 
+async def holder_claims(turn: Turn) -> tuple[tuple[PolicyRef, ...], tuple[Claim, ...]]:
+    """The verified holder's policies and every claim on them (read in parallel, cached)."""
+    holder_id = turn.holder_id
+    assert holder_id is not None, "the holder's claims are read after verification"
+    connector = turn.services.connector
+    refs = (await connector.list_policies(holder_id)).value
+    per_policy = await asyncio.gather(*(connector.list_claims(r.policy_number) for r in refs))
+    return tuple(refs), tuple(claim for fresh in per_policy for claim in fresh.value)
+
+
 async def choose_claim(turn: Turn) -> ClaimChoice:
     """The claim for a status request: the slot's (if the holder's), the only open one (or only
     one), or ask with one button per claim. Choosing a claim also selects its policy.
     """
-    holder_id = turn.holder_id
-    assert holder_id is not None, "choose_claim runs after verification"
-    connector = turn.services.connector
-    refs = (await connector.list_policies(holder_id)).value
-    per_policy = await asyncio.gather(*(connector.list_claims(r.policy_number) for r in refs))
-    claims = tuple(claim for fresh in per_policy for claim in fresh.value)
+    refs, claims = await holder_claims(turn)
     if not claims:
         return ClaimChoice(None, [], claims)
     wanted = parse_claim_number(str(turn.slot("claim_number") or ""))

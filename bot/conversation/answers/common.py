@@ -9,6 +9,8 @@ from bot.conversation.formatting import DEFAULT_DISPLAY_TZ, as_of
 from bot.phone_numbers import display_phone
 
 OFFER_PERSON = "Reply AGENT to talk to a person."
+# Said when the human-exit rule hands over after misses in a row.
+STILL_NOT_UNDERSTOOD = "Sorry, I'm still not getting it, so let me get you to a person."
 
 
 def with_staleness(
