@@ -41,6 +41,12 @@ def _rasa_bin() -> str:
     return str(Path(sys.executable).with_name("rasa"))
 
 
+def rasa_server_command() -> list[str]:
+    """How the Rasa server is started: Rasa's command line with our reply validator installed
+    (channels/rasa_server.py); append ``run`` and its arguments."""
+    return [sys.executable, "-m", "channels.rasa_server"]
+
+
 def process_env(settings: Settings) -> dict[str, str]:
     """Variables that credentials.yml / endpoints.yml interpolate, with the settings' values.
 
@@ -60,7 +66,7 @@ def process_env(settings: Settings) -> dict[str, str]:
 
 def rasa_server_argv(settings: Settings, model: Path = MODEL_PATH) -> list[str]:
     return [
-        _rasa_bin(), "run",
+        *rasa_server_command(), "run",
         "--model", str(model),
         "--port", str(settings.rasa_port),
         "--interface", "127.0.0.1",

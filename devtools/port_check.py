@@ -37,6 +37,7 @@ _POLICYLINE_COMMANDS = (
     "bot.cli",  # the `policyline` command before it moved to devtools/
     "policyline",
     "rasa run",
+    "channels.rasa_server",  # the Rasa server (devtools.cli.rasa_server_command)
 )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from bot.settings import Settings
-from devtools.cli import process_env
+from devtools.cli import process_env, rasa_server_command
 from tests.support.app_database import upgrade
 from tests.support.servers import (
     PROJECT_ROOT,
@@ -110,7 +110,7 @@ def actions_argv(port: int) -> list[str]:
 
 def rasa_argv(port: int, endpoints: Path) -> list[str]:
     return [
-        RASA,
+        *rasa_server_command(),
         "run",
         "--model",
         str(MODEL),
