@@ -87,6 +87,8 @@ def _start_sandbox(workdir: Path, port: int) -> subprocess.Popen[bytes]:
             datetime.now(timezone.utc).date().isoformat(),
             "--replica-url",
             f"sqlite:///{workdir / 'replica.sqlite'}",
+            "--latency",
+            "none",  # set per measurement (_set_latency), not the launcher's default
         ],
         cwd=PROJECT_ROOT,
         env=env,

@@ -50,6 +50,10 @@ class SandboxSettings:
     seed: int = 20261125
     policyholders: int = 200
     admin_token: str = LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]
+    # The carrier API's latency the sandbox imitates (``--latency`` syntax): a lognormal with the
+    # reference deployment's median 282 ms and sigma 0.44 (mean 310 ms, p99 780 ms), so the local
+    # stack is tried as it will run; ``none`` answers at once.
+    latency: str = "lognormal:282:0.44"
 
 
 @dataclass(frozen=True)
@@ -366,6 +370,7 @@ class Settings:
                 seed=reader.integer("PAS_SANDBOX_SEED", sandbox.seed),
                 policyholders=reader.integer("PAS_SANDBOX_POLICYHOLDERS", sandbox.policyholders),
                 admin_token=reader.secret("PAS_SANDBOX_ADMIN_TOKEN"),
+                latency=reader.text("PAS_SANDBOX_LATENCY", sandbox.latency),
             ),
             web_chat=_web_chat_settings(reader, env.get("PUBLIC_BASE_URL")),
             web_body_limits=_web_body_limits(reader),

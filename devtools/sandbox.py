@@ -5,6 +5,10 @@ settings and grace period. Serves until SIGINT or SIGTERM.
 
 Every flag is optional; defaults come from ``bot.settings`` (``PAS_SANDBOX_*``, ``PAS_KEY_ID``,
 ``PAS_HMAC_SECRET``, ``PAS_REPLICA_URL``) and ``--as-of`` defaults to today's UTC date.
+
+Latency is on by default (``PAS_SANDBOX_LATENCY``, lognormal median 282 ms, sigma 0.44): the local
+stack feels what the carrier's API does to a conversation. ``--latency none`` (or
+``PAS_SANDBOX_LATENCY=none``) answers at once; tests and benchmarks always say which they want.
 """
 
 from __future__ import annotations
@@ -55,8 +59,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser.add_argument(
         "--latency",
         type=_latency,
-        default=LatencySpec(),
-        help="none | fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA",
+        default=sb.latency,
+        help="none | fixed:MS | uniform:MIN:MAX | lognormal:MEDIAN:SIGMA (default "
+        f"{sb.latency}, from PAS_SANDBOX_LATENCY: like the carrier's API)",
     )
     parser.add_argument(
         "--error-rate", type=float, default=0.0, help="share of /api/ requests answered 503 (0..1)"

@@ -84,7 +84,7 @@ class Sandbox:
     reset_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def reset(self) -> None:
-        """Reseed book and replica from the configuration and clear every fault."""
+        """Reseed book and replica; faults back to the start settings; stats cleared."""
         async with self.reset_lock:
             book = await asyncio.to_thread(
                 generate, self.config.seed, self.config.policyholders, self.config.as_of
@@ -315,7 +315,7 @@ async def put_faults(request: web.Request) -> web.Response:
 
 
 async def post_reset(request: web.Request) -> web.Response:
-    """POST /_sandbox/reset: reseed book and replica, clear faults and stats."""
+    """POST /_sandbox/reset: reseed book and replica, faults as started, stats cleared."""
     sandbox = request.app[SANDBOX_KEY]
     await sandbox.reset()
     return web.json_response(

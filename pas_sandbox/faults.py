@@ -186,8 +186,8 @@ class FaultInjector:
         self._sleep = sleep
 
     def reset(self) -> None:
-        """Clear every fault (back to no latency, no errors, no outage)."""
-        self.settings = FaultSettings()
+        """Back to the settings the sandbox started with (its default latency stays on)."""
+        self.settings = self.initial
 
     async def apply(self) -> Verdict:
         """Wait the latency, then decide whether the request fails."""

@@ -14,9 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.settings import LOCAL_SECRETS
-from devtools.sandbox import main
+from bot.settings import LOCAL_SECRETS, Settings
+from devtools.sandbox import _parser, main
+from pas_sandbox.faults import LatencySpec
 from pas_sandbox.signing import sign_headers
+from tests.support.servers import start_sandbox
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,6 +134,13 @@ def test_an_outage_flag_and_environment_defaults_are_honoured(tmp_path: Path) ->
         text = _wait_for_line(proc, log, "PAS sandbox listening")
         assert f"http://127.0.0.1:{port} (12 policyholders, seed 99)" in text
         assert _signed_get(port, "/api/v1/health", "env-secret").status_code == 503
+        faults = httpx.get(
+            f"http://127.0.0.1:{port}/_sandbox/faults",
+            headers={"X-Sandbox-Admin": LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]},
+        ).json()
+        # No --latency and no PAS_SANDBOX_LATENCY: the carrier API's latency is on.
+        assert faults["latency"]["distribution"] == "lognormal"
+        assert (faults["latency"]["median_ms"], faults["latency"]["sigma"]) == (282.0, 0.44)
         response = httpx.put(
             f"http://127.0.0.1:{port}/_sandbox/faults",
             json={"outage": False},
@@ -160,3 +169,40 @@ def test_bad_flags_exit_with_a_usage_error(argv: list[str], capsys: pytest.Captu
         main(argv)
     assert exit_info.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_the_launcher_imitates_the_carrier_api_latency_unless_told_otherwise() -> None:
+    default = _parser(Settings.from_env({"POLICYLINE_ENV": "test"})).parse_args([])
+    assert default.latency == LatencySpec("lognormal", median_ms=282.0, sigma=0.44)
+    switched_off = _parser(Settings.from_env({"POLICYLINE_ENV": "test"}))
+    assert switched_off.parse_args(["--latency", "none"]).latency == LatencySpec()
+
+
+def test_the_latency_environment_variable_sets_the_default_and_the_flag_wins() -> None:
+    settings = Settings.from_env({"POLICYLINE_ENV": "test", "PAS_SANDBOX_LATENCY": "none"})
+    assert _parser(settings).parse_args([]).latency == LatencySpec()
+    flagged = _parser(settings).parse_args(["--latency", "fixed:40"])
+    assert flagged.latency == LatencySpec("fixed", median_ms=40.0)
+
+
+def test_a_malformed_latency_variable_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("PAS_SANDBOX_LATENCY", "lognormal:282")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--policyholders", "5"])
+    assert exit_info.value.code == 2
+    assert "--latency" in capsys.readouterr().err
+
+
+def test_the_test_fixtures_start_the_sandbox_without_latency(tmp_path: Path) -> None:
+    handle = start_sandbox(tmp_path, policyholders=12)
+    try:
+        faults = httpx.get(
+            f"{handle.base_url}/_sandbox/faults",
+            headers={"X-Sandbox-Admin": handle.admin_token},
+            timeout=10,
+        ).json()
+    finally:
+        handle.stop()
+    assert faults["latency"]["distribution"] == "none"

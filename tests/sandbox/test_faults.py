@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from pas_sandbox.faults import FaultConfigError, FaultSettings, LatencySpec
+from pas_sandbox.faults import FaultConfigError, FaultInjector, FaultSettings, LatencySpec
 from tests.sandbox.conftest import SignedApi, SleepRecorder
 
 HEALTH = "/api/v1/health"
@@ -157,3 +157,11 @@ def test_latency_specs_parse_from_the_command_line(text: str, expected: LatencyS
 def test_malformed_latency_specs_are_refused(text: str) -> None:
     with pytest.raises(FaultConfigError):
         LatencySpec.parse(text)
+
+
+async def test_reset_returns_to_the_faults_the_sandbox_started_with() -> None:
+    started_with = FaultSettings(latency=LatencySpec("fixed", median_ms=5))
+    injector = FaultInjector(started_with, sleep=SleepRecorder())
+    injector.settings = injector.settings.updated({"outage": True, "error_rate": 0.5})
+    injector.reset()
+    assert injector.settings == started_with

@@ -105,6 +105,8 @@ def stack_env(var: Path) -> dict[str, str]:
     env.update(
         POLICYLINE_ENV="test",
         POLICYLINE_VAR_DIR=str(var),
+        # The sandbox imitates the carrier API's latency by default; tests want answers at once.
+        PAS_SANDBOX_LATENCY="none",
         PUBLIC_BASE_URL=f"http://127.0.0.1:{env['WEB_PORT']}",
         PYTHONUNBUFFERED="1",
     )

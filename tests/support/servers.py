@@ -286,6 +286,10 @@ def start_sandbox(
                 as_of,
                 "--replica-url",
                 replica_url,
+                # The launcher's default is the carrier API's latency; tests set theirs at run
+                # time (``set_faults``) and otherwise need answers at once.
+                "--latency",
+                "none",
                 *(extra_args or []),
             ],
             cwd=PROJECT_ROOT,
