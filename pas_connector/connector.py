@@ -6,7 +6,10 @@ It knows the PAS's URLs and payloads, and it adds, per operation:
   ``claims_ttl_s``) with stale-if-error: when the PAS is unavailable, an entry past its TTL but
   inside the ``stale_max_s`` window is returned marked ``stale=True`` instead of an error;
 - invalidation of a policy's entries whenever a write touches it (payment, autopay);
-- one audit row per call, cache hits and replica reads included (``pas_connector.audit``);
+- one audit row per call, cache hits and replica reads included (``pas_connector.audit``); a
+  read that joined an identical read already in flight is recorded as a hit (it sent nothing);
+- single-flight: identical reads in flight share one request (``pas_connector.single_flight``);
+- a count of the HTTP requests sent, per process and per scope (``pas_connector.request_count``);
 - the read replica for the three things the API lacks (``pas_connector.replica``).
 
 Retries, rate limiting, the circuit breaker and error mapping live in ``PasClient`` below it.
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from pas_connector import request_count
 from pas_connector.audit import AuditEvent, AuditLog, CacheUse, Outcome
 from pas_connector.cache import CacheBackend, CacheEntry, Clock, utc_now
 from pas_connector.client import CallStats, PasClient
@@ -46,6 +51,8 @@ from pas_connector.models import (
     PolicyRef,
 )
 from pas_connector.replica import ReplicaReader, normalise_phone
+from pas_connector.request_count import RequestCount
+from pas_connector.single_flight import Flight, SingleFlight
 
 log = logging.getLogger("pas_connector.connector")
 
@@ -122,6 +129,19 @@ class PasConnector:
         self._replica = replica
         self._clock = clock
         self._owns_audit_engine = owns_audit_engine
+        # Identical reads in flight share one request (per process); see single_flight.
+        self._flights: SingleFlight[Fresh[Any]] = SingleFlight()
+        #: Every request this connector sent to the PAS (and every replica query), by operation.
+        self.requests = RequestCount()
+
+    # --- request counts ------------------------------------------------------------------------
+
+    @staticmethod
+    @contextmanager
+    def counting() -> Iterator[RequestCount]:
+        """Count the PAS requests made inside the ``with`` block (tasks it starts included)."""
+        with request_count.counting() as count:
+            yield count
 
     # --- reads through the cache ---------------------------------------------------------------
 
@@ -248,10 +268,14 @@ class PasConnector:
             await self.invalidate_policy(policy_number)
 
     async def invalidate_policy(self, policy_number: str) -> None:
-        """Forget the cached summary, billing and claims of a policy."""
-        await self._cache.delete(
-            *(self._policy_key(policy_number, part) for part in ("summary", "billing", "claims"))
-        )
+        """Forget the cached summary, billing and claims of a policy.
+
+        Reads of them still in flight are detached too: they were sent before the change, so
+        they neither answer a later caller nor write their copy into the cache.
+        """
+        keys = [self._policy_key(policy_number, part) for part in ("summary", "billing", "claims")]
+        self._flights.forget(*keys)
+        await self._cache.delete(*keys)
 
     # --- the read replica ----------------------------------------------------------------------
 
@@ -337,11 +361,42 @@ class PasConnector:
                 await self._record(operation, reference, "ok", started, cache="hit")
                 return Fresh(cached, entry.stored_at, from_cache=True, stale=False)
 
+        async def fetch(flight: Flight[Fresh[Any]]) -> Fresh[Any]:
+            return await self._fetch(operation, reference, key, path, ttl_s, parse, entry, flight)
+
+        flight, started_it = self._flights.join(key, fetch)
+        try:
+            fresh = await flight.wait()
+        except Exception as exc:
+            if not started_it:  # the fetch recorded its own failure; a joiner records its own
+                await self._record(operation, reference, outcome_for(exc), started, cache="miss")
+            raise
+        if not started_it:
+            # Answered by an identical request another caller had in flight: nothing was sent.
+            outcome: Outcome = "stale" if fresh.stale else "ok"
+            cache: CacheUse = "stale" if fresh.stale else "hit"
+            await self._record(operation, reference, outcome, started, cache=cache)
+        return fresh
+
+    async def _fetch(
+        self,
+        operation: str,
+        reference: str,
+        key: str,
+        path: str,
+        ttl_s: float,
+        parse: Callable[[Any], T],
+        entry: CacheEntry | None,
+        flight: Flight[Fresh[Any]],
+    ) -> Fresh[T]:
+        """The one request of a flight: send, parse, cache (unless forgotten meanwhile), audit."""
+        started = time.perf_counter()
         stats = CallStats()
         try:
             data = await self._client.get(operation, path, stats)
             value = _parse(operation, data, parse)
         except PasUnavailable as exc:
+            self._count(operation, stats)
             stale = self._stale_value(operation, entry, ttl_s, parse)
             if entry is not None and stale is not None:
                 log.warning(
@@ -359,11 +414,14 @@ class PasConnector:
             )
             raise
         except Exception as exc:
+            self._count(operation, stats)
             await self._record(
                 operation, reference, outcome_for(exc), started, cache="miss", stats=stats
             )
             raise
-        await self._cache.set(key, data, ttl_s + self._ttl.stale_max_s)
+        self._count(operation, stats)
+        if flight.current:
+            await self._cache.set(key, data, ttl_s + self._ttl.stale_max_s)
         await self._record(operation, reference, "ok", started, cache="miss", stats=stats)
         return Fresh(value, self._clock(), from_cache=False, stale=False)
 
@@ -395,8 +453,10 @@ class PasConnector:
         try:
             value = _parse(operation, await send(stats), parse)
         except Exception as exc:
+            self._count(operation, stats)
             await self._record(operation, reference, outcome_for(exc), started, stats=stats)
             raise
+        self._count(operation, stats)
         await self._record(operation, reference, "ok", started, stats=stats)
         return value
 
@@ -412,6 +472,8 @@ class PasConnector:
         if self._replica is None:
             await self._record(operation, reference, "unavailable", started)
             raise PasUnavailable(f"{operation}: no read replica configured")
+        for count in (self.requests, *request_count.open_scopes()):
+            count.add_replica(operation)
         try:
             result = await query(self._replica)
         except Exception as exc:
@@ -420,6 +482,11 @@ class PasConnector:
         outcome: Outcome = "not_found" if none_is_not_found and result is None else "ok"
         await self._record(operation, reference, outcome, started, attempts=1)
         return result
+
+    def _count(self, operation: str, stats: CallStats) -> None:
+        """Count the HTTP requests one logical call put on the wire (retries included)."""
+        for count in (self.requests, *request_count.open_scopes()):
+            count.add_http(operation, stats.attempts)
 
     async def _record(
         self,
