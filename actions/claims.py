@@ -9,7 +9,7 @@ from actions.tasks import TaskAction, choose_claim
 from bot.conversation.answers.claims import claim_status_text, no_claims_text
 from bot.conversation.answers.common import with_staleness
 from pas_connector.errors import PasUnavailable
-from pas_connector.models import ClaimTimeline
+from pas_connector.models import ClaimTimeline, Fresh
 
 
 class ActionClaimStatus(TaskAction):
@@ -28,7 +28,8 @@ class ActionClaimStatus(TaskAction):
             turn.say(no_claims_text())
             return await self.completed(turn)
         connector = turn.services.connector
-        fresh = await connector.get_claim(choice.claim.claim_number)
+        # The claim list just read has every field get_claim would return: no second read.
+        fresh = choice.fresh or Fresh(choice.claim, turn.now())
         try:
             timeline: ClaimTimeline | None = await connector.claim_timeline(
                 choice.claim.claim_number

@@ -30,7 +30,7 @@ from bot.conversation.policy_choice import Chosen, PolicyFacts
 from bot.conversation.policy_choice import choose_policy as policy_named
 from bot.conversation.tasks import SELF_SERVICE
 from bot.conversation.user_input import parse_claim_number, parse_policy_number
-from pas_connector.models import Claim, PolicyRef
+from pas_connector.models import Claim, Fresh, PolicyRef
 
 # Derived from the task registry (bot/conversation/tasks/registry.py); nothing here lists tasks.
 TASK_ACTIONS = {task.intent: task.action for task in SELF_SERVICE}
@@ -298,28 +298,48 @@ class TaskAction(PolicylineAction, ABC):
 
 @dataclass
 class ClaimChoice:
-    """The claim meant, or the events of asking which one; ``claims`` is every claim found."""
+    """The claim meant, or the events of asking which one; ``claims`` is every claim found.
+
+    ``fresh`` is the chosen claim as its policy's claim list gave it (when it was read and
+    whether it is a stale copy): the list carries every field of a claim, so nothing reads the
+    claim again.
+    """
 
     claim: Claim | None
     events: list[EventType] = field(default_factory=list)
     claims: tuple[Claim, ...] = ()
+    fresh: Fresh[Claim] | None = None
 
 
-async def holder_claims(turn: Turn) -> tuple[tuple[PolicyRef, ...], tuple[Claim, ...]]:
-    """The verified holder's policies and every claim on them (read in parallel, cached)."""
+async def holder_claim_lists(
+    turn: Turn,
+) -> tuple[tuple[PolicyRef, ...], tuple[Fresh[tuple[Claim, ...]], ...]]:
+    """The verified holder's policies and each one's claim list (read in parallel, cached)."""
     holder_id = turn.holder_id
     assert holder_id is not None, "the holder's claims are read after verification"
     connector = turn.services.connector
     refs = (await connector.list_policies(holder_id)).value
     per_policy = await asyncio.gather(*(connector.list_claims(r.policy_number) for r in refs))
-    return tuple(refs), tuple(claim for fresh in per_policy for claim in fresh.value)
+    return tuple(refs), tuple(per_policy)
+
+
+async def holder_claims(turn: Turn) -> tuple[tuple[PolicyRef, ...], tuple[Claim, ...]]:
+    """The verified holder's policies and every claim on them (read in parallel, cached)."""
+    refs, lists = await holder_claim_lists(turn)
+    return refs, tuple(claim for fresh in lists for claim in fresh.value)
+
+
+def _as_listed(claim: Claim, lists: Sequence[Fresh[tuple[Claim, ...]]]) -> Fresh[Claim]:
+    listed = next(fresh for fresh in lists if claim in fresh.value)
+    return Fresh(claim, listed.fetched_at, from_cache=listed.from_cache, stale=listed.stale)
 
 
 async def choose_claim(turn: Turn) -> ClaimChoice:
     """The claim for a status request: the slot's (if the holder's), the only open one (or only
     one), or ask with one button per claim. Choosing a claim also selects its policy.
     """
-    refs, claims = await holder_claims(turn)
+    refs, lists = await holder_claim_lists(turn)
+    claims = tuple(claim for fresh in lists for claim in fresh.value)
     if not claims:
         return ClaimChoice(None, [], claims)
     wanted = parse_claim_number(str(turn.slot("claim_number") or ""))
@@ -363,4 +383,5 @@ async def choose_claim(turn: Turn) -> ClaimChoice:
             SlotSet("policy_number", chosen.policy_number),
         ],
         claims,
+        _as_listed(chosen, lists),
     )
