@@ -10,16 +10,18 @@ birth).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -161,12 +163,43 @@ class PolicylineAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        """Runs this action, then, in the same call, the actions it hands over to.
+
+        An action that ends with ``FollowupAction(name)`` of another Policyline action (verify →
+        resume the task → the task) would cost Rasa one more remote call per hop: its tracker
+        serialised, a prediction, a round trip and a reply check. Here the next action runs at
+        once, on the tracker as Rasa would have it (``tracker_after``), and the reply carries an
+        ``ActionExecuted`` for it, so Rasa's tracker, rules and transcript are what they were with
+        separate calls. Forms and Rasa's own actions still go back to Rasa; so does the next action
+        when less than ``CHAIN_MIN_BUDGET_S`` of this call's deadline is left.
+        """
         services = get_services()
-        turn = Turn(dispatcher, tracker, domain, services)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.deadline_s
+        action: PolicylineAction = self
+        events: list[dict[str, Any]] = []
+        for _ in range(MAX_ACTIONS_PER_CALL):
+            said_before = len(dispatcher.messages)
+            turn = Turn(dispatcher, tracker, domain, services)
+            produced = await action.run_once(turn, deadline - loop.time())
+            events += produced
+            following = next_in_this_call(produced)
+            if following is None or deadline - loop.time() < CHAIN_MIN_BUDGET_S:
+                break
+            events.pop()  # the FollowupAction: the next action runs here instead
+            events.append(ActionExecuted(following.name()))
+            said = dispatcher.messages[said_before:]
+            tracker = tracker_after(tracker, said, produced[:-1], following.name())
+            action = following
+        return events
+
+    async def run_once(self, turn: Turn, budget_s: float) -> list[dict[str, Any]]:
+        """``act`` within ``budget_s`` seconds, with the apology and outcome of a failure."""
+        services = turn.services
         contact = services.settings.contact_centre_phone
         try:
             turn.identity = await services.identity.verified_identity(turn.conversation_id)
-            return await asyncio.wait_for(self.act(turn), timeout=self.deadline_s)
+            return await asyncio.wait_for(self.act(turn), timeout=max(budget_s, 0.0))
         except PasUnavailable:
             logger.warning("action %s: PAS unavailable", self.name())
             turn.say(pas_unavailable(contact))
@@ -193,6 +226,78 @@ class PolicylineAction(Action, ABC):
             await turn.record(self.task_intent(turn), Outcome.FAILED, reason=reason)
         except Exception as exc:  # the apology is already sent; never fail the turn twice
             logger.error("could not record the outcome of %s: %s", self.name(), type(exc).__name__)
+
+
+# At most this many actions run in one call from Rasa (a chain is verify → resume → task → a
+# hand-off at most); and the next one is left to Rasa when less than this is left of the deadline.
+MAX_ACTIONS_PER_CALL = 5
+CHAIN_MIN_BUDGET_S = 2.0
+
+
+def _concrete_actions(base: type) -> dict[str, PolicylineAction]:
+    found: dict[str, PolicylineAction] = {}
+    for cls in base.__subclasses__():
+        if not inspect.isabstract(cls):
+            action = cls()
+            if isinstance(action, PolicylineAction):
+                found[action.name()] = action
+        found.update(_concrete_actions(cls))
+    return found
+
+
+@cache
+def actions_by_name() -> dict[str, PolicylineAction]:
+    """Every Policyline action by name (the ``actions`` package imports them all)."""
+    return _concrete_actions(PolicylineAction)
+
+
+def next_in_this_call(events: Sequence[dict[str, Any]]) -> PolicylineAction | None:
+    """The Policyline action ``events`` end by handing over to, if any (not a form, not Rasa's)."""
+    if not events or events[-1].get("event") != "followup":
+        return None
+    return actions_by_name().get(str(events[-1].get("name")))
+
+
+def tracker_after(
+    tracker: Tracker,
+    said: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    next_action: str,
+) -> Tracker:
+    """The tracker the next action would get from Rasa after ``events`` and what was ``said``:
+    slots set (and reset), the active loop, the bot messages, and the next action executed."""
+    slots = dict(tracker.slots)
+    active_loop = dict(tracker.active_loop)
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot":
+            slots[str(event.get("name"))] = event.get("value")
+        elif kind == "reset_slots":
+            slots = {name: None for name in slots}
+        elif kind == "active_loop":
+            active_loop = {"name": event["name"]} if event.get("name") else {}
+    bot_events = [
+        {
+            "event": "bot",
+            "text": message.get("text"),
+            "data": {
+                "buttons": message.get("buttons") or None,
+                "custom": message.get("custom") or None,
+            },
+        }
+        for message in said
+    ]
+    executed = ActionExecuted(next_action)
+    return Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        [*tracker.events, *bot_events, *events, executed],
+        tracker.is_paused(),
+        None,
+        active_loop,
+        next_action,
+    )
 
 
 # Misses in a row (messages not understood, answers the assistant could not use) after which a

@@ -18,6 +18,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import PolicylineAction, Turn
 from bot.bootstrap import Services, build_services, get_services, set_services
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import Assurance
@@ -167,7 +168,21 @@ class Result:
 
 
 async def run(action: Action, conversation: Conversation, domain: dict[str, Any]) -> Result:
-    """Run ``action`` as rasa-sdk's executor does; apply its slot events to the conversation."""
+    """Run ``action`` alone (not the actions it hands over to, which a call from Rasa runs in
+    the same call: ``run_call``); apply its slot events to the conversation."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation.tracker()
+    if isinstance(action, PolicylineAction):
+        turn = Turn(dispatcher, tracker, domain, get_services())
+        events = await action.run_once(turn, action.deadline_s)
+    else:
+        events = await action.run(dispatcher, tracker, domain)
+    conversation.apply(events)
+    return Result(events=list(events), messages=list(dispatcher.messages))
+
+
+async def run_call(action: Action, conversation: Conversation, domain: dict[str, Any]) -> Result:
+    """One call from Rasa to the action server for ``action``, as rasa-sdk's executor makes it."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, conversation.tracker(), domain)
     conversation.apply(events)
