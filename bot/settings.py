@@ -51,9 +51,9 @@ class SandboxSettings:
     policyholders: int = 200
     admin_token: str = LOCAL_SECRETS["PAS_SANDBOX_ADMIN_TOKEN"]
     # The carrier API's latency the sandbox imitates (``--latency`` syntax): a lognormal with the
-    # reference deployment's median 282 ms and sigma 0.44 (mean 310 ms, p99 780 ms), so the local
+    # reference deployment's median 282 ms and sigma 0.438 (mean 310 ms, p99 780 ms), so the local
     # stack is tried as it will run; ``none`` answers at once.
-    latency: str = "lognormal:282:0.44"
+    latency: str = "lognormal:282:0.438"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ settings and grace period. Serves until SIGINT or SIGTERM.
 Every flag is optional; defaults come from ``bot.settings`` (``PAS_SANDBOX_*``, ``PAS_KEY_ID``,
 ``PAS_HMAC_SECRET``, ``PAS_REPLICA_URL``) and ``--as-of`` defaults to today's UTC date.
 
-Latency is on by default (``PAS_SANDBOX_LATENCY``, lognormal median 282 ms, sigma 0.44): the local
+Latency is on by default (``PAS_SANDBOX_LATENCY``, lognormal median 282 ms, sigma 0.438): the local
 stack feels what the carrier's API does to a conversation. ``--latency none`` (or
 ``PAS_SANDBOX_LATENCY=none``) answers at once; tests and benchmarks always say which they want.
 """

@@ -140,7 +140,7 @@ def test_an_outage_flag_and_environment_defaults_are_honoured(tmp_path: Path) ->
         ).json()
         # No --latency and no PAS_SANDBOX_LATENCY: the carrier API's latency is on.
         assert faults["latency"]["distribution"] == "lognormal"
-        assert (faults["latency"]["median_ms"], faults["latency"]["sigma"]) == (282.0, 0.44)
+        assert (faults["latency"]["median_ms"], faults["latency"]["sigma"]) == (282.0, 0.438)
         response = httpx.put(
             f"http://127.0.0.1:{port}/_sandbox/faults",
             json={"outage": False},
@@ -173,7 +173,7 @@ def test_bad_flags_exit_with_a_usage_error(argv: list[str], capsys: pytest.Captu
 
 def test_the_launcher_imitates_the_carrier_api_latency_unless_told_otherwise() -> None:
     default = _parser(Settings.from_env({"POLICYLINE_ENV": "test"})).parse_args([])
-    assert default.latency == LatencySpec("lognormal", median_ms=282.0, sigma=0.44)
+    assert default.latency == LatencySpec("lognormal", median_ms=282.0, sigma=0.438)
     switched_off = _parser(Settings.from_env({"POLICYLINE_ENV": "test"}))
     assert switched_off.parse_args(["--latency", "none"]).latency == LatencySpec()
 
