@@ -10,12 +10,13 @@ MODEL := models/policyline.tar.gz
 AXE_JS := tools/axe/node_modules/axe-core/axe.min.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: run test test-fast test-faults lint typecheck contracts check bench nlu-report train install system axe lock clean help
+.PHONY: run test test-fast test-faults lint typecheck contracts check bench bench-quick nlu-report train install system axe lock clean help
 
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
 	@echo "make test   install, train if needed, run every test"
-	@echo "make bench  run the benchmarks in bench/ and print their figures (bench/results/latest.md)"
+	@echo "make bench  measure and print the one benchmark table (bench/results/latest.md, latest.json)"
+	@echo "make bench-quick  the same table with fewer samples (about 3 minutes)"
 	@echo "make test-faults  fault tests under load (PAS outage/slow, Redis down, restarts)"
 	@echo "make check  the gates CI runs before the tests: lint, typecheck, contracts"
 	@echo "make nlu-report  NLU accuracy on the own held-out set and the peer set, shortcut words"
@@ -59,8 +60,13 @@ contracts: install
 
 check: lint typecheck contracts
 
+# One table, every figure from one run on this machine (docs/benchmarks.md says how to read it);
+# BENCH_ARGS=--with-training adds cold training, BENCH_ARGS=--all the older benchmarks.
 bench: install system $(MODEL)
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
+
+bench-quick: install system $(MODEL)
+	$(PY) -m bench --quick $(BENCH_ARGS)
 
 # NLU on wording it never trained on: tests/nlu/held_out_nlu.yml and ../shared/eval/peer_nlu.yml
 # (an NLU-only model on all of data/nlu, from the model cache when unchanged), then the words

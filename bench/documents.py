@@ -100,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def measure(runs: int = 60) -> dict[str, Any]:
-    """Render every case ``runs`` times, then issue and open links; the figures."""
-    now = datetime.now(timezone.utc)
-    data = persona_data(now)
+def render_cases(
+    runs: int,
+    now: datetime,
+    data: dict[str, tuple[Policyholder, Policy]],
+    cases: list[tuple[str, str, DocumentKind, str]] = CASES,
+) -> tuple[float, list[dict[str, Any]]]:
+    """The first render's milliseconds, then each case rendered ``runs`` times (render only)."""
     renderer = DocumentRenderer(clock=lambda: now)
     # One untimed render loads the template registry and warms imports.
     holder, policy = data["AUT-1000001"]
@@ -112,7 +115,7 @@ def measure(runs: int = 60) -> dict[str, Any]:
     cold_ms = (time.perf_counter() - cold_start) * 1000
 
     rows: list[dict[str, Any]] = []
-    for doc_type, case, kind, number in CASES:
+    for doc_type, case, kind, number in cases:
         holder, policy = data[number]
         wall, cpu, doc = timed(runs, partial(renderer.render, kind, policy, holder,
                                              certificate_holder=HOLDER))  # fmt: skip
@@ -120,6 +123,27 @@ def measure(runs: int = 60) -> dict[str, Any]:
             "document": doc_type, "case": case, "policy": number, "runs": runs,
             **summarise(wall, cpu), "bytes": doc.size_bytes, "pages": doc.page_count,
         })  # fmt: skip
+    return cold_ms, rows
+
+
+def render_only(runs: int, one_case_per_type: bool = False) -> dict[str, Any]:
+    """Render-only figures per case (no links, no database): what ``bench.headline`` reports."""
+    now = datetime.now(timezone.utc)
+    cases = CASES
+    if one_case_per_type:
+        firsts: dict[str, tuple[str, str, DocumentKind, str]] = {}
+        for case in CASES:
+            firsts.setdefault(case[0], case)
+        cases = list(firsts.values())
+    cold_ms, rows = render_cases(runs, now, persona_data(now), cases)
+    return {"first_render_ms": round(cold_ms, 1), "documents": rows}
+
+
+def measure(runs: int = 60) -> dict[str, Any]:
+    """Render every case ``runs`` times, then issue and open links; the figures."""
+    now = datetime.now(timezone.utc)
+    data = persona_data(now)
+    cold_ms, rows = render_cases(runs, now, data)
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")

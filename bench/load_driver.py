@@ -13,9 +13,10 @@ Every user turn is recorded: how long the answer took and whether it was an answ
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,18 +92,26 @@ def classify(texts: Sequence[str]) -> str:
 
 
 async def converse(
-    client: ChannelClient, script: Script, result: LevelResult, max_turns: int
+    client: ChannelClient,
+    script: Script,
+    result: LevelResult,
+    max_turns: int,
+    think: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """One conversation: opener, then answers to what is asked, each turn recorded."""
+    """One conversation: opener, then answers to what is asked (or the script's follow-ups),
+    each turn recorded; ``think`` is awaited before every turn (a person reading and typing)."""
     try:
         conversation: Conversation = await client.start(script)
     except TurnFailed as exc:
         result.failures[f"start: {exc}"] += 1
         return
     text: str | None = script.opener
+    follow_ups = iter(script.follow_ups)
     for _ in range(max_turns):
         if text is None or conversation.ended:
             break
+        if think is not None:
+            await think()
         started = time.monotonic()
         try:
             reply = await client.turn(conversation, text)
@@ -117,6 +126,9 @@ async def converse(
         result.turns.append(TurnRecord(script.category, reply.latency_s, outcome, started))
         if outcome == "apology":
             result.failures["apology: " + " / ".join(reply.texts)[:200]] += 1
+        if script.follow_ups:
+            text = next(follow_ups, None)
+            continue
         text = next_user_turn(reply.texts, script.persona, client.keyed)
         if text is None and asks_for_code(reply.texts):
             text = await client.one_time_code(conversation)
@@ -131,9 +143,21 @@ async def drive(
     *,
     time_limit_s: float,
     max_turns: int = 5,
+    think_s: tuple[float, float] | None = None,
+    seed: int = 21,
 ) -> LevelResult:
-    """Run ``scripts`` with ``concurrency`` conversations in flight at once."""
+    """Run ``scripts`` with ``concurrency`` conversations in flight at once.
+
+    ``think_s``: (min, max) seconds a person takes before each of their turns, drawn uniformly
+    (the realistic load model); the wall time then counts the thinking too.
+    """
     result = LevelResult(client.name, concurrency)
+    rng = random.Random(seed)
+
+    async def think() -> None:
+        assert think_s is not None
+        await asyncio.sleep(rng.uniform(*think_s))
+
     queue: asyncio.Queue[Script] = asyncio.Queue()
     for script in scripts:
         queue.put_nowait(script)
@@ -141,7 +165,13 @@ async def drive(
 
     async def worker() -> None:
         while not queue.empty() and time.monotonic() - started < time_limit_s:
-            await converse(client, queue.get_nowait(), result, max_turns)
+            await converse(
+                client,
+                queue.get_nowait(),
+                result,
+                max_turns,
+                think if think_s is not None else None,
+            )
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.wall_s = time.monotonic() - started

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from pas_sandbox.book import Book
 from pas_sandbox.dataset import generate
 from pas_sandbox.personas import PERSONA_PHONES
 
@@ -62,19 +63,25 @@ class Persona:
 
 @dataclass(frozen=True)
 class Script:
-    """One conversation to drive: who, which intent category, and the opening message."""
+    """One conversation to drive: who, which intent category, and the opening message.
+
+    ``follow_ups``: when given, the user's later turns, sent whatever the assistant says (simple
+    turns: greet, thanks, small talk); otherwise the user answers what the assistant asks.
+    """
 
     persona: Persona
     category: str
     opener: str
+    follow_ups: tuple[str, ...] = ()
 
 
-def personas(policyholders: int, as_of: date) -> list[Persona]:
-    """Generated holders of exactly one active policy in the sandbox book (same seed and size).
+def personas(policyholders: int, as_of: date, book: Book | None = None) -> list[Persona]:
+    """Generated holders of exactly one active policy in the sandbox book (same seed and size;
+    ``book``: that book, already generated).
 
     The documented fixture personas are left out: their details are what the PII scan looks for.
     """
-    book = generate(SANDBOX_SEED, policyholders, as_of)
+    book = book or generate(SANDBOX_SEED, policyholders, as_of)
     found = []
     for holder in book.holders.values():
         if len(holder.policy_numbers) != 1 or holder.phone in PERSONA_PHONES:
