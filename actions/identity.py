@@ -161,6 +161,14 @@ class ValidateVerificationForm(SafeFormValidation):
     ) -> list[dict[str, Any]]:
         # required_slots runs several times per turn: look the phone up once.
         found = _PHONE_FOUND.set(await _phone_finds_holder(tracker))
+        # The reads the verification and the pending task will make start now, in the
+        # background, landing in the PAS cache only (gated: bot/conversation/read_ahead.py).
+        get_services().identity.read_ahead(
+            conversation_id=str(tracker.sender_id),
+            phone=_channel_phone(tracker),
+            policy_number=tracker.get_slot("policy_number"),
+            task=tracker.get_slot("pending_task"),
+        )
         try:
             return await super().run(dispatcher, tracker, domain)
         finally:
@@ -203,7 +211,8 @@ class ValidateVerificationForm(SafeFormValidation):
         return {"zip_code": zip5}
 
 
-async def _phone_finds_holder(tracker: Tracker) -> bool:
+def _channel_phone(tracker: Tracker) -> str | None:
+    """The channel's number (SMS sender, caller ID) on the latest message that had one."""
     metadata = tracker.latest_message.get("metadata") or {}
     phone = metadata.get("phone")
     if not phone:
@@ -211,6 +220,11 @@ async def _phone_finds_holder(tracker: Tracker) -> bool:
             if event.get("event") == "user" and (event.get("metadata") or {}).get("phone"):
                 phone = event["metadata"]["phone"]
                 break
+    return str(phone) if phone else None
+
+
+async def _phone_finds_holder(tracker: Tracker) -> bool:
+    phone = _channel_phone(tracker)
     if not phone:
         return False
     try:

@@ -23,6 +23,7 @@ from bot.conversation.identity import GUESSER_LOCKOUT, IdentityService, holder_l
 from bot.conversation.lock_notice import SmsLockNotice
 from bot.conversation.one_time_codes import OneTimeCodeService
 from bot.conversation.outcomes import OutcomeRecorder
+from bot.conversation.read_ahead import ReadAhead
 from bot.conversation.send_budget import SendBudget
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import build_web_handovers
@@ -53,7 +54,8 @@ class Services:
     one_time_codes: OneTimeCodeService
 
     async def aclose(self) -> None:
-        """Close the PAS connector and the application database pool."""
+        """Stop reads started ahead of verification, close the PAS connector and the database."""
+        await self.identity.aclose()
         await self.connector.aclose()
         self.engine.dispose()
 
@@ -92,6 +94,7 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
             carrier_name=settings.carrier_name,
             contact_phone=settings.contact_centre_phone,
         ),
+        read_ahead=ReadAhead(connector),
         clock=clock,
     )
     payments = overrides.get("payments") or PaymentLinkService(

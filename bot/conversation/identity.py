@@ -23,9 +23,11 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock, utc_now
+from bot.conversation.read_ahead import ReadAhead
+from bot.conversation.tasks import task_for
 from bot.conversation.user_input import parse_date_of_birth, parse_policy_number, parse_zip
 from bot.conversation.verified_conversations import VerifiedConversations, VerifiedIdentity
 from bot.conversation.web_handover import (
@@ -41,6 +43,9 @@ from bot.lockouts import LockoutPolicy, LockoutStore
 from bot.phone_numbers import to_e164
 from pas_connector.errors import PasNotFound
 from pas_connector.models import Fresh, PhoneMatch, Policy, Policyholder
+
+if TYPE_CHECKING:
+    from bot.conversation.tasks import Task
 
 __all__ = [
     "IdentityService",
@@ -133,6 +138,7 @@ class IdentityService:
         verified: VerifiedConversations,
         holder_lockouts: LockoutStore | None = None,
         notice: LockNotice | None = None,
+        read_ahead: ReadAhead | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._pas = lookups
@@ -142,6 +148,7 @@ class IdentityService:
         self._notice = notice
         self._hash_key = hash_key
         self._clock = clock
+        self._read_ahead = read_ahead
         self.handover = handover
 
     def holder_subject(self, holder_id: str) -> str:
@@ -189,6 +196,73 @@ class IdentityService:
         subject = self.conversation_subject(conversation_id)
         await asyncio.to_thread(self._verified.record, subject, holder_id, assurance)
         return VerifiedIdentity(holder_id=holder_id, assurance=assurance)
+
+    def read_ahead(
+        self,
+        *,
+        conversation_id: str,
+        phone: str | None,
+        policy_number: str | None,
+        task: str | None,
+    ) -> bool:
+        """Start, in the background, the PAS reads that verifying this person and then answering
+        ``task`` (an intent) will make, so the verified answer finds them in the cache.
+
+        Returns at once and gives nothing back (whether it started says nothing about the
+        person). Read only when the person could go on to verify: the conversation and its
+        number are not locked; the holder is found by the channel's number on file, or by the
+        policy number given (then the holder's knowledge route must not be locked either).
+        docs/security.md, "What an unverified person can cause to be read".
+        """
+        if self._read_ahead is None or not (to_e164(phone) or (policy_number or "").strip()):
+            return False
+        wanted = task_for(task)
+        chosen = wanted if wanted is not None and wanted.self_service else None
+        what = f"{to_e164(phone) or ''}|{(policy_number or '').strip()}|{task or ''}"
+        return self._read_ahead.start(
+            conversation_id,
+            what,
+            lambda: self._read_ahead_for(conversation_id, phone, policy_number, chosen),
+        )
+
+    async def _read_ahead_for(
+        self,
+        conversation_id: str,
+        phone: str | None,
+        policy_number: str | None,
+        task: Task | None,
+    ) -> None:
+        reader = self._read_ahead
+        if reader is None:
+            return
+        guesser = self._guesser_subjects(conversation_id, phone)
+        if (await asyncio.to_thread(self._lockouts.state, guesser)).locked:
+            return
+        match = await self.find_by_phone(phone)
+        if match is not None:
+            # One policy on the index: its task reads go in the first round too.
+            known = match.policy_numbers if len(match.policy_numbers) == 1 else ()
+            await reader.warm(match.holder_id, known, task)
+            return
+        if not policy_number:
+            return
+        policy = await self._policy_by_number(policy_number)
+        if policy is None:
+            return
+        holder = [self.holder_subject(policy.holder_id)]
+        if (await asyncio.to_thread(self._holder_lockouts.state, holder)).locked:
+            return
+        await reader.warm(policy.holder_id, (policy.policy_number,), task)
+
+    async def settle_read_ahead(self) -> None:
+        """Wait for the reads started ahead of verification (tests and benchmarks count them)."""
+        if self._read_ahead is not None:
+            await self._read_ahead.drain()
+
+    async def aclose(self) -> None:
+        """Stop the reads started ahead of verification (the process is shutting down)."""
+        if self._read_ahead is not None:
+            await self._read_ahead.aclose()
 
     async def verify(
         self,
@@ -302,12 +376,16 @@ class IdentityService:
         )
 
     async def _holder_by_policy(self, policy_number: str) -> str | None:
+        policy = await self._policy_by_number(policy_number)
+        return policy.holder_id if policy is not None else None
+
+    async def _policy_by_number(self, policy_number: str) -> Policy | None:
+        """The policy a number names (bare digits: tried on each line), or ``None``."""
         for candidate in parse_policy_number(policy_number):
             try:
-                policy = await self._pas.get_policy(candidate)
+                return (await self._pas.get_policy(candidate)).value
             except PasNotFound:
                 continue
-            return policy.value.holder_id
         return None
 
     def accept_handover(self, token: str) -> WebHandover | None:

@@ -17,6 +17,10 @@ from pas_connector.audit import pas_audit
 from pas_connector.config import CacheSettings, PasSettings
 from pas_connector.connector import PasConnector
 from pas_connector.factory import build_connector
+
+# The action tests' services (production composition on the sandbox) and domain, for the tests
+# that count the PAS requests a whole conversation makes (test_read_ahead).
+from tests.actions.conftest import domain, services  # noqa: F401
 from tests.connector.fakes import KEY_ID, SECRET, FakeClock, FakePas, VirtualTime
 from tests.support.app_database import migrated_sqlite
 

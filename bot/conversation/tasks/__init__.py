@@ -11,8 +11,9 @@ from bot.conversation.tasks.registry import (
     TASKS,
     Category,
     Chooses,
+    Reads,
     Task,
     task_for,
 )
 
-__all__ = ["ROUTED", "SELF_SERVICE", "TASKS", "Category", "Chooses", "Task", "task_for"]
+__all__ = ["ROUTED", "SELF_SERVICE", "TASKS", "Category", "Chooses", "Reads", "Task", "task_for"]

@@ -33,6 +33,15 @@ class Chooses(str, enum.Enum):
     CLAIM = "claim"
 
 
+class Reads(str, enum.Enum):
+    """A PAS read a task makes for the policy it is for (``bot.conversation.read_ahead`` starts
+    them while the person is still answering the verification questions)."""
+
+    POLICY = "policy"  # get_policy: the summary (documents, coverage answers)
+    BILLING = "billing"  # get_billing: balance, due date, autopay
+    CLAIMS = "claims"  # list_claims: every claim with its stage and adjuster
+
+
 def in_force(ref: PolicyRef) -> bool:
     """A policy that is active or about to be cancelled (autopay and payment methods apply)."""
     return ref.status in ("active", "pending_cancel")
@@ -73,6 +82,16 @@ class Task:
     # Answered by a use case (bot.conversation.use_cases) through the one generic action,
     # instead of an action class of its own.
     use_case: UseCase | None = None
+    # The PAS reads the task makes per policy (the holder's policy list is always read).
+    reads: tuple[Reads, ...] = ()
+    # How the task is offered as a choice ("Did you mean 1 your balance, or 2 ...?"), when
+    # neither ``voice_title`` nor ``words`` reads well on its own.
+    title: str | None = None
+
+    @property
+    def choice_title(self) -> str:
+        """The task named as one of several choices (buttons, "reply 1 for ...")."""
+        return self.title or self.voice_title or self.words
 
 
 TASKS: tuple[Task, ...] = (
@@ -86,12 +105,15 @@ TASKS: tuple[Task, ...] = (
         "policy for you. I can send your declarations page instead.",
         voice_key="1",
         voice_title="ID cards",
+        reads=(Reads.POLICY,),
     ),
     Task(
         "request_declarations",
         Category.DOCUMENTS,
         "action_send_declarations",
         "declarations page",
+        reads=(Reads.POLICY,),
+        title="your declarations page",
     ),
     Task(
         "request_certificate",
@@ -99,6 +121,8 @@ TASKS: tuple[Task, ...] = (
         "action_send_certificate",
         "certificate",
         form="certificate_form",
+        reads=(Reads.POLICY,),
+        title="a certificate of insurance",
     ),
     Task(
         "check_balance",
@@ -107,8 +131,15 @@ TASKS: tuple[Task, ...] = (
         "balance",
         voice_key="2",
         voice_title="your balance",
+        reads=(Reads.BILLING,),
     ),
-    Task("payment_history", Category.PAYMENTS, "action_payment_history", "payment history"),
+    Task(
+        "payment_history",
+        Category.PAYMENTS,
+        "action_payment_history",
+        "payment history",
+        title="your payment history",
+    ),
     Task(
         "make_payment",
         Category.PAYMENTS,
@@ -117,6 +148,7 @@ TASKS: tuple[Task, ...] = (
         form="payment_form",
         voice_key="3",
         voice_title="making a payment",
+        reads=(Reads.BILLING,),
     ),
     Task(
         "autopay_enroll",
@@ -125,9 +157,25 @@ TASKS: tuple[Task, ...] = (
         "autopay set-up",
         eligible=in_force,
         no_eligible_policy="Autopay can only be set up on a policy that is in force.",
+        reads=(Reads.BILLING,),
+        title="setting up autopay",
     ),
-    Task("autopay_cancel", Category.PAYMENTS, "action_autopay_cancel", "autopay change"),
-    Task("autopay_status", Category.PAYMENTS, "action_autopay_status", "autopay question"),
+    Task(
+        "autopay_cancel",
+        Category.PAYMENTS,
+        "action_autopay_cancel",
+        "autopay change",
+        reads=(Reads.BILLING,),
+        title="turning autopay off",
+    ),
+    Task(
+        "autopay_status",
+        Category.PAYMENTS,
+        "action_autopay_status",
+        "autopay question",
+        reads=(Reads.BILLING,),
+        title="whether autopay is on",
+    ),
     Task(
         "update_payment_method",
         Category.PAYMENTS,
@@ -135,6 +183,8 @@ TASKS: tuple[Task, ...] = (
         "payment method change",
         eligible=in_force,
         no_eligible_policy="There is no policy in force to update a payment method on.",
+        reads=(Reads.BILLING,),
+        title="changing how you pay",
     ),
     Task(
         "claim_status",
@@ -144,6 +194,7 @@ TASKS: tuple[Task, ...] = (
         chooses=Chooses.CLAIM,
         voice_key="4",
         voice_title="a claim's status",
+        reads=(Reads.CLAIMS,),
     ),
     Task(
         "cancellation_status",
@@ -151,6 +202,8 @@ TASKS: tuple[Task, ...] = (
         "action_cancellation_status",
         "cancellation question",
         use_case=cancellation_status,
+        reads=(Reads.POLICY,),
+        title="whether your policy is cancelled",
     ),
     Task(
         "policy_summary",
@@ -159,6 +212,7 @@ TASKS: tuple[Task, ...] = (
         "summary",
         voice_key="6",
         voice_title="your policy summary",
+        reads=(Reads.POLICY,),
     ),
     # --- routed to people: never answered by the assistant ---
     Task(
@@ -168,6 +222,7 @@ TASKS: tuple[Task, ...] = (
         "coverage question",
         self_service=False,
         handoff_reason="coverage_question",
+        title="a question about what's covered",
     ),
     Task(
         "report_claim",
@@ -187,6 +242,20 @@ TASKS: tuple[Task, ...] = (
         "policy change",
         self_service=False,
         handoff_reason="change_policy",
+        title="a change to your policy or details",
+    ),
+    # Someone asking to buy insurance or for a quote (a prospect, or a holder shopping for
+    # another line): sales, with what they asked; a line the carrier does not write gets a
+    # "we don't offer ..." instead (bot/conversation/answers/lines.py).
+    Task(
+        "get_quote",
+        Category.OTHER,
+        "action_handoff",
+        "quote",
+        self_service=False,
+        assurance="anonymous",
+        handoff_reason="sales_quote",
+        title="a quote for new insurance",
     ),
     Task(
         "human_handoff",
