@@ -21,6 +21,7 @@ from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 from fpdf.table import Cell, RowLayoutInfo, Table
 
+from bot.documents.font_cache import add_cached_font, attach_font_programs
 from bot.documents.tagging import COLUMN_HEADER, PAGINATION, Tagger
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -86,8 +87,9 @@ class DocumentPDF(FPDF):
         margin: float = MARGIN,
     ) -> None:
         super().__init__(orientation="P", unit="mm", format="Letter")
-        self.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+        # Parsed once per process (``font_cache``), not once per document.
+        add_cached_font(self, FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
+        add_cached_font(self, FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_title(title)
         self.set_subject(subject)
         self.set_author(author)
@@ -427,6 +429,7 @@ class DocumentPDF(FPDF):
     def to_bytes(self) -> bytes:
         self.tags.check_closed()
         self.alias_nb_pages()
+        attach_font_programs(self)
         return bytes(self.output())
 
 
