@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -442,6 +443,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             loaded = stack.memory_mb()
         finally:
             stack.stop()
+        tracker = tracker_figures(Path(stack.env["TRACKER_DB"]))
     render = documents.render_only(plan.pdf_runs, one_case_per_type=not plan.pdf_all_cases)
     return {
         "quick": quick,
@@ -449,7 +451,28 @@ def run(quick: bool = False) -> dict[str, Any]:
         "pas_latency_injected": PAS_LATENCY,
         **results,
         "pdf_render": render_by_type(render["documents"]),
+        "tracker": tracker,
         "servers": {"start_s": stack.start_s, "rss_mb_idle": idle, "rss_mb_after_load": loaded},
+    }
+
+
+def tracker_figures(path: Path) -> dict[str, Any]:
+    """What Rasa's SQL tracker store holds after the run: events and event bytes per user turn
+    (every event row is written once; the size is what each turn adds to the store)."""
+    if not path.exists():
+        return {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        events, size, users = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0), "
+            "COALESCE(SUM(type_name = 'user'), 0) FROM events"
+        ).fetchone()
+    return {
+        "events": events,
+        "event_bytes": size,
+        "user_turns": users,
+        "events_per_turn": round(events / users, 1) if users else None,
+        "bytes_per_turn": round(size / users) if users else None,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
     }
 
 
@@ -512,6 +535,8 @@ def keys(result: dict[str, Any], training: dict[str, Any] | None = None) -> dict
         "rasa_start_s": servers.get("start_s", {}).get("rasa"),
         "rasa_rss_mb": servers.get("rss_mb_after_load", {}).get("rasa"),
         "actions_rss_mb": servers.get("rss_mb_after_load", {}).get("actions"),
+        "tracker_events_per_turn": result.get("tracker", {}).get("events_per_turn"),
+        "tracker_bytes_per_turn": result.get("tracker", {}).get("bytes_per_turn"),
         "training_s": training_runs[0]["wall_s"] if training_runs else None,
     }
 
@@ -599,9 +624,14 @@ def table(
         t.rows.append(["rasa train (cold cache)", "", "", "", "", "", f"{k['training_s']} s", ""])
     for task, f in by_task.items():
         t.rows.append([f"PAS calls: {task}", f["samples"], "", "", "", "",
-                       f"first {f['first_task_calls']} (verification {f['verification_calls']}"
-                       f" + answer {f['answer_calls']}), second {f['second_task_calls']}",
-                       "first <= 1, second 0"])  # fmt: skip
+                       f"first {f['first_task_calls']} ({f['verification_calls']} on the "
+                       f"verification turns + {f['answer_calls']} on the answer turn), second "
+                       f"{f['second_task_calls']}", "first <= 1, second 0"])  # fmt: skip
+    tracker = result.get("tracker")
+    if tracker and tracker.get("user_turns"):
+        t.rows.append(["tracker store per user turn (all rows above)", tracker["user_turns"], "",
+                       "", "", "", f"{tracker['events_per_turn']} events, "
+                       f"{tracker['bytes_per_turn']} bytes of event data", ""])  # fmt: skip
     if tasks:
         t.rows.append(["PAS calls per verified answer (mean, all tasks)", "", "", "", "", "",
                        f"first {tasks.get('pas_calls_per_verified_answer')}, second "

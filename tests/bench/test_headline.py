@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ from bench.headline import (
     request_counts,
     table,
     task_figures,
+    tracker_figures,
 )
 from bench.load_driver import LevelResult, converse, next_user_turn
 from bench.population import Persona, Script
@@ -83,6 +85,7 @@ def _result() -> dict[str, Any]:
             "id_card": {"runs": 6, "p50_ms": 40.0, "p95_ms": 90.0, "p99_ms": 120.0},
             "declarations": {"runs": 6, "p50_ms": 45.0, "p95_ms": 100.0, "p99_ms": 160.0},
         },
+        "tracker": {"user_turns": 40, "events_per_turn": 9.5, "bytes_per_turn": 2100},
         "servers": {
             "start_s": {"rasa": 60.0, "actions": 5.0},
             "rss_mb_idle": {},
@@ -146,7 +149,8 @@ def test_the_table_puts_every_figure_in_one_table_with_its_goal() -> None:
         "start 60.0 s, RSS 1100.0 MB",
         "rasa train (cold cache)",
         "PAS calls: ID card",
-        "first 3.0 (verification 2.0 + answer 1.0), second 0.0",
+        "first 3.0 (2.0 on the verification turns + 1.0 on the answer turn), second 0.0",
+        "tracker store per user turn",
     ):
         assert label in text, label
 
@@ -284,3 +288,18 @@ def test_make_run_and_the_benchmark_use_the_same_pas_latency() -> None:
         Settings.from_env({"POLICYLINE_ENV": "test"}).sandbox.latency
     )
     assert launcher_default == FaultSettings().updated({"latency": PAS_LATENCY}).latency
+
+
+def test_tracker_figures_count_events_and_bytes_per_user_turn(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (sender_id TEXT, type_name TEXT, data TEXT)")
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?)",
+            [("a", "user", "x" * 10), ("a", "bot", "y" * 20), ("a", "action", "z" * 30),
+             ("a", "user", "x" * 10), ("a", "bot", "y" * 30)],
+        )  # fmt: skip
+    figures = tracker_figures(path)
+    assert (figures["events"], figures["user_turns"], figures["event_bytes"]) == (5, 2, 100)
+    assert (figures["events_per_turn"], figures["bytes_per_turn"]) == (2.5, 50)
+    assert tracker_figures(tmp_path / "missing.sqlite") == {}
