@@ -17,6 +17,7 @@ from actions.tasks import (
     resolve_claim,
     resolve_policy,
 )
+from bot.conversation.answers.did_you_mean import offered_choices
 from bot.conversation.corrections import (
     AfterAnswer,
     is_change_of_mind,
@@ -143,8 +144,11 @@ class ActionFollowUp(PolicylineAction):
             return redo
         missed_before = earlier_misses_in_a_row(turn.tracker) > 0
         if turn.intent == "deny":
-            if missed_before and not is_decline(turn.text):
-                # not a "no" after a miss ("xcvb nm,."): one more message not understood
+            if missed_before and (
+                not is_decline(turn.text) or offered_choices(turn.tracker.events)
+            ):
+                # not a "no" after a miss ("xcvb nm,."), or "none of these" after "did you
+                # mean ...?": one more message not understood
                 return [FollowupAction("action_understanding_fallback")]
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]

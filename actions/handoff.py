@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
 from actions.base import MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.follow_up import change_of_mind
 from actions.tasks import answers_a_choice
+from actions.wire import Button
 from bot.conversation.answers.common import STILL_NOT_UNDERSTOOD
+from bot.conversation.answers.details import (
+    DETAIL_CHOICES,
+    WHICH_DETAIL,
+    asks_which_detail,
+    detail_lead,
+    detail_named,
+)
+from bot.conversation.answers.did_you_mean import DID_YOU_MEAN, candidates, choices
+from bot.conversation.answers.lines import line_asked_about, not_offered_text, quote_lead
 from bot.conversation.handoff import Handoff
 from bot.conversation.outcomes import Outcome
 from bot.conversation.staffed_hours import StaffedHours, opening_text
@@ -50,6 +61,31 @@ class ActionHandoff(PolicylineAction):
 
     async def act(self, turn: Turn) -> list[EventType]:
         intent = turn.intent
+        lead: str | None = None
+        if intent == "get_quote":
+            line = line_asked_about(turn.text)
+            if line is not None and not line.written:
+                # "do you do pet insurance": nobody in sales can help; say so, and what we do.
+                turn.say(not_offered_text(line))
+                await turn.record(intent, Outcome.CONTAINED, reason="line_not_written")
+                return []
+            lead = quote_lead(line)
+        elif intent == "change_policy":
+            detail = _detail_entity(turn) or detail_named(turn.text)
+            if detail == "payment method":
+                # A new card or bank account is self-service.
+                return [
+                    SlotSet("pending_task", "update_payment_method"),
+                    FollowupAction("action_start_task"),
+                ]
+            if detail is None and asks_which_detail(turn.text):
+                # "update my info": which one, rather than a guess.
+                turn.say(
+                    WHICH_DETAIL,
+                    buttons=_buttons(DETAIL_CHOICES),
+                )
+                return []
+            lead = detail_lead(detail)
         reason = REASON_BY_INTENT.get(intent or "")
         if reason is None:
             locked = await turn.services.identity.locked_until(turn.conversation_id)
@@ -61,7 +97,7 @@ class ActionHandoff(PolicylineAction):
         staffed = hours.is_staffed(now)
         record = await open_handoff(turn, reason=reason, intent=task, callback=not staffed)
         contact = display_phone(settings.contact_centre_phone)
-        lead = {
+        lead = lead or {
             "coverage_question": "A licensed agent needs to answer questions about what's covered.",
             "change_policy": "Our service team will make this change for you.",
             "verification_locked": "I've asked our service team to help you.",
@@ -82,6 +118,18 @@ class ActionHandoff(PolicylineAction):
         )
         # The place is kept: the task stays pending for when the conversation goes on.
         return [SlotSet("fallback_count", 0.0)]
+
+
+def _buttons(offered: Sequence[tuple[str, str]]) -> list[Button]:
+    return [Button(title=title, payload=payload) for title, payload in offered]
+
+
+def _detail_entity(turn: Turn) -> str | None:
+    """The detail a "which one?" button chose (``/change_policy{"detail": "address"}``)."""
+    for entity in turn.tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "detail" and entity.get("value"):
+            return str(entity["value"])
+    return None
 
 
 class ActionReportClaim(PolicylineAction):
@@ -110,7 +158,8 @@ class ActionReportClaim(PolicylineAction):
 
 
 class ActionUnderstandingFallback(PolicylineAction):
-    """Asks to rephrase; the second misunderstanding in a row offers a person."""
+    """Offers the NLU's two best tasks ("did you mean ...?") or asks to rephrase; the second
+    misunderstanding in a row (a "none of these" included) offers a person."""
 
     def name(self) -> str:
         return "action_understanding_fallback"
@@ -141,7 +190,11 @@ class ActionUnderstandingFallback(PolicylineAction):
                 "to reach a person."
             )
             return [SlotSet("form_misses", 1.0)]
-        if turn.intent == "out_of_scope":
+        offer = candidates(turn.tracker.latest_message.get("intent_ranking") or [])
+        if turn.intent == "nlu_fallback" and offer:
+            # Not sure, but the best guesses are tasks: offer them before asking to rephrase.
+            turn.say(DID_YOU_MEAN, buttons=_buttons(choices(offer)))
+        elif turn.intent == "out_of_scope":
             turn.dispatcher.utter_message(response="utter_out_of_scope")
         else:
             turn.say(

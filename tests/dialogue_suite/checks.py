@@ -132,6 +132,8 @@ MISUNDERSTOOD = (
     "couldn't read",
     "could you say it another way",
     "can't help with that",
+    # "did you mean ...?": the message was not routed, however good the guesses
+    "did you mean",
 )
 
 ASKS_DOB = any_of("date of birth", what="the date-of-birth question")
