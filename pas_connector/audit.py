@@ -9,17 +9,21 @@ reference asked about (policy, claim, policyholder or phone number) is never sto
 - ``policy_ref_masked``: a human hint such as ``AUT-***0001``.
 
 The table has its own ``MetaData`` (the connector does not import ``bot``); the engine comes from
-the caller. Inserts run in a worker thread, off the event loop.
+the caller. Rows are written behind the calls, in batches, by a worker thread (``AuditLog``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import hashlib
 import hmac
 import logging
 import re
 import sqlite3
+import threading
+import weakref
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -137,31 +141,124 @@ def audit_engine(url: str) -> Engine:
 
 
 class AuditLog:
-    """Writes ``pas_audit`` rows.
+    """Writes ``pas_audit`` rows behind the calls they describe, in order, in batches.
 
-    A failed write is logged (without the reference) and counted in ``failed_writes``, never
-    raised: an audit database hiccup must not turn a policyholder's answer into an error.
+    ``record`` only queues the row (with its time, taken then) and returns: the PAS answer never
+    waits for the audit database. A writer task, running while rows are queued, hands them to a
+    worker thread that inserts them in batches of up to ``batch_size`` rows, one transaction per
+    batch; rows that arrive while a batch is being written go in the next one. Rows are inserted
+    in the order ``record`` was called (one queue, drained under one lock), so ``id`` order is
+    call order.
+
+    What is guaranteed:
+
+    - ``flush()`` returns once every row queued before it is committed (or counted as failed);
+      ``aclose()`` flushes; at interpreter exit (a normal stop, SIGTERM included) whatever is
+      still queued is written synchronously;
+    - a failed batch is retried row by row, so one bad row never takes its neighbours with it;
+      a row that still fails is logged (without the reference) and counted in ``failed_writes``,
+      never raised: an audit database hiccup must not turn a policyholder's answer into an error;
+    - if the process dies without running exit handlers (SIGKILL, out of memory, power loss),
+      the rows queued but not yet committed are lost: in practice those of the last batch in
+      flight and what arrived during it (milliseconds of calls). A committed batch is durable
+      as the database makes it (SQLite WAL with ``synchronous=NORMAL`` keeps it across a process
+      crash; PostgreSQL as configured).
     """
 
-    def __init__(self, engine: Engine, hash_key: str, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, hash_key: str, *, clock: Clock = utc_now, batch_size: int = 200
+    ) -> None:
         if not hash_key:
             raise ValueError("audit_hash_key is required")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
         self._engine = engine
         self._hash_key = hash_key
         self._clock = clock
+        self._batch_size = batch_size
         self.failed_writes = 0
+        self._pending: deque[dict[str, object]] = deque()
+        # Held while a batch is taken from the queue and written: batches commit in queue order.
+        self._write_lock = threading.Lock()
+        self._writers: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        _live_logs.add(self)
 
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    @property
+    def pending(self) -> int:
+        """Rows queued and not yet written."""
+        return len(self._pending)
 
     def hash_reference(self, reference: str) -> str:
         """The ``policy_ref`` value for ``reference`` (to look up a policy's rows)."""
         return reference_hash(self._hash_key, reference)
 
     async def record(self, entry: AuditEvent) -> None:
-        """Insert one row for ``entry`` in a worker thread."""
-        row = {
+        """Queue one row for ``entry``; the writer task inserts it shortly after."""
+        self._pending.append(self._row(entry))
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None or writer.done():
+            self._writers = {lp: w for lp, w in self._writers.items() if not w.done()}
+            self._writers[loop] = loop.create_task(self._drain(), name="pas-audit-writer")
+
+    async def flush(self) -> None:
+        """Return once every row queued so far is written (or counted as failed)."""
+        while self._pending:
+            await asyncio.to_thread(self.write_pending)
+        # A batch another thread took from the queue may still be committing: wait for it.
+        await asyncio.to_thread(self._wait_for_writes)
+
+    async def aclose(self) -> None:
+        """Write what is queued; the engine stays open (its owner disposes of it)."""
+        await self.flush()
+        for writer in list(self._writers.values()):
+            if not writer.done() and writer.get_loop() is asyncio.get_running_loop():
+                await writer
+        self._writers.clear()
+
+    def write_pending(self) -> None:
+        """Write every queued row in this thread, in batches (blocking; the writer's worker)."""
+        with self._write_lock:
+            while self._pending:
+                batch: list[dict[str, object]] = []
+                while self._pending and len(batch) < self._batch_size:
+                    batch.append(self._pending.popleft())
+                self._write(batch)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            await asyncio.to_thread(self.write_pending)
+
+    def _wait_for_writes(self) -> None:
+        with self._write_lock:
+            pass
+
+    def _write(self, batch: list[dict[str, object]]) -> None:
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(pas_audit.insert(), batch)
+            return
+        except SQLAlchemyError:
+            if len(batch) == 1:
+                self._failed(batch[0], "write")
+                return
+        for row in batch:  # the batch failed: find the row(s) at fault, keep the rest
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(pas_audit.insert(), [row])
+            except SQLAlchemyError as exc:
+                self._failed(row, type(exc).__name__)
+
+    def _failed(self, row: dict[str, object], reason: str) -> None:
+        self.failed_writes += 1
+        log.error("pas_audit write failed for %s: %s", row["operation"], reason)
+
+    def _row(self, entry: AuditEvent) -> dict[str, object]:
+        return {
             "at": self._clock(),
             "operation": entry.operation,
             "policy_ref": (
@@ -176,12 +273,17 @@ class AuditLog:
             "cache": entry.cache,
             "attempts": entry.attempts,
         }
-        try:
-            await asyncio.to_thread(self._insert, row)
-        except SQLAlchemyError as exc:
-            self.failed_writes += 1
-            log.error("pas_audit write failed for %s: %s", entry.operation, type(exc).__name__)
 
-    def _insert(self, row: dict[str, object]) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(pas_audit.insert().values(**row))
+
+# Every live log, so rows still queued when the interpreter exits are written (see AuditLog).
+_live_logs: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _write_queued_rows_at_exit() -> None:
+    for audit_log in list(_live_logs):
+        if audit_log.pending:
+            try:
+                audit_log.write_pending()
+            except Exception:  # the engine may be disposed or the database gone: nothing to do
+                log.error("pas_audit: %d queued rows not written at exit", audit_log.pending)

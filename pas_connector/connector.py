@@ -328,8 +328,13 @@ class PasConnector:
         """The PAS circuit breaker's state: ``closed``, ``opened`` or ``half-opened``."""
         return await self._client.breaker_state()
 
+    async def flush_audit(self) -> None:
+        """Wait until every audit row recorded so far is written (rows are written behind)."""
+        await self._audit.flush()
+
     async def aclose(self) -> None:
-        """Close the HTTP pool, the cache connection and the database engines."""
+        """Write the queued audit rows, close the HTTP pool, the cache and the database engines."""
+        await self._audit.aclose()
         await self._client.aclose()
         await self._cache.aclose()
         if self._replica is not None:

@@ -257,6 +257,7 @@ async def test_audit_rows_for_a_session_hold_no_raw_pii(
     await live.claim_timeline("CLM-50000001")
     await live.post_payment("AUT-1000001", Decimal("1.00"), "card", "pi_itest_2", "itest-pay-2")
 
+    await live.flush_audit()
     rows = audit_rows()
     assert [(r["operation"], r["outcome"], r["cache"]) for r in rows] == [
         ("find_by_phone", "ok", "none"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
+import threading
 from dataclasses import replace
 from datetime import timezone
 from decimal import Decimal
@@ -117,6 +121,7 @@ async def test_audit_times_are_utc_from_the_injected_clock(app_db_url, clock):
             "get_billing", "AUT-1000001", "ok", 12.3456, cache="miss", status_code=200, attempts=1
         )
     )
+    await log.aclose()
     log.engine.dispose()
     (row,) = _rows(app_db_url)
     at = row["at"] if row["at"].tzinfo else row["at"].replace(tzinfo=timezone.utc)
@@ -168,3 +173,99 @@ async def test_a_failing_audit_database_does_not_fail_the_call(
 def test_an_empty_audit_key_is_refused(tmp_path):
     with pytest.raises(ValueError):
         AuditLog(audit_engine(f"sqlite:///{tmp_path / 'a.sqlite'}"), "")
+
+
+def _event(n: int) -> AuditEvent:
+    return AuditEvent("get_policy", f"AUT-{1000000 + n}", "ok", float(n), cache="hit")
+
+
+async def test_recording_does_not_wait_for_the_database_and_close_writes_every_row_in_order(
+    app_db_url,
+):
+    log = AuditLog(audit_engine(app_db_url), AUDIT_KEY, batch_size=7)
+    gate = threading.Lock()
+    gate.acquire()  # the writer's worker thread waits here: the database is "slow"
+    real_write = log._write
+
+    def slow_write(batch):  # type: ignore[no-untyped-def]
+        with gate:
+            real_write(batch)
+
+    log._write = slow_write  # type: ignore[method-assign]
+    for n in range(50):
+        await log.record(_event(n))  # returns although nothing can be written yet
+
+    assert _rows(app_db_url) == []
+    gate.release()
+    await log.aclose()
+    log.engine.dispose()
+
+    rows = _rows(app_db_url)
+    assert [row["latency_ms"] for row in rows] == [float(n) for n in range(50)]
+    assert rows[3]["policy_ref"] == reference_hash(AUDIT_KEY, "AUT-1000003")
+    assert log.pending == 0 and log.failed_writes == 0
+
+
+async def test_rows_recorded_from_many_tasks_are_written_in_batches_without_a_loss(app_db_url):
+    log = AuditLog(audit_engine(app_db_url), AUDIT_KEY, batch_size=25)
+    batches: list[int] = []
+    real_write = log._write
+
+    def counting_write(batch):  # type: ignore[no-untyped-def]
+        batches.append(len(batch))
+        real_write(batch)
+
+    log._write = counting_write  # type: ignore[method-assign]
+
+    async def conversation(start: int) -> None:
+        for n in range(start, start + 20):
+            await log.record(_event(n))
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(conversation(i * 20) for i in range(10)))
+    await log.flush()
+
+    rows = _rows(app_db_url)
+    assert sorted(row["latency_ms"] for row in rows) == [float(n) for n in range(200)]
+    assert sum(batches) == 200
+    assert len(batches) < 200, "rows are written in batches, not one transaction each"
+    assert max(batches) <= 25
+    log.engine.dispose()
+
+
+async def test_one_bad_row_fails_alone_and_its_batch_neighbours_are_written(app_db_url, caplog):
+    log = AuditLog(audit_engine(app_db_url), AUDIT_KEY)
+    await log.record(_event(1))
+    # outcome is NOT NULL: this row is refused by the database, in the same batch as the others.
+    await log.record(AuditEvent("get_policy", "AUT-1000002", None, 2.0))  # type: ignore[arg-type]
+    await log.record(_event(3))
+    await log.aclose()
+    log.engine.dispose()
+
+    assert [row["latency_ms"] for row in _rows(app_db_url)] == [1.0, 3.0]
+    assert log.failed_writes == 1
+    assert "pas_audit write failed for get_policy" in caplog.text
+    assert "AUT-1000002" not in caplog.text
+
+
+def test_rows_still_queued_at_interpreter_exit_are_written(tmp_path):
+    url = migrated_sqlite(tmp_path / "var" / "app.sqlite")
+    # The process stops (SystemExit, as on SIGTERM) right after recording: the writer task is
+    # cancelled by asyncio.run before it ever ran, so only the exit handler can write the rows.
+    script = f"""
+import asyncio
+from pas_connector.audit import AuditEvent, AuditLog, audit_engine
+
+async def main():
+    log = AuditLog(audit_engine({url!r}), "k")
+    for n in range(5):
+        await log.record(AuditEvent("get_policy", None, "ok", float(n)))
+    assert log.pending == 5
+    raise SystemExit(0)
+
+asyncio.run(main())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    assert [row["latency_ms"] for row in _rows(url)] == [0.0, 1.0, 2.0, 3.0, 4.0]

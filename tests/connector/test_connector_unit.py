@@ -235,6 +235,7 @@ async def test_every_call_writes_one_audit_row_without_raw_references(
     with pytest.raises(PasUnavailable):
         await pas.payment_history("AUT-1000001")  # no replica configured in unit tests
 
+    await pas.flush_audit()
     rows = audit_rows()
     summary = [
         (r["operation"], r["outcome"], r["cache"], r["status_code"], r["attempts"]) for r in rows

@@ -148,6 +148,7 @@ async def test_identical_concurrent_misses_send_one_request_and_all_get_the_answ
 
     assert len(fake_pas.calls(BILLING)) == 1, fake_pas.describe()
     assert {r.value.balance for r in results} == {Decimal("412.50")}
+    await pas.flush_audit()
     rows = [r for r in audit_rows() if r["operation"] == "get_billing"]
     # One row per call: the request that went out, and five answered by it without a request.
     assert sorted((r["cache"], r["attempts"]) for r in rows) == [("hit", 0)] * 5 + [("miss", 1)]
@@ -184,6 +185,7 @@ async def test_a_failed_shared_read_fails_every_caller_and_is_audited_for_each(
 
     assert all(isinstance(r, PasNotFound) for r in results), results
     assert len(fake_pas.calls("/api/v1/policies/AUT-9999999")) == 1
+    await pas.flush_audit()
     rows = [r for r in audit_rows() if r["operation"] == "get_policy"]
     assert sorted((r["outcome"], r["attempts"]) for r in rows) == [
         ("not_found", 0),
