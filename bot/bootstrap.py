@@ -72,7 +72,11 @@ def build_services(settings: Settings | None = None, **overrides: Any) -> Servic
         raise TypeError(f"unknown service overrides: {sorted(unknown)}")
     settings = settings or load_settings()
     clock: Clock = overrides.get("clock") or utc_now
-    engine: Engine = overrides.get("engine") or make_engine(settings.database_url)
+    engine: Engine = overrides.get("engine") or make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     connector: PasConnector = overrides.get("connector") or connector_for(settings, clock=clock)
     identity = overrides.get("identity") or IdentityService(
         connector,

@@ -240,6 +240,9 @@ class Settings:
     env: str = "local"
     var_dir: Path = PROJECT_ROOT / "var"
     database_url: str = ""
+    # Connections each process keeps open to it, and how many more it may open when busy (bot.db)
+    database_pool_size: int = 5
+    database_max_overflow: int = 10
     # The Rasa tracker store the staff console reads (bot.transcripts)
     tracker_database_url: str = ""
     audit_hash_key: str = LOCAL_SECRETS["AUDIT_HASH_KEY"]
@@ -315,6 +318,8 @@ class Settings:
             env=reader.text("POLICYLINE_ENV", d.env),
             var_dir=var_dir,
             database_url=reader.text("DATABASE_URL", f"sqlite:///{var_dir / 'policyline.sqlite'}"),
+            database_pool_size=reader.integer("DATABASE_POOL_SIZE", d.database_pool_size),
+            database_max_overflow=reader.integer("DATABASE_MAX_OVERFLOW", d.database_max_overflow),
             tracker_database_url=reader.text(
                 "TRACKER_DATABASE_URL",
                 f"sqlite:///{reader.text('TRACKER_DB', str(var_dir / 'rasa_tracker.sqlite'))}",

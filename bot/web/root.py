@@ -44,7 +44,12 @@ class WebRoot:
             pas = SyncPas.of(connector)
         else:
             pas = SyncPas.for_settings(settings, clock=clock, name="policyline-web-pas")
-        return cls(settings, engine or make_engine(settings.database_url), clock, pas)
+        engine = engine or make_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
+        return cls(settings, engine, clock, pas)
 
     def close(self) -> None:
         """Stop the PAS loop (closing a connector it built) and release the engine's pool."""
