@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import httpx
+import redis
 
 from bench.channel_clients import Conversation, OutboxWatcher, SmsClient, TurnFailed
 from bench.load_driver import LevelResult, TurnRecord, classify, drive, next_user_turn
@@ -114,6 +115,17 @@ class FaultStack:
 
     def stop_redis(self) -> None:
         _stop(self.redis.proc)
+
+    def forget_pas_cache(self) -> None:
+        """Drop the action server's PAS cache (in Redis), what was read ahead of verification
+        included: the next reads have to reach the PAS."""
+        client = redis.Redis.from_url(self.redis.url)
+        try:
+            keys = list(client.scan_iter(match="policyline:pas:*", count=500))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
 
     def start_redis_again(self) -> None:
         """A fresh redis-server on the same port (the stack keeps its REDIS_URL)."""

@@ -34,10 +34,15 @@ def test_a_pas_outage_mid_conversation_gets_apologies_with_a_way_forward_and_los
     fault_stack: FaultStack, fault_report: list[dict[str, Any]]
 ) -> None:
     batch = fault_stack.take(8)
+
+    def outage() -> None:
+        fault_stack.sandbox.set_faults(outage=True)
+        # What the openers read ahead of verification would answer from the cache: forgotten,
+        # so the outage meets reads that need the PAS.
+        fault_stack.forget_pas_cache()
+
     try:
-        result = fault_stack.sms_two_phase(
-            batch, between=lambda: fault_stack.sandbox.set_faults(outage=True)
-        )
+        result = fault_stack.sms_two_phase(batch, between=outage)
     finally:
         fault_stack.pas_healthy_again()
     _assert_nothing_lost(result, fault_report, "PAS outage mid-conversation")
