@@ -306,16 +306,16 @@ def sweep_thresholds(
 
 def runtime_split(gold: Sequence[str], parsed: Sequence[dict[str, Any]]) -> dict[str, float]:
     """Shares routed right / did-you-mean / rephrase / routed wrong with the fallback on."""
+    from bot.conversation.answers.did_you_mean import candidates
+
     counts: Counter[str] = Counter()
     for gold_intent, result in zip(gold, parsed, strict=True):
         predicted = result["intent"]["name"]
         if predicted == FALLBACK_INTENT:
-            ranking = [
-                c["name"]
-                for c in result.get("intent_ranking") or []
-                if c.get("name") != FALLBACK_INTENT
-            ]
-            counts["did_you_mean" if gold_intent in ranking[:2] else "rephrase"] += 1
+            # What the assistant offers (bot.conversation.answers.did_you_mean): the tasks among
+            # the two best intents; a conversation intent (goodbye, thank ...) is never offered.
+            offered = [task.intent for task in candidates(result.get("intent_ranking") or [])]
+            counts["did_you_mean" if gold_intent in offered else "rephrase"] += 1
         else:
             counts["routed_right" if predicted == gold_intent else "routed_wrong"] += 1
     return {
