@@ -11,8 +11,8 @@ the clone, ``devtools.model_cache``), then scores two test sets it never trains 
 
 For each: accuracy, macro-F1 (over the intents the set has), the weakest intents, the top
 confusions, and the run-time split with the fallback on: routed right / "did you mean" (fell
-back, and the right intent is one of the tasks the assistant offers: a task among the top two) / asked to rephrase / routed wrong. Writes the figures
-to ``bench/results/nlu_report.json``.
+back, and the right intent is one of the tasks the assistant offers: a task among the top two) /
+asked to rephrase / routed wrong. Writes the figures to ``bench/results/nlu_report.json``.
 
     .venv/bin/python -m bench.nlu_report [--config config.yml] [--show-errors]
 """
