@@ -8,8 +8,10 @@ Used by the conversation actions (issue) and the web app (serve)::
     dispatcher.utter_message(text=..., json_message=issued.payload())
 
 The PDF is rendered when the link is issued (tens of milliseconds) and stored with the link, so
-opening the link needs neither the PAS nor the renderer. Rendering is CPU-bound: async callers run
-``issue_link`` in a worker thread (``asyncio.to_thread``).
+opening the link needs neither the PAS nor the renderer. A document whose data has not changed
+since it was last rendered today comes from the process's ``RenderCache`` instead
+(``render_cache``). Rendering and the inserts are blocking: async callers run ``issue_link`` in a
+worker thread (``asyncio.to_thread``).
 
 A link is single-use by default. A Twilio MMS attachment is fetched by Twilio, possibly more than
 once, so the MMS path should issue its own link with ``single_use=False`` and a short ``ttl``.
@@ -22,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -39,6 +41,7 @@ from bot.documents.errors import (
 )
 from bot.documents.kinds import DocumentKind
 from bot.documents.links import LinkClaims, LinkSigner
+from bot.documents.render_cache import RenderCache
 from bot.documents.rendering import DocumentRenderer, RenderedDocument
 from bot.keyed_digest import keyed_digest
 from pas_connector.models import Policy, Policyholder
@@ -103,6 +106,7 @@ class DocumentService:
         renderer: DocumentRenderer | None = None,
         new_id: Callable[[], str] = lambda: secrets.token_urlsafe(16),
         purge_every: timedelta = PURGE_EVERY,
+        render_cache: RenderCache | None = None,
     ) -> None:
         self._engine = engine
         self._signer = LinkSigner(signer_secret)
@@ -110,6 +114,7 @@ class DocumentService:
         self._base_url = public_base_url.rstrip("/")
         self._clock = clock
         self._renderer = renderer or DocumentRenderer(clock=clock)
+        self._render_cache = render_cache if render_cache is not None else RenderCache()
         self._new_id = new_id
         self._purge_every = purge_every
         self._purge_lock = threading.Lock()
@@ -155,7 +160,14 @@ class DocumentService:
             raise ValueError(f"link lifetime must be positive and at most {MAX_TTL}")
         if holder.holder_id != policy.holder_id:
             raise ValueError("the policyholder does not hold this policy")
-        rendered = self.render(kind, policy, holder, certificate_holder=certificate_holder)
+        rendered = self._render_cache.get_or_render(
+            kind,
+            policy,
+            holder,
+            self._clock().astimezone(timezone.utc).date(),
+            lambda: self.render(kind, policy, holder, certificate_holder=certificate_holder),
+            certificate_holder=certificate_holder,
+        )
         now = self._clock()
         # Whole seconds: the token carries the expiry in seconds and must agree with the row.
         expires_at = (now + ttl).replace(microsecond=0)
