@@ -541,6 +541,14 @@ def keys(result: dict[str, Any], training: dict[str, Any] | None = None) -> dict
     }
 
 
+def _lost(level: dict[str, Any]) -> str:
+    """``lost N``; when no turn failed, the lost turns were replies without text (a simple turn
+    the assistant answers with silence), not errors."""
+    if level["lost"] and not level.get("failures"):
+        return f"lost {level['lost']} (empty replies, no error)"
+    return f"lost {level['lost']}"
+
+
 HEADERS = ["figure", "n", "turns/s", "p50 ms", "p95 ms", "p99 ms", "other", "goal (issue 21)"]
 
 
@@ -575,18 +583,18 @@ def table(
         s = result.get("simple", {}).get(str(level))
         if s:
             t.rows.append(_row(f"simple turns x{level}", s["latency"], s["turns_per_s"],
-                               f"lost {s['lost']}"))  # fmt: skip
+                               _lost(s)))  # fmt: skip
     for level in LEVELS:
         m = result.get("mix", {}).get(str(level))
         if m:
             ratio = k.get(f"mix_to_simple_ratio_c{level}")
             t.rows.append(_row(f"PAS mix x{level}", m["latency"], m["turns_per_s"],
-                               f"mix ÷ simple {ratio}; lost {m['lost']}",
+                               f"mix ÷ simple {ratio}; {_lost(m)}",
                                ">= 0.8" if level > 1 else ""))  # fmt: skip
     think = result.get("think_time")
     if think:
         t.rows.append(_row("realistic: x50, think 3-8 s", think["latency"], think["turns_per_s"],
-                           f"lost {think['lost']}", "p50 <= 150, p99 <= 800"))  # fmt: skip
+                           _lost(think), "p50 <= 150, p99 <= 800"))  # fmt: skip
     tasks = result.get("tasks", {})
     rt = result.get("pas_round_trip")
     rt_p50 = _p(rt, "p50_ms")
@@ -600,7 +608,7 @@ def table(
         c = result.get(name)
         if c:
             t.rows.append(_row(f"{label} x{c['concurrency']}", c["latency"], c["turns_per_s"],
-                               f"lost {c['lost']}"))  # fmt: skip
+                               _lost(c)))  # fmt: skip
     pdf = result.get("pdf_render", {})
     by_task = tasks.get("by_task", {})
     for task, kind in DOCUMENT_TASKS.items():

@@ -21,6 +21,7 @@ from bench.headline import (
     DOCUMENT_TASKS,
     SandboxCounter,
     TaskSample,
+    _lost,
     certificate_answer,
     keys,
     render_by_type,
@@ -303,3 +304,9 @@ def test_tracker_figures_count_events_and_bytes_per_user_turn(tmp_path: Path) ->
     assert (figures["events"], figures["user_turns"], figures["event_bytes"]) == (5, 2, 100)
     assert (figures["events_per_turn"], figures["bytes_per_turn"]) == (2.5, 50)
     assert tracker_figures(tmp_path / "missing.sqlite") == {}
+
+
+def test_lost_turns_without_failures_are_called_empty_replies() -> None:
+    assert _lost({"lost": 0, "failures": {}}) == "lost 0"
+    assert _lost({"lost": 3, "failures": {}}) == "lost 3 (empty replies, no error)"
+    assert _lost({"lost": 3, "failures": {"ReadTimeout": 3}}) == "lost 3"
