@@ -29,6 +29,9 @@ from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import build_web_handovers
 from bot.db import make_engine
 from bot.documents import DocumentService
+from bot.documents.font_cache import preload_in_background
+from bot.documents.layout import BOLD_FONT, REGULAR_FONT
+from bot.documents.render_cache import RenderCache
 from bot.lockouts import LockoutStore
 from bot.notifications.sms import SmsSender, create_sms_sender
 from bot.one_time_codes import OneTimeCodes
@@ -154,7 +157,15 @@ def _build_one_time_codes(
 
 
 def _build_documents(settings: Settings, engine: Engine, clock: Clock) -> DocumentService:
-    return DocumentService(engine, settings.app_secret_key, settings.public_base_url, clock=clock)
+    # Services are built on the action server's event loop: the fonts load in a thread meanwhile.
+    preload_in_background([REGULAR_FONT, BOLD_FONT])
+    return DocumentService(
+        engine,
+        settings.app_secret_key,
+        settings.public_base_url,
+        clock=clock,
+        render_cache=RenderCache(settings.document_cache_size),
+    )
 
 
 _services: Services | None = None

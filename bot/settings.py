@@ -250,6 +250,8 @@ class Settings:
     tracker_encryption_key: str = LOCAL_SECRETS["TRACKER_ENCRYPTION_KEY"]
     action_server_secret: str = LOCAL_SECRETS["ACTION_SERVER_SECRET"]
     public_base_url: str = "http://127.0.0.1:8000"
+    # Rendered ID cards and declarations pages kept per process (bot.documents.render_cache)
+    document_cache_size: int = 128
     rasa_port: int = 5005
     actions_port: int = 5055
     # The action server's interface: loopback unless it is deployed behind a firewall.
@@ -329,6 +331,7 @@ class Settings:
             tracker_encryption_key=reader.secret("TRACKER_ENCRYPTION_KEY"),
             action_server_secret=reader.secret("ACTION_SERVER_SECRET"),
             public_base_url=reader.text("PUBLIC_BASE_URL", d.public_base_url).rstrip("/"),
+            document_cache_size=reader.integer("DOCUMENT_CACHE_SIZE", d.document_cache_size),
             rasa_port=reader.integer("RASA_PORT", d.rasa_port),
             actions_port=reader.integer("ACTIONS_PORT", d.actions_port),
             actions_host=reader.text("ACTIONS_HOST", d.actions_host),

@@ -127,6 +127,18 @@ def font_program(path: Path) -> FontProgram:
     return program
 
 
+def preload_in_background(paths: list[Path]) -> threading.Thread:
+    """Load ``paths`` in a daemon thread, so the first document of a process does not wait for
+    it (about a second of CPU) and an event loop never does."""
+    thread = threading.Thread(
+        target=lambda: [font_program(path) for path in paths],
+        name="policyline-font-preload",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
 def add_cached_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
     """``pdf.add_font(family, style, path)`` without parsing the file again."""
     style = "".join(sorted(style.upper()))
