@@ -84,6 +84,16 @@ http {{
   upstream actions {{ server 127.0.0.1:{actions_1}; server 127.0.0.1:{actions_2}; }}
   server {{
     listen 127.0.0.1:{rasa_lb};
+    # As deploy/nginx/policyline.conf: a text that a stopping server answers 503 (before it
+    # claims the MessageSid), or that cannot connect, goes to the other server.
+    location /webhooks/twilio_sms/ {{
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_read_timeout 120s;
+      proxy_next_upstream error timeout http_503 non_idempotent;
+    }}
     location / {{
       proxy_pass http://rasa;
       proxy_http_version 1.1;
@@ -168,11 +178,28 @@ class Cluster:
         proc.kill()
         proc.wait(timeout=30)
 
-    def start_again(self, server: str) -> None:
-        """Start a stopped Rasa server again on its port and wait until it answers."""
+    def terminate(self, server: str, timeout_s: float = 45) -> int:
+        """SIGTERM one server, as systemd stops a unit, and wait for the process to exit.
+
+        Every server finishes in flight within 10 s of SIGTERM (docs/deployment.md); the timeout
+        only keeps a hung server from hanging the test. Returns the exit code."""
+        proc = self.procs[server]
+        proc.terminate()
+        return proc.wait(timeout=timeout_s)
+
+    def start_again(self, server: str, extra_env: dict[str, str] | None = None) -> None:
+        """Start a stopped server again on its port and wait until its health URL answers
+        (``extra_env``: settings for this start only, e.g. ``SANIC_WORKERS``)."""
+        env = self.env | (extra_env or {})
+        if server.startswith("actions"):
+            self.procs[server] = spawn_logged(
+                actions_argv(self.ports[server]), env, self.log_dir / f"{server}.log"
+            )
+            _wait_healthy(f"{self.url(server)}/health", self.procs[server], server, 120)
+            return
         self.procs[server] = spawn_logged(
             rasa_argv(self.ports[server], self.workdir / "endpoints.yml"),
-            self.env,
+            env,
             self.log_dir / f"{server}.log",
         )
         _wait_ready(self.url(server), self.procs[server], server)
@@ -245,12 +272,18 @@ class Cluster:
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], what: str, timeout_s: float = 400) -> None:
+    """A Rasa server is ready once its model is loaded: the SMS channel's health URL answers
+    200 then (503 while loading or stopping), the check a load balancer makes."""
+    _wait_healthy(f"{url}/webhooks/twilio_sms/", proc, what, timeout_s)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], what: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with code {proc.returncode}")
         try:
-            if httpx.get(f"{url}/webhooks/rest/", timeout=3).status_code == 200:
+            if httpx.get(url, timeout=3).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
