@@ -174,12 +174,12 @@ class DocumentPDF(FPDF):
 
     def text_height(self, width: float, text: str, line_height: float) -> float:
         """Height that ``text`` needs when wrapped into ``width`` in the current font."""
-        # Most values fit on one line: measuring the string once says so without running fpdf2's
-        # line breaker (a third of the layout time). Near the limit, ask the breaker itself.
-        if "\n" not in text and text.strip():
-            room = width - 2 * self.c_margin
-            if self.get_string_width(text) < room - 0.05:
-                return line_height
+        # Most values fit on their line(s): measuring each line once says so without running
+        # fpdf2's line breaker (a third of the layout time). Near the limit, ask the breaker.
+        lines = text.split("\n")
+        room = width - 2 * self.c_margin - 0.05
+        if all(line.strip() and self.get_string_width(line) < room for line in lines):
+            return line_height * len(lines)
         height = self.multi_cell(width, line_height, text, dry_run=True, output="HEIGHT", padding=0)
         assert isinstance(height, (int, float))
         return float(height)

@@ -16,6 +16,8 @@ TEXTS = [
     "Bodily injury liability $100,000 each person / $300,000 each accident",
     "—",
     "Ωμέγα Δόμος Ltd",
+    "12 Main St\nApt 4\nAustin, TX 78701",
+    "Riverside Property Management LLC\n45 Calle Mayor, Miami, FL 33101",
 ]
 
 
