@@ -310,14 +310,24 @@ def _draw_code(pdf: DocumentPDF, payload: str, alt: str, *, x: float, y: float) 
 _STATEMENT_PT, _STATEMENT_LINE, _STATEMENT_PAD = 6.9, 3.05, 2.2
 
 
+# The statement box's height depends only on the template's text and the card width: measured
+# once per process (wrapping the state's statement is a third of an ID card's layout time).
+_statement_heights: dict[tuple[str, str | None, float], float] = {}
+
+
 def _statement_height(pdf: DocumentPDF, template: IdCardTemplate, w: float) -> float:
     """How tall the statement box (statement and notice) is in a card ``w`` mm wide."""
+    key = (template.statement, template.notice, w)
+    known = _statement_heights.get(key)
+    if known is not None:
+        return known
     pdf.set_text_style(_STATEMENT_PT)
     inner = w - 2 * _STATEMENT_PAD
     text_h = pdf.text_height(inner, template.statement, _STATEMENT_LINE)
     if template.notice:
         text_h += 1.2 + pdf.text_height(inner, template.notice, _STATEMENT_LINE)
-    return text_h + 2 * _STATEMENT_PAD
+    height = _statement_heights[key] = text_h + 2 * _STATEMENT_PAD
+    return height
 
 
 def _draw_statement(
@@ -332,10 +342,26 @@ def _draw_statement(
     pdf.set_xy(x + pad, top + pad)
     pdf.set_text_style(size)
     with pdf.tags.content("P"):
-        pdf.multi_cell(inner, line_h, template.statement, align="L", new_x="LEFT", new_y="NEXT")
+        _draw_wrapped(pdf, inner, line_h, template.statement)
     if template.notice:
         pdf.set_y(pdf.get_y() + 1.2)
         pdf.set_x(x + pad)
         pdf.set_text_style(size, colour=MUTED)
         with pdf.tags.content("P"):
-            pdf.multi_cell(inner, line_h, template.notice, align="L", new_x="LEFT", new_y="NEXT")
+            _draw_wrapped(pdf, inner, line_h, template.notice)
+
+
+# Where a template's text wraps, per (text, width, size): the same for every card, so fpdf2's
+# line breaker runs once per process for it; each line is then drawn as a cell.
+_wrapped_lines: dict[tuple[str, float, float], tuple[str, ...]] = {}
+
+
+def _draw_wrapped(pdf: DocumentPDF, width: float, line_h: float, text: str) -> None:
+    """``multi_cell(width, line_h, text, align="L")``, left at x, for a fixed template text."""
+    key = (text, width, pdf.font_size_pt)
+    lines = _wrapped_lines.get(key)
+    if lines is None:
+        wrapped = pdf.multi_cell(width, line_h, text, dry_run=True, output="LINES")
+        lines = _wrapped_lines[key] = tuple(wrapped)
+    for line in lines:
+        pdf.cell(width, line_h, line, align="L", new_x="LEFT", new_y="NEXT")
