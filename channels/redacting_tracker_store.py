@@ -14,8 +14,10 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event
 
 from bot.conversation.stored_events import EventSealer
+from bot.db import sqlite_pragmas
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sealer = EventSealer(Settings.from_env().tracker_encryption_key)
+        if self.engine.dialect.name == "sqlite":
+            # Local runs: the same SQLite settings as the application database (WAL, no fsync
+            # per commit); Rasa's engine reconnects per session, so they apply on every connect.
+            event.listen(self.engine, "connect", sqlite_pragmas)
+            self.engine.dispose()  # a connection opened before the listener gets them too
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's ``SQLTrackerStore.save`` with each event sealed before it is written."""

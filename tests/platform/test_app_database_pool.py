@@ -36,6 +36,7 @@ def test_a_sqlite_file_connection_is_reused_across_transactions_not_reopened(
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: no fsync/commit
     engine.dispose()
 
 

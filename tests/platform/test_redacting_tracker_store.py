@@ -79,3 +79,12 @@ async def test_the_events_table_holds_no_web_hand_over_token(store) -> None:  # 
     again = await store.retrieve("web-1")
     assert again is not None
     assert again.get_slot("session_started_metadata") == {"channel": "webchat"}
+
+
+async def test_a_local_sqlite_tracker_store_commits_without_waiting_for_the_disk(store) -> None:  # type: ignore[no-untyped-def]
+    tracker = DialogueStateTracker.from_events("conv-wal", [], store.domain.slots)
+    tracker.update(UserUttered("hello"))
+    await store.save(tracker)  # a write through Rasa's own sessions
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
