@@ -187,7 +187,9 @@ class Cluster:
         proc.terminate()
         return proc.wait(timeout=timeout_s)
 
-    def start_again(self, server: str, extra_env: dict[str, str] | None = None) -> None:
+    def start_again(
+        self, server: str, extra_env: dict[str, str] | None = None, timeout_s: float = 400
+    ) -> None:
         """Start a stopped server again on its port and wait until its health URL answers
         (``extra_env``: settings for this start only, e.g. ``SANIC_WORKERS``)."""
         env = self.env | (extra_env or {})
@@ -202,7 +204,7 @@ class Cluster:
             env,
             self.log_dir / f"{server}.log",
         )
-        _wait_ready(self.url(server), self.procs[server], server)
+        _wait_ready(self.url(server), self.procs[server], server, timeout_s)
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
