@@ -14,10 +14,11 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 
 from bot.conversation.stored_events import EventSealer
-from bot.db import sqlite_pragmas
+from bot.db import make_engine
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sealer = EventSealer(Settings.from_env().tracker_encryption_key)
-        if self.engine.dialect.name == "sqlite":
-            # Local runs: the same SQLite settings as the application database (WAL, no fsync
-            # per commit); Rasa's engine reconnects per session, so they apply on every connect.
-            event.listen(self.engine, "connect", sqlite_pragmas)
-            self.engine.dispose()  # a connection opened before the listener gets them too
+        rasas: Engine = self.engine  # type: ignore[has-type]
+        if rasas.dialect.name == "sqlite":
+            # Local runs: the application database's SQLite engine (bot.db.make_engine) instead
+            # of Rasa's, which reconnects for every session (a PRAGMA round and, in WAL, a
+            # checkpoint when the last connection closes): pooled connections, WAL, no fsync per
+            # commit. PostgreSQL (production) keeps Rasa's engine.
+            self.engine = make_engine(rasas.url.render_as_string(hide_password=False))
+            self.sessionmaker = sessionmaker(bind=self.engine)
+            rasas.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's ``SQLTrackerStore.save`` with each event sealed before it is written."""

@@ -26,6 +26,7 @@ of its ``__slots__`` and ``__deepcopy__`` (which fpdf2 itself uses to share font
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from dataclasses import dataclass
 from io import BytesIO
@@ -35,6 +36,11 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+
+# fontTools' subsetter logs each step at INFO (about 90 records per document): under a server's
+# INFO logging that was formatting and writing, and contending for the logging lock, on every
+# render. Its warnings still come through.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # What the common program keeps: Latin letters with their accents (Latin-1 Supplement, Latin
 # Extended-A and -B: Spanish, French, German, Vietnamese base letters, Polish, Czech, ...),

@@ -88,3 +88,12 @@ def test_documents_rendered_at_once_in_threads_match_those_rendered_alone(
         together = list(pool.map(lambda n: pdf_text(certificate_for(renderer, persona, n)), names))
 
     assert together == alone
+
+
+def test_rendering_under_info_logging_writes_no_font_subsetting_chatter(
+    renderer: DocumentRenderer, persona, caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    holder, policy = persona("AUT-1000001")
+    with caplog.at_level("INFO"):
+        renderer.render(DocumentKind.ID_CARD, policy, holder)
+    assert [r.name for r in caplog.records if r.name.startswith("fontTools")] == []

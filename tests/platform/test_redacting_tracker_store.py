@@ -88,3 +88,14 @@ async def test_a_local_sqlite_tracker_store_commits_without_waiting_for_the_disk
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+async def test_a_local_sqlite_tracker_store_keeps_its_connection_between_turns(store) -> None:  # type: ignore[no-untyped-def]
+    opened: list[object] = []
+    sa.event.listen(store.engine, "connect", lambda conn, record: opened.append(conn))
+    tracker = DialogueStateTracker.from_events("conv-pool", [], store.domain.slots)
+    for n in range(5):
+        tracker.update(UserUttered(f"turn {n}"))
+        await store.save(tracker)
+        assert await store.retrieve("conv-pool") is not None
+    assert len(opened) <= 1
