@@ -47,6 +47,9 @@ from bot.keyed_digest import pseudonym
 from bot.notifications.outbox import latest_outbox_id, read_outbox
 from bot.notifications.sms_inbound import sms_inbound
 from bot.settings import LOCAL_SECRETS, Settings
+from channels.bot_messages import read_bot_turn
+from channels.config import ChannelSettings
+from channels.sms_rendering import render_sms_turn
 from channels.sms_service import CONVERSATION_PURPOSE
 from tests.scale.cluster import Cluster
 from tests.scale.outbox import GaplessOutboxWatcher
@@ -285,6 +288,7 @@ def test_restarting_one_rasa_and_one_action_server_under_load_loses_and_repeats_
         for t in transcripts
     }
     stored = _tracker_events(cluster, list(senders))
+    part_chars = ChannelSettings.from_settings(Settings.from_env(cluster.env)).sms_part_chars
     for sender, transcript in senders.items():
         events = stored[sender]
         raws = Counter((e["type_name"], e["raw"]) for e in events)
@@ -297,9 +301,10 @@ def test_restarting_one_rasa_and_one_action_server_under_load_loses_and_repeats_
         ids = [turn[0].get("message_id") for turn in turns]
         assert len(set(ids)) == len(ids), ids
         for turn, (_, replies) in zip(turns, transcript.turns):
-            # The turn ran once, to its end: its bot events are exactly the replies the client
-            # got for that text, in order, and it ends with one action_listen.
-            assert [e.get("text") for e in turn if e["type_name"] == "bot"] == replies, turn
+            # The turn ran once, to its end: its bot events, as the channel texts them, are
+            # exactly the replies the client got for that text, and it ends with one
+            # action_listen.
+            assert _as_texted(turn, part_chars) == replies, turn
             listens = [i for i, e in enumerate(turn) if e.get("name") == "action_listen"]
             assert listens == [len(turn) - 1], [e.get("name") or e["type_name"] for e in turn]
 
@@ -314,6 +319,14 @@ def test_restarting_one_rasa_and_one_action_server_under_load_loses_and_repeats_
             assert [row.body for row in rows] == collected, t.turns
     finally:
         engine.dispose()
+
+
+def _as_texted(turn: list[dict[str, Any]], part_chars: int) -> list[str]:
+    """The SMS the channel sends for a turn's stored bot events (split, menus, links added)."""
+    said = [
+        {"text": e.get("text"), **(e.get("data") or {})} for e in turn if e["type_name"] == "bot"
+    ]
+    return [m.body for m in render_sms_turn(read_bot_turn(said), part_chars).messages]
 
 
 def _wait_until_no_text_waits(engine: Engine, timeout_s: float = 60) -> None:
