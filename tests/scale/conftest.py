@@ -5,8 +5,8 @@ cluster: the fixture is package-scoped, and the modules go to one xdist worker t
 
 Tests marked ``extended`` take longer than CI's budget (the rolling restart waits for a Rasa
 server to load its model again under load: 77 s on a quiet 2-core machine, 4-6.5 minutes on a
-busy one): they run when the
-marker expression names ``scale`` (``pytest -m scale tests/scale``) and are skipped otherwise.
+busy one): they run when the marker expression names ``scale`` (``pytest -m scale
+tests/scale``) and are skipped otherwise.
 """
 
 from __future__ import annotations
