@@ -63,7 +63,7 @@ class ActionHandoff(PolicylineAction):
         intent = turn.intent
         lead: str | None = None
         if intent == "get_quote":
-            line = line_asked_about(turn.text)
+            line = line_asked_about(_words_asked(turn))
             if line is not None and not line.written:
                 # "do you do pet insurance": nobody in sales can help; say so, and what we do.
                 turn.say(not_offered_text(line))
@@ -122,6 +122,15 @@ class ActionHandoff(PolicylineAction):
 
 def _buttons(offered: Sequence[tuple[str, str]]) -> list[Button]:
     return [Button(title=title, payload=payload) for title, payload in offered]
+
+
+def _words_asked(turn: Turn) -> str:
+    """The latest words the user typed or said: this message, or for a chosen button (``2`` for
+    "a quote for new insurance") the message the choice was offered for."""
+    if turn.text:
+        return turn.text
+    said = [m for m in turn.user_messages() if not m.startswith("/")]
+    return said[-1] if said else ""
 
 
 def _detail_entity(turn: Turn) -> str | None:

@@ -153,3 +153,23 @@ async def test_a_specific_policy_change_is_routed_without_a_question(services, d
     talk = Conversation(phone=MARIA.phone).user("raise my deductible to 1000", "change_policy")
     result = await run(ActionHandoff(), talk, domain)
     assert result.buttons == [] and result.payloads[0]["handoff"]["reason"] == "change_policy"
+
+
+async def test_a_quote_chosen_from_the_offer_reads_the_line_from_the_message_before(
+    services, domain
+):
+    talk = unsure(
+        Conversation(phone="+15125550999"),
+        "i need car insurance",
+        [("request_id_card", 0.48), ("get_quote", 0.45)],
+    )
+    talk.user("/get_quote", "get_quote")
+    result = await run(ActionHandoff(), talk, domain)
+    assert "quote for auto insurance" in result.text
+
+
+async def test_a_line_not_written_chosen_from_the_offer_is_named(services, domain):
+    talk = unsure(Conversation(), "pet cover?", [("get_quote", 0.4), ("coverage_question", 0.3)])
+    talk.user("/get_quote", "get_quote")
+    result = await run(ActionHandoff(), talk, domain)
+    assert "we don't offer pet insurance" in result.text and result.payloads == []
