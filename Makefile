@@ -10,7 +10,7 @@ MODEL := models/policyline.tar.gz
 AXE_JS := tools/axe/node_modules/axe-core/axe.min.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: run test test-fast test-faults lint typecheck contracts check bench bench-quick nlu-report train install system axe lock clean help
+.PHONY: run test test-fast test-faults test-scale lint typecheck contracts check bench bench-quick nlu-report train install system axe lock clean help
 
 help:
 	@echo "make run    install, train if needed, start the whole local stack"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench  measure and print the one benchmark table (bench/results/latest.md, latest.json)"
 	@echo "make bench-quick  the same table with fewer samples (about 3 minutes)"
 	@echo "make test-faults  fault tests under load (PAS outage/slow, Redis down, restarts)"
+	@echo "make test-scale  two Rasa servers behind nginx: rolling restart under load (PostgreSQL, Redis)"
 	@echo "make check  the gates CI runs before the tests: lint, typecheck, contracts"
 	@echo "make nlu-report  NLU accuracy on the own held-out set and the peer set, shortcut words"
 
@@ -42,6 +43,9 @@ test: install system axe $(MODEL)
 # Fault tests under load, including the long ones (Rasa restart) that `make test` skips.
 test-faults: install system axe $(MODEL)
 	$(BIN)/pytest -q -p no:cacheprovider -m faults tests/faults $(PYTEST_ARGS)
+
+test-scale: install system $(MODEL)
+	$(BIN)/pytest -q -p no:cacheprovider -m scale tests/scale $(PYTEST_ARGS)
 
 test-fast: install system axe
 	$(BIN)/pytest -q -p no:cacheprovider -m "not rasa" $(PYTEST_ARGS)
