@@ -17,6 +17,7 @@ import pytest
 from bot.settings import Settings
 from pas_sandbox.dataset import generate
 from pas_sandbox.personas import personas_json
+from tests.dialogue_suite.phones import StackClients
 from tests.support.rasa_stack import RasaStack
 from tests.support.servers import SandboxHandle
 
@@ -24,6 +25,16 @@ from tests.support.servers import SandboxHandle
 SANDBOX_POLICYHOLDERS = 60
 
 _conversation_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def clients(rasa_stack: RasaStack) -> Iterator[StackClients]:
+    """Phones and a caller on the real SMS and voice webhooks (one set per test module)."""
+    stack_clients = StackClients(rasa_stack)
+    try:
+        yield stack_clients
+    finally:
+        stack_clients.close()
 
 
 @pytest.fixture

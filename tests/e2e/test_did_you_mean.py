@@ -8,15 +8,12 @@ its ranking (the offer's text in the failure message shows what it offers then).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.conversation.answers.did_you_mean import DID_YOU_MEAN
 from bot.conversation.tasks import task_for
 from tests.dialogue_suite.checks import PERSON
 from tests.dialogue_suite.phones import SmsPhone, StackClients, place_call
-from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -24,15 +21,6 @@ pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 # customer's ID card or a prospect's quote (docs/dialogue-contract.md, the get_quote boundary).
 AMBIGUOUS = "i need car insurance"
 FIRST, SECOND = "request_id_card", "get_quote"
-
-
-@pytest.fixture(scope="module")
-def clients(rasa_stack: RasaStack) -> Iterator[StackClients]:
-    stack_clients = StackClients(rasa_stack)
-    try:
-        yield stack_clients
-    finally:
-        stack_clients.close()
 
 
 def _offer_text(first: str, second: str) -> str:

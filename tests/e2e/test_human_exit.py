@@ -28,7 +28,6 @@ from pas_sandbox.personas import personas_json
 from tests.dialogue_suite.checks import PERSON, Check, has, lacks
 from tests.dialogue_suite.phones import Reply, SmsPhone, StackClients, place_call
 from tests.support.personas import JAMES, JOSE, MARIA
-from tests.support.rasa_stack import RasaStack
 from tests.support.servers import PROJECT_ROOT, SandboxHandle
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -103,15 +102,6 @@ def holders(sandbox_session: SandboxHandle) -> Iterator[Holder]:
         if h.holder_id not in personas and h.policy_numbers
     ]
     return itertools.cycle(found)
-
-
-@pytest.fixture(scope="module")
-def clients(rasa_stack: RasaStack) -> Iterator[StackClients]:
-    stack_clients = StackClients(rasa_stack)
-    try:
-        yield stack_clients
-    finally:
-        stack_clients.close()
 
 
 _strangers = itertools.count(1)
