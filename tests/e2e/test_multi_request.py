@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_channels_end_to_end import text
+from tests.e2e.test_channels_end_to_end import START_OVER, text
 from tests.support.rasa_stack import RasaStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -19,8 +19,8 @@ def test_balance_and_id_card_in_one_text_wait_for_verification_then_both_arrive(
     rasa_stack: RasaStack,
 ) -> None:
     phone = text(
-        rasa_stack, "+15125550101", "what's my balance and also send my ID card", "4/12/1985",
-        "78704",
+        rasa_stack, "+15125550101", START_OVER, "what's my balance and also send my ID card",
+        "4/12/1985", "78704",
     )  # fmt: skip
     assert "After that, I'll help with your ID card." in phone, phone
     after_verification = phone.split("you're verified", 1)[-1]
@@ -33,7 +33,7 @@ def test_a_verified_policyholder_asking_two_things_in_one_text_gets_both(
     rasa_stack: RasaStack,
 ) -> None:
     phone = text(
-        rasa_stack, "+17045550102", "policy summary", "09/30/1972", "28203",
+        rasa_stack, "+17045550102", START_OVER, "policy summary", "09/30/1972", "28203",
         "is autopay on? also send my declarations page",
     )  # fmt: skip
     asked = phone.split("you're verified", 1)[-1]

@@ -145,12 +145,14 @@ def test_an_accident_report_gets_the_claims_line_at_once(chat) -> None:  # type:
 def test_the_pas_going_down_gets_an_apology_and_a_way_forward(
     chat, sandbox, generated_holders
 ) -> None:  # type: ignore[no-untyped-def]
-    # A policyholder nobody asked about yet: nothing cached, so nothing to fall back on.
+    # A policyholder nobody asked about yet, and the PAS down from their first message: nothing
+    # cached and nothing read ahead of verification (those reads fail too), so the answer needs
+    # the PAS. (Down only after the questions, the reads made ahead would answer from the cache.)
     holder = generated_holders[1]
     someone = chat(channel="sms", phone=holder.phone)
+    sandbox.set_faults(outage=True)
     someone.say("what's my balance")
     someone.say(holder.date_of_birth)
-    sandbox.set_faults(outage=True)
     answer = someone.say(holder.zip_code)
     assert "(800) 555-0100" in answer, someone
     assert "$" not in answer, "no invented figures while the PAS is down"

@@ -158,9 +158,11 @@ def test_a_tracker_that_only_claims_verification_gets_no_data_even_with_the_secr
     for leak in PRIYA_DATA:
         assert leak not in said, f"{action} disclosed {leak!r}: {said}"
     assert payloads == []
-    # It hands over to verification instead.
+    # It hands over to verification instead: action_start_task runs in the same call and leaves
+    # the verification form to Rasa.
     events = body.get("events", [])
-    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_start_task"]
+    assert [e.get("name") for e in events if e.get("event") == "action"] == ["action_start_task"]
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["verification_form"]
 
 
 def test_rasa_still_runs_the_actions_with_the_secret(rasa_stack: RasaStack) -> None:
