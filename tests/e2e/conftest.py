@@ -23,6 +23,9 @@ from tests.support.servers import SandboxHandle
 
 # What tests/support/servers.start_sandbox seeds by default.
 SANDBOX_POLICYHOLDERS = 60
+# Generated holders (the last ones) no test converses with but the one that takes each: their
+# records were never read, so nothing of them is cached or can be served stale.
+FRESH_HOLDERS = 2
 
 _conversation_numbers = itertools.count(1)
 

@@ -114,7 +114,7 @@ def test_an_id_card_link_opens_a_pdf_once(chat, rasa_stack) -> None:  # type: ig
 
 
 def test_three_wrong_answers_lock_verification_and_offer_a_person(chat, generated_holders) -> None:  # type: ignore[no-untyped-def]
-    holder = generated_holders[0]
+    holder = generated_holders[-2]  # one of the FRESH_HOLDERS
     someone = chat(channel="sms", phone=holder.phone)
     someone.say("balance")
     for _ in range(3):
@@ -148,7 +148,7 @@ def test_the_pas_going_down_gets_an_apology_and_a_way_forward(
     # A policyholder nobody asked about yet, and the PAS down from their first message: nothing
     # cached and nothing read ahead of verification (those reads fail too), so the answer needs
     # the PAS. (Down only after the questions, the reads made ahead would answer from the cache.)
-    holder = generated_holders[1]
+    holder = generated_holders[-1]  # one of the FRESH_HOLDERS
     someone = chat(channel="sms", phone=holder.phone)
     sandbox.set_faults(outage=True)
     someone.say("what's my balance")

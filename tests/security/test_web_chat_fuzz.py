@@ -217,9 +217,9 @@ class LogWatch:
 def stored_findings(stack: RasaStack, conversation_ids: set[str]) -> tuple[list[str], int]:
     """What the stored events of these conversations must never hold: ``assurance`` above
     anonymous, ``holder_id`` set, a user message read as a ``/`` command or with an entity for
-    a slot the actions own (a ``/`` text is allowed only when it is exactly a button payload the
-    bot offered just before: the channel passes those on); and how many events were read (proof
-    the store was looked at)."""
+    a slot the actions own (a ``/`` text is allowed only when it is exactly a payload of the
+    latest buttons the bot offered: the channel passes those on, as a click); and how many events
+    were read (proof the store was looked at)."""
     sealer = EventSealer(Settings.from_env(stack.env).tracker_encryption_key)
     with sqlite3.connect(stack.env["TRACKER_DB"]) as db:
         rows = db.execute(
@@ -232,11 +232,9 @@ def stored_findings(stack: RasaStack, conversation_ids: set[str]) -> tuple[list[
     for sender, kind, data in rows:
         event = sealer.from_storage(json.loads(data))
         name, value = event.get("name"), event.get("value")
-        if kind == "bot":
-            buttons = (event.get("data") or {}).get("buttons") or []
-            offered.setdefault(sender, set()).update(
-                str(b.get("payload")) for b in buttons if b.get("payload")
-            )
+        buttons = (event.get("data") or {}).get("buttons") or [] if kind == "bot" else []
+        if buttons:  # the channel keeps the latest offer until another replaces it (or expires)
+            offered[sender] = {str(b.get("payload")) for b in buttons if b.get("payload")}
         if kind == "slot" and (
             (name == "assurance" and value not in (None, "anonymous"))
             or (name == "holder_id" and value)
@@ -248,7 +246,6 @@ def stored_findings(stack: RasaStack, conversation_ids: set[str]) -> tuple[list[
             entities = {e.get("entity") for e in parsed.get("entities") or []}
             if text.startswith("/") and text not in offered.get(sender, set()):
                 found.append(f"{sender}: read as a command {text[:80]!r}")
-            offered[sender] = set()  # an offer is answered by the next message only
             if entities & OWNED_BY_ACTIONS:
                 found.append(f"{sender}: entities {sorted(entities & OWNED_BY_ACTIONS)}")
     return found, len(rows)
