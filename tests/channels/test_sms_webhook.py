@@ -58,9 +58,10 @@ async def test_a_signed_text_is_acknowledged_with_empty_twiml_and_answered_by_sm
 async def test_the_conversation_id_is_stable_per_phone_and_holds_no_phone_number(tmp_path):
     channel, agent = sms_channel(tmp_path), ScriptedAgent()
     async with ChannelApp([channel], agent) as app:
+        # Turns run after the webhook answers: drain each one so they arrive in order.
         for sender in (CALLER, CALLER, "+15125550102"):
             await app.post(WEBHOOK, sms_webhook_params(from_number=sender, body="hello"))
-        await app.drain()
+            await app.drain()
     first, again, other = (m.sender_id for m in agent.received)
     assert first == again != other
     assert re.fullmatch(r"sms-[0-9a-f]{32}", first)
