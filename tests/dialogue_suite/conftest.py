@@ -10,6 +10,7 @@ tests/dialogue_suite/report.py (a plugin tests/conftest.py registers).
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +25,19 @@ from tests.support.rasa_stack import RasaStack
 
 # Numbers played at once: the personas' five, and the strangers' own.
 PARALLEL_NUMBERS = 6
+# While working on one behaviour: play only these conversations (names or categories, comma
+# separated); the test then requires every one of them to complete instead of the floors.
+SELECT_ENV = "DIALOGUE_SUITE_ONLY"
+
+
+def selected_conversations() -> list[Conversation]:
+    wanted = {w.strip() for w in os.environ.get(SELECT_ENV, "").split(",") if w.strip()}
+    if not wanted:
+        return list(CONVERSATIONS)
+    chosen = [c for c in CONVERSATIONS if c.name in wanted or c.category in wanted]
+    if not chosen:
+        raise pytest.UsageError(f"{SELECT_ENV} names no conversation or category: {wanted}")
+    return chosen
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +64,7 @@ def _play(
 def conversation_results(
     suite_clients: StackClients, request: pytest.FixtureRequest
 ) -> Iterator[dict[str, Future[Transcript]]]:
-    selected = list(CONVERSATIONS)
+    selected = selected_conversations()
     by_number: dict[str, list[Conversation]] = defaultdict(list)
     for conversation in selected:
         by_number[conversation.texts_to].append(conversation)
