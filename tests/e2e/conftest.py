@@ -93,6 +93,7 @@ class Holder:
     phone: str
     date_of_birth: str  # MM/DD/YYYY, as typed
     zip_code: str
+    policy_number: str  # the first of the holder's policies
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +111,7 @@ def generated_holders(sandbox_session: SandboxHandle) -> list[Holder]:
             holder.phone,
             holder.date_of_birth.strftime("%m/%d/%Y"),
             holder.address.zip,
+            holder.policy_numbers[0],
         )
         for holder in book.holders.values()
         if holder.holder_id not in personas and holder.policy_numbers

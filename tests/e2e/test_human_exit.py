@@ -15,21 +15,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.conversation.intents import SELF_SERVICE_INTENTS
-from bot.settings import Settings
-from pas_sandbox.dataset import generate
-from pas_sandbox.personas import personas_json
 from tests.dialogue_suite.checks import PERSON, Check, has, lacks
 from tests.dialogue_suite.phones import Reply, SmsPhone, StackClients, place_call
-from tests.e2e.conftest import FRESH_HOLDERS, SANDBOX_POLICYHOLDERS
+from tests.e2e.conftest import FRESH_HOLDERS, Holder
 from tests.support.personas import JAMES, JOSE, MARIA
-from tests.support.servers import PROJECT_ROOT, SandboxHandle
+from tests.support.servers import PROJECT_ROOT
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 
@@ -77,32 +73,11 @@ def form_slots() -> list[str]:
     return slots
 
 
-@dataclass(frozen=True)
-class Holder:
-    """A generated policyholder: SMS from the number on file, or a stranger with the number."""
-
-    phone: str
-    dob_typed: str  # MM/DD/YYYY
-    zip_code: str
-    policy_number: str
-
-
 @pytest.fixture(scope="module")
-def holders(sandbox_session: SandboxHandle) -> Iterator[Holder]:
-    """An endless supply of generated policyholders (one per test: no shared state)."""
-    book = generate(
-        Settings.from_env({}).sandbox.seed,
-        SANDBOX_POLICYHOLDERS,
-        date.fromisoformat(sandbox_session.as_of),
-    )
-    personas = {p["holder_id"] for p in personas_json()}
-    found = [
-        Holder(h.phone, h.date_of_birth.strftime("%m/%d/%Y"), h.address.zip, h.policy_numbers[0])
-        for h in book.holders.values()
-        if h.holder_id not in personas and h.policy_numbers
-    ]
-    # The last FRESH_HOLDERS are left to tests that need a holder nobody asked about.
-    return itertools.cycle(found[:-FRESH_HOLDERS])
+def holders(generated_holders: list[Holder]) -> Iterator[Holder]:
+    """An endless supply of generated policyholders (one per test: no shared state). The last
+    FRESH_HOLDERS are left to tests that need a holder nobody asked about."""
+    return itertools.cycle(generated_holders[:-FRESH_HOLDERS])
 
 
 _strangers = itertools.count(1)
@@ -123,7 +98,7 @@ class Route:
 
 def route_to(state: str, holder: Holder, *, voice: bool) -> Route:
     """The lines that leave ``state``'s question pending (``intent:<name>`` or a slot)."""
-    dob = "#" + holder.dob_typed.replace("/", "") if voice else holder.dob_typed
+    dob = "#" + holder.date_of_birth.replace("/", "") if voice else holder.date_of_birth
     zip_code = "#" + holder.zip_code if voice else holder.zip_code
     if state.startswith("intent:"):
         return Route(holder.phone, [ASKS_FOR[state[7:]]], QUESTION["date_of_birth"])
