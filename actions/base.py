@@ -205,7 +205,9 @@ class PolicylineAction(Action, ABC):
             turn.say(pas_unavailable(contact))
             apology = "pas_unavailable"
         except asyncio.TimeoutError:
-            logger.warning("action %s: deadline of %.0f s passed", self.name(), self.deadline_s)
+            logger.warning(
+                "action %s: its %.1f s of the call's deadline passed", self.name(), budget_s
+            )
             turn.say(took_too_long(contact))
             apology = "deadline"
         except Exception as exc:
