@@ -149,3 +149,158 @@ def words_to_digits(text: str) -> str:
             out.append(token)
     end_run()
     return "".join(out)
+
+
+# --- amounts -------------------------------------------------------------------------------
+# Money is read more strictly than dates: a run of number words must be one cardinal
+# ("a hundred and fifty", "two hundred twenty five", "fifteen hundred", "a grand"). Forms that
+# people say for either of two amounts ("one fifty": $150 or $1.50; "twelve fifty": $1,250 or
+# $12.50) or that are no amount at all ("fifty sixty") are left as separate numbers, so the
+# reader sees several and asks again rather than guess. No year or digit-by-digit reading.
+
+_AMOUNT_UNITS = {word: value for word, value in _UNITS.items() if word not in ("oh", "o")}
+# Slang for a thousand dollars ("a grand", "two grand", "5 grand").
+_GRAND = "grand"
+_DIGITS_GRAND = re.compile(r"\b([0-9]{1,3})\s+grand\b", re.IGNORECASE)
+# "one" alone is a number only as "one dollar" / "one buck" (else "the car one", "that one").
+_ONE_DOLLAR = re.compile(r"\bone\s+(dollars?|bucks?)\b", re.IGNORECASE)
+# Words that make the number after them vague ("a couple hundred", "a few grand").
+VAGUE_QUANTITY = re.compile(
+    r"\b(?:couple|few|several|some|dozen)\s+(?:of\s+)?(?:hundred|thousand|grand)\b"
+    r"|\band\s+a\s+(?:half|quarter)\b|\b(?:half|quarter)\s+(?:a\s+)?(?:hundred|thousand|grand)\b",
+    re.IGNORECASE,
+)
+
+
+def _amount_value(word: str) -> tuple[str, int] | None:
+    lower = word.lower()
+    if lower in _AMOUNT_UNITS:
+        return "unit", _AMOUNT_UNITS[lower]
+    if lower in _TEENS:
+        return "teen", _TEENS[lower]
+    if lower in _TENS:
+        return "tens", _TENS[lower]
+    if lower in ("hundred", "thousand", _GRAND):
+        return ("thousand" if lower == _GRAND else lower), 0
+    return None
+
+
+def _below_hundred(run: list[tuple[str, int]], i: int) -> tuple[int, int] | None:
+    """A number below 100 starting at ``run[i]`` ("seven", "twelve", "forty", "forty two")."""
+    if i >= len(run) or run[i][0] not in ("unit", "teen", "tens"):
+        return None
+    kind, value = run[i]
+    if kind == "tens" and i + 1 < len(run) and run[i + 1][0] == "unit" and run[i + 1][1] > 0:
+        return value + run[i + 1][1], i + 2
+    return value, i + 1
+
+
+def _below_thousand(run: list[tuple[str, int]], i: int) -> tuple[int, int] | None:
+    """A number below 10,000 without "thousand": "[N] hundred [and] [M]", "fifteen hundred"."""
+    head = _below_hundred(run, i)
+    if head is None:
+        return None
+    value, i = head
+    if i < len(run) and run[i][0] == "hundred":
+        value, i = value * 100, i + 1
+        if i < len(run) and run[i][0] == "and":
+            i += 1
+            rest = _below_hundred(run, i)
+            if rest is None:
+                return None  # "two hundred and" with nothing after: not a cardinal
+            return value + rest[0], rest[1]
+        rest = _below_hundred(run, i)
+        if rest is not None:
+            return value + rest[0], rest[1]
+    return value, i
+
+
+def _cardinal(run: list[tuple[str, int]]) -> int | None:
+    """The one cardinal the whole run says, or None when it says several or none."""
+    if run and run[0][0] in ("hundred", "thousand"):
+        run = [("unit", 1), *run]  # "hundred bucks"
+    value = _below_thousand(run, 0)
+    if value is None:
+        return None
+    total, i = value
+    if i < len(run) and run[i][0] == "thousand":
+        total, i = total * 1000, i + 1
+        if i < len(run) and run[i][0] == "and":
+            i += 1
+        rest = _below_thousand(run, i)
+        if rest is not None:
+            total, i = total + rest[0], rest[1]
+    return total if i == len(run) else None
+
+
+def _amount_run(run: list[tuple[str, int]]) -> str:
+    if run == [("unit", 1)]:
+        return "one"  # "the car one", "that one": a pronoun; "one dollar" is read below
+    cardinal = _cardinal(run)
+    if cardinal is not None:
+        return str(cardinal)
+    # Not one cardinal: each number on its own, so the reader sees several and asks again.
+    multiplier = {"hundred": 100, "thousand": 1000}
+    return " ".join(
+        str(multiplier.get(kind, value)) for kind, value in run if kind not in ("and", "a")
+    )
+
+
+def amount_words_to_digits(text: str) -> str:
+    """Number words of an amount as digits: one cardinal per run, never a year or digit string.
+
+    "a hundred and fifty" → "150", "two hundred twenty five" → "225", "a grand" → "1000",
+    "eighty bucks" → "80 bucks", "5 grand" → "5000"; "one fifty" → "1 50" (two numbers:
+    ambiguous, refused by the reader).
+    """
+    text = _DIGITS_GRAND.sub(lambda m: str(int(m.group(1)) * 1000), text)
+    out: list[str] = []
+    run: list[tuple[str, int]] = []
+    pending = ""  # separators (and an "and" or "a") seen since the last number word
+
+    def end_run() -> None:
+        nonlocal pending
+        while run and run[-1][0] in ("and", "a"):
+            run.pop()  # a trailing "and"/"a" belongs to the text, kept in ``pending``
+        if run:
+            out.append(_amount_run(run))
+            run.clear()
+        out.append(pending)
+        pending = ""
+
+    text = _ONE_DOLLAR.sub(r"1 \1", text)
+    tokens = _WORD.findall(text)
+    for index, token in enumerate(tokens):
+        value = _amount_value(token) if token[0].isalpha() else None
+        lower = token.lower()
+        if value is None and run and lower in ("oh", "o"):
+            value = ("unit", 0)  # "one oh five": read, then refused as several numbers
+        if value is not None:
+            if run and pending.strip(" -").lower() not in ("", "and", "a", "and a"):
+                end_run()
+            pending = ""
+            run.append(value)
+        elif lower == "and" and run:
+            run.append(("and", 0))
+            pending += token
+        elif lower == "a" and _next_is_multiplier(tokens, index):
+            # "a hundred", "a grand": "a" stands for one
+            end_run()
+            run.append(("unit", 1))
+            pending = ""
+        elif run and token.strip(" -") == "":
+            pending += token
+        else:
+            end_run()
+            out.append(token)
+    end_run()
+    return "".join(out)
+
+
+def _next_is_multiplier(tokens: list[str], index: int) -> bool:
+    """Whether the word after ``tokens[index]`` (past spaces) is hundred, thousand or grand."""
+    for token in tokens[index + 1 :]:
+        if token.strip(" -") == "":
+            continue
+        return token.lower() in ("hundred", "thousand", _GRAND)
+    return False

@@ -13,7 +13,11 @@ from typing import Literal
 
 from dateutil import parser as date_parser  # type: ignore[import-untyped]
 
-from bot.conversation.spoken_numbers import words_to_digits
+from bot.conversation.spoken_numbers import (
+    VAGUE_QUANTITY,
+    amount_words_to_digits,
+    words_to_digits,
+)
 
 POLICY_PREFIXES = ("AUT", "HOM", "REN")
 # Oldest plausible policyholder; anything before is a typo, not a date of birth.
@@ -170,14 +174,17 @@ def read_amount(text: str) -> AmountRequest | AmountProblem:
     """Exactly one well-formed amount in ``text``, or why there is none.
 
     Accepted: ``$1,234.50``, ``1234.5``, ``96``, ``$96``, ``96 dollars``, ``80 bucks``,
-    ``ninety six dollars and fifty cents``; ``full`` for "all", "the whole thing", "the full
-    balance"; ``past_due`` for "the past-due part", "past due amount"; ``minimum`` for "the
-    minimum due". Refused, never coerced:
-    a minus sign or zero, scientific notation, more than two decimals, thousands separators out
-    of place, and two different amounts in one answer. Dates ("12/15"), ordinals ("the 1st") and
-    prefixed policy or claim numbers are not amounts and are skipped.
+    ``ninety six dollars and fifty cents``, ``a hundred and fifty``, ``a grand``; ``full`` for
+    "all", "the whole thing", "the full balance"; ``past_due`` for "the past-due part", "past
+    due amount"; ``minimum`` for "the minimum due". Refused, never coerced: a minus sign or
+    zero, scientific notation, more than two decimals, thousands separators out of place, two
+    different amounts in one answer, and number words that say two amounts or a vague one
+    ("one fifty": $150 or $1.50; "a couple hundred"). Dates ("12/15"), ordinals ("the 1st")
+    and prefixed policy or claim numbers are not amounts and are skipped.
     """
-    cleaned = _PREFIXED_NUMBERS.sub(" ", words_to_digits(text))
+    if VAGUE_QUANTITY.search(text):
+        return AmountProblem.MALFORMED  # "a couple hundred", "one and a half": no one amount
+    cleaned = _PREFIXED_NUMBERS.sub(" ", amount_words_to_digits(text))
     cleaned = _SIGN_WORDS.sub("-", cleaned)
     cleaned = _DOLLARS_AND_CENTS.sub(lambda m: f"{m.group(1)}.{int(m.group(2)):02d}", cleaned)
     cleaned = _CENTS.sub(lambda m: f"0.{int(m.group(1)):02d}", cleaned)

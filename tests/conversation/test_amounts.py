@@ -236,3 +236,54 @@ def test_the_minimum_pays_the_minimum_due_or_the_balance_when_there_is_none():
     no_minimum = billing(balance=Decimal("80.00"), minimum_due=Decimal("0.00"))
     assert check_amount("minimum", no_minimum).amount == Decimal("80.00")
     assert read_amount(amount_request_text("minimum")) == "minimum"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'd like to put a hundred and fifty on the house", Decimal("150.00")),
+        ("a hundred and fifty", Decimal("150.00")),
+        ("two hundred twenty five", Decimal("225.00")),
+        ("two hundred and fifty dollars and twenty five cents", Decimal("250.25")),
+        ("fifteen hundred", Decimal("1500.00")),
+        ("one thousand two hundred", Decimal("1200.00")),
+        ("a thousand and fifty", Decimal("1050.00")),
+        ("a grand", Decimal("1000.00")),
+        ("two grand toward the bill", Decimal("2000.00")),
+        ("3 grand", Decimal("3000.00")),
+        ("hundred bucks", Decimal("100.00")),
+        ("eighty bucks on the car", Decimal("80.00")),
+        ("thirty-five dollars", Decimal("35.00")),
+    ],
+)
+def test_an_amount_in_words_is_read_as_one_cardinal(text, expected):
+    assert read_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # said for either of two amounts ($150 or $1.50, $1,250 or $12.50): asked again
+        ("one fifty", AmountProblem.SEVERAL),
+        ("twelve fifty", AmountProblem.SEVERAL),
+        ("fifty sixty", AmountProblem.SEVERAL),
+        ("one oh five", AmountProblem.SEVERAL),
+        # vague, or no exact amount
+        ("a couple hundred", AmountProblem.MALFORMED),
+        ("a few grand", AmountProblem.MALFORMED),
+        ("one and a half", AmountProblem.MALFORMED),
+        ("half a grand", AmountProblem.MALFORMED),
+        ("1.5k", AmountProblem.MALFORMED),
+    ],
+)
+def test_an_amount_in_words_that_says_two_amounts_or_a_vague_one_is_refused(text, problem):
+    assert read_amount(text) is problem
+
+
+@pytest.mark.parametrize("text", ["the car one", "that one", "one", "the other one please"])
+def test_one_as_a_pronoun_is_no_amount(text):
+    assert read_amount(text) is AmountProblem.MISSING
+
+
+def test_one_dollar_is_an_amount():
+    assert read_amount("one dollar") == Decimal("1.00")
