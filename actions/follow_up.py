@@ -13,6 +13,7 @@ from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
 from actions.tasks import (
     eligible_for,
     holder_claims,
+    pending_choice_answer,
     policy_facts,
     resolve_claim,
     resolve_policy,
@@ -20,13 +21,15 @@ from actions.tasks import (
 from bot.conversation.answers.did_you_mean import offered_choices
 from bot.conversation.corrections import (
     AfterAnswer,
+    amount_correction,
     is_change_of_mind,
     is_decline,
     read_after_answer,
 )
 from bot.conversation.intents import SELF_SERVICE_INTENTS
+from bot.conversation.pending_choice import asks_something_else
 from bot.conversation.tasks import Chooses, task_for
-from bot.conversation.user_input import amount_request_text, parse_amount, parse_policy_number
+from bot.conversation.user_input import amount_request_text, parse_policy_number
 
 # A correction the NLU read as another request is short: "oops I meant auto".
 CORRECTION_MAX_WORDS = 6
@@ -49,22 +52,21 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     last = task_for(turn.slot("last_task"))
     if last is None or not last.self_service or not turn.verified:
         return None
-    if turn.intent in SELF_SERVICE_INTENTS and turn.intent != last.intent:
+    amount = amount_correction(turn.text) if last.intent == "make_payment" else None
+    if turn.intent in SELF_SERVICE_INTENTS and turn.intent != last.intent and amount is None:
         # Another request, unless it is a short "oops, I meant auto" the NLU read as one.
         reply = read_after_answer(turn.text)
         short = len(turn.text.split()) <= CORRECTION_MAX_WORDS
         if not (short and reply.kind is AfterAnswer.CHANGE_OF_MIND and reply.names_a_choice):
             return None
     assert turn.holder_id is not None
-    if last.intent == "make_payment" and is_change_of_mind(turn.text):
-        amount = parse_amount(turn.text)
-        if amount is not None:
-            # "wait, make it 75": the same payment for the new amount
-            return [
-                SlotSet("pending_task", last.intent),
-                SlotSet("amount", amount_request_text(amount)),
-                FollowupAction("action_resume_task"),
-            ]
+    if amount is not None:
+        # "wait, make it 75": the same payment (same policy) for the new amount
+        return [
+            SlotSet("pending_task", last.intent),
+            SlotSet("amount", amount_request_text(amount)),
+            FollowupAction("action_resume_task"),
+        ]
     if last.chooses is Chooses.CLAIM:
         given = _entity(turn, "claim_number")
         if given is None:
@@ -107,6 +109,26 @@ async def change_of_mind(turn: Turn) -> list[EventType] | None:
     ]
 
 
+async def choice_or_correction(turn: Turn) -> list[EventType] | None:
+    """The events for a reply that answers the waiting "Which one?" or corrects the answer just
+    given, whatever intent the NLU guessed; None for anything else.
+
+    One rule for every action that is first to read a message (a quote, a policy change, a
+    handoff the NLU guessed for "homeowners" or "oh sorry, change that to 90"): the choice or
+    the correction wins unless the reply clearly asks for something else (a person, start over,
+    stop, another task in its own words).
+    """
+    chosen = await pending_choice_answer(turn)
+    if chosen is not None:
+        return chosen
+    last = turn.slot("last_task")
+    if not last or turn.slot("pending_task"):
+        return None
+    if asks_something_else(turn.text, turn.intent, str(last)):
+        return None
+    return await change_of_mind(turn)
+
+
 # Details that only come with a request (identity answers, a certificate holder): a message of
 # them that the NLU reads as ``inform`` still carries the request it came with.
 REQUEST_DETAILS = frozenset({"date_of_birth", "zip_code", "org_name", "org_address"})
@@ -135,6 +157,10 @@ class ActionFollowUp(PolicylineAction):
         return turn.slot("pending_task") or turn.slot("last_task")
 
     async def act(self, turn: Turn) -> list[EventType]:
+        chosen = await pending_choice_answer(turn)
+        if chosen is not None:
+            # "no, the home one" while "which one?" waits: the answer, not a decline
+            return chosen
         if turn.slot("pending_task") and turn.intent == "inform":
             # An answer to "which one?", or after an interruption ended a form: the waiting
             # task goes on (verified: with this answer as its choice).

@@ -26,6 +26,7 @@ from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_
 from bot.conversation.claim_choice import choose_claim as claim_named
 from bot.conversation.intents import SELF_SERVICE_INTENTS
 from bot.conversation.outcomes import Outcome
+from bot.conversation.pending_choice import asks_something_else
 from bot.conversation.policy_choice import Chosen, PolicyFacts
 from bot.conversation.policy_choice import choose_policy as policy_named
 from bot.conversation.tasks import SELF_SERVICE
@@ -41,10 +42,6 @@ TASK_ELIGIBLE: dict[str, Callable[[PolicyRef], bool]] = {
 }
 NO_ELIGIBLE_POLICY = {task.intent: task.no_eligible_policy for task in SELF_SERVICE}
 TASK_WORDS = {task.intent: task.words for task in SELF_SERVICE}
-
-
-# A reply this short right after "Which policy?" is read as the answer to it.
-SHORT_REPLY_WORDS = 4
 
 
 def inform_payload(entity: str, value: str) -> str:
@@ -224,21 +221,65 @@ def offered_policy_choice(turn: Turn, entity: str = "policy_number") -> bool:
     return False
 
 
+async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
+    """The events that take this message as the answer to "Which one?", or None.
+
+    The one rule for a waiting choice, whatever intent the NLU guessed ("homeowners" read as a
+    quote, "auto" as autopay, "my truck" not understood): while the assistant waits for a policy
+    (or claim) choice for the pending task, a reply that names exactly one of the offered items
+    (line or its words, vehicle, address, ordinal, last digits, claim type or date) is the choice
+    and the task goes on, unless the reply clearly asks for something else (a person, start
+    over, stop, another task in its own words: ``bot.conversation.pending_choice``).
+    """
+    task = turn.slot("pending_task")
+    if not task or not turn.verified or not turn.text:
+        return None
+    if asks_something_else(turn.text, turn.intent, str(task)):
+        return None
+    if waits_for_choice(turn, "policy_number"):
+        refs = (await turn.services.connector.list_policies(str(turn.holder_id))).value
+        offered = [ref for ref in refs if eligible_for(str(task))(ref)]
+        chosen = resolve_policy(turn.text, offered, await policy_facts(turn, offered))
+        if chosen is None:
+            return None
+        return [
+            SlotSet("policy_number", chosen.policy_number),
+            FollowupAction("action_resume_task"),
+        ]
+    if waits_for_choice(turn, "claim_number"):
+        refs, claims = await holder_claims(turn)
+        lines = {ref.policy_number: ref.line for ref in refs}
+        claim = resolve_claim(turn.text, claims, lines, turn.now().date())
+        if claim is None:
+            return None
+        return [
+            SlotSet("claim_number", claim.claim_number),
+            SlotSet("policy_number", claim.policy_number),
+            FollowupAction("action_resume_task"),
+        ]
+    return None
+
+
+def first_after_the_message(turn: Turn) -> bool:
+    """Whether this action is the first to handle the latest user message (not one an earlier
+    action handed over to, which has read the message already)."""
+    for event in reversed(turn.tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            return False
+    return True
+
+
+def waits_for_choice(turn: Turn, entity: str) -> bool:
+    """Whether "Which one?" (policy or claim buttons) was asked and is not answered yet."""
+    return not turn.slot(entity) and offered_policy_choice(turn, entity)
+
+
 async def answers_a_choice(turn: Turn) -> bool:
     """Whether this message, whatever the NLU made of it, names one of the policies or claims the
     assistant just offered ("my truck", "home", "the hail one" read as not understood)."""
-    task = turn.slot("pending_task")
-    if not task or not turn.verified or not turn.text:
-        return False
-    if offered_policy_choice(turn, "policy_number"):
-        refs = (await turn.services.connector.list_policies(str(turn.holder_id))).value
-        offered = [ref for ref in refs if eligible_for(str(task))(ref)]
-        return resolve_policy(turn.text, offered, await policy_facts(turn, offered)) is not None
-    if offered_policy_choice(turn, "claim_number"):
-        refs, claims = await holder_claims(turn)
-        lines = {ref.policy_number: ref.line for ref in refs}
-        return resolve_claim(turn.text, claims, lines, turn.now().date()) is not None
-    return False
+    return await pending_choice_answer(turn) is not None
 
 
 def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
@@ -253,19 +294,20 @@ def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
 
 
 async def answer_to_policy_choice(turn: Turn, task: str) -> PolicyRef | None:
-    """The policy a short reply names when the last question was "Which policy?".
+    """The policy a reply names when the assistant waits for "Which policy?" for ``task``.
 
-    NLU may read "auto" as autopay or "home" as something else; right after the policy question
-    a short reply that names one of the offered policies is the answer, whatever the intent.
+    NLU may read "auto" as autopay or "home" as something else; while the policy question waits,
+    a reply that names one of the offered policies is the answer, whatever the intent, unless it
+    clearly asks for something else (``pending_choice_answer``, the one rule).
     """
-    if len(turn.text.split()) > SHORT_REPLY_WORDS or not offered_policy_choice(turn):
+    if turn.holder_id is None or not waits_for_choice(turn, "policy_number"):
         return None
-    holder_id = turn.holder_id
-    if holder_id is None:
+    if str(turn.slot("pending_task") or "") != task:
         return None
-    refs = (await turn.services.connector.list_policies(holder_id)).value
-    offered = [ref for ref in refs if eligible_for(task)(ref)]
-    return resolve_policy(turn.text, offered, await policy_facts(turn, offered))
+    events = await pending_choice_answer(turn)
+    chosen = next((e.get("value") for e in events or [] if e.get("name") == "policy_number"), None)
+    refs = (await turn.services.connector.list_policies(turn.holder_id)).value
+    return next((ref for ref in refs if ref.policy_number == chosen), None)
 
 
 def begin_verification(task: str) -> list[EventType]:

@@ -35,6 +35,7 @@ from bot.conversation.policy_choice import (
     read,
     similar,
 )
+from bot.conversation.user_input import AmountProblem, AmountRequest, read_amount
 
 
 class AfterAnswer(Enum):
@@ -176,3 +177,34 @@ def _names_loss_type(words: tuple[str, ...]) -> bool:
 def _declines(reading: Reading) -> bool:
     content = [w for w in reading.words if w not in FILLER and w not in WEAK_MARKERS]
     return all(w in _DECLINE_WORDS for w in content)
+
+
+# Phrases that, with an amount, change the amount just paid or asked for ("wait make it 75",
+# "actually 80 instead", "no, I meant 60"). The weak markers open one too ("no 75", "oops 80").
+AMOUNT_MARKERS = (
+    "make it", "make that", "change it to", "change that to", "change to", "instead",
+    "rather", "i meant", "i mean", "meant", "scratch that", "correction", "should be",
+    "should have been", "not", "do", "go with", "only",
+)  # fmt: skip
+# Request words a changed amount may carry ("actually pay 75 instead").
+_PAYMENT_WORDS = frozenset({"pay", "payment", "bill", "amount", "link", "balance", "due", "owe"})
+
+
+def amount_correction(text: str) -> AmountRequest | None:
+    """The new amount when a reply right after a payment answer changes its amount, else None.
+
+    A correction says one amount (``read_amount``: ambiguous or several amounts are none) with a
+    marker of a change of mind and no other request: "wait make it 75", "actually, 80 instead",
+    "no 60", "sorry I meant a hundred and fifty". A bare "75" is not read as one here.
+    """
+    amount = read_amount(text)
+    if isinstance(amount, AmountProblem):
+        return None
+    plain = " ".join(re.findall(r"[a-z0-9]+", normalise(text)))
+    words = plain.split()
+    if not words or any(w in REQUEST_WORDS and w not in _PAYMENT_WORDS for w in words):
+        return None
+    marked = words[0] in WEAK_MARKERS or any(
+        re.search(rf"\b{marker}\b", plain) for marker in AMOUNT_MARKERS
+    )
+    return amount if marked else None

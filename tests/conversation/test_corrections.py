@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot.conversation.corrections import (
     AfterAnswer,
+    amount_correction,
     is_change_of_mind,
     is_decline,
     read_after_answer,
@@ -95,3 +98,34 @@ def test_a_new_request_or_anything_else_is_not_a_correction(reply: str) -> None:
 def test_a_bare_choice_without_a_marker_is_left_to_the_choosers() -> None:
     # Conservative: with no correction marker, "the home one" is not read as a change of mind.
     assert not is_change_of_mind("the home one")
+
+
+@pytest.mark.parametrize(
+    ("reply", "amount"),
+    [
+        ("wait make it 75", Decimal("75.00")),
+        ("actually 80 instead", Decimal("80.00")),
+        ("no 60", Decimal("60.00")),
+        ("sorry I meant a hundred and fifty", Decimal("150.00")),
+        ("change that to $95.50", Decimal("95.50")),
+        ("oops should be two hundred", Decimal("200.00")),
+        ("can you make it the full balance", "full"),
+    ],
+)
+def test_a_new_amount_with_a_change_of_mind_corrects_the_payment(reply, amount):
+    assert amount_correction(reply) == amount
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "75",  # a bare number says no change of mind
+        "make it one fifty",  # $150 or $1.50: asked, not guessed
+        "wait make it 50 or 60",
+        "no make it 75 and send my id card",  # another request too
+        "thanks",
+        "actually the home one",
+    ],
+)
+def test_anything_else_is_no_amount_correction(reply):
+    assert amount_correction(reply) is None

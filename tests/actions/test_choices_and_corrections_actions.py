@@ -1,0 +1,161 @@
+"""A waiting choice is answered whatever the NLU guessed; corrections redo the task; a change
+of policy inside the payment form switches the policy; an amount in words is read whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.billing import ValidatePaymentForm
+from actions.follow_up import ActionFollowUp
+from actions.handoff import ActionHandoff, ActionUnderstandingFallback
+from actions.identity import ActionResumeTask
+from tests.actions.conftest import JOSE, MARIA, Conversation, run
+
+
+async def _asked_which(talk: Conversation, task: str, domain: dict[str, Any]) -> None:
+    """The assistant asks which policy (or claim) ``task`` is for; the question waits."""
+    talk.slots["pending_task"] = task
+    asked = await run(ActionResumeTask(), talk, domain)
+    assert asked.buttons, "a choice is offered"
+    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
+
+
+def _jose() -> Conversation:
+    return Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+
+
+async def test_a_line_word_read_as_a_quote_request_answers_the_waiting_policy_question(
+    services, domain
+):
+    talk = _jose()
+    await _asked_which(talk, "request_declarations", domain)
+    talk.user("homeowners", "get_quote")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.slot("policy_number") == "HOM-2000002"
+    assert result.followup == "action_resume_task"
+    assert not result.payloads, "no handoff record"
+
+
+async def test_a_quote_asked_in_words_while_a_choice_waits_is_still_a_quote(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "request_declarations", domain)
+    talk.user("actually can I get a quote for homeowners on a new place", "get_quote")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.followup is None
+    assert [p for p in result.payloads if "handoff" in p]
+
+
+async def test_asking_for_a_person_while_a_choice_waits_reaches_a_person(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "check_balance", domain)
+    talk.user("the house one, actually just get me an agent", "human_handoff")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.followup is None
+    assert [p for p in result.payloads if "handoff" in p]
+
+
+async def test_a_claim_named_by_its_place_answers_the_waiting_claim_question(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "claim_status", domain)
+    talk.user("nope the house one", "deny")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.slot("claim_number") == "CLM-50000004"
+    assert result.followup == "action_resume_task"
+
+
+async def test_an_ordinal_not_understood_answers_the_waiting_policy_question(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "check_balance", domain)
+    talk.user("2nd pls", "nlu_fallback")
+    result = await run(ActionUnderstandingFallback(), talk, domain)
+    assert result.followup == "action_resume_task"
+
+
+async def test_an_answered_choice_is_no_longer_waiting(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "check_balance", domain)
+    talk.slots["policy_number"] = "AUT-1000003"  # answered
+    talk.user("homeowners", "get_quote")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.followup is None, "a quote request now, not an answer"
+
+
+async def test_a_new_amount_right_after_the_pay_link_redoes_the_payment(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("50", "inform").verified("H0000001")
+    talk.slots.update(last_task="make_payment", policy_number="AUT-1000001", pending_task=None)
+    talk.user("hold on, change it to ninety five", "inform")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.slot("amount") == "95.00"
+    assert result.slot("pending_task") == "make_payment"
+    assert result.followup == "action_resume_task"
+    assert "policy_number" not in [e.get("name") for e in result.events if e["event"] == "slot"]
+
+
+async def test_a_bare_number_after_the_pay_link_is_not_a_new_payment(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("50", "inform").verified("H0000001")
+    talk.slots.update(last_task="make_payment", policy_number="AUT-1000001", pending_task=None)
+    talk.user("75", "inform")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.followup != "action_resume_task"
+
+
+def _asked_the_amount(talk: Conversation, policy_number: str) -> Conversation:
+    talk.slots.update(
+        pending_task="make_payment", policy_number=policy_number, requested_slot="amount"
+    )
+    return talk
+
+
+async def test_another_policy_named_while_asked_the_amount_switches_the_payment(services, domain):
+    talk = _asked_the_amount(_jose(), "AUT-1000003")
+    talk.user("oh wait it's the house i want to pay", "nlu_fallback")
+    talk.candidate_slots(amount="oh wait it's the house i want to pay")
+    result = await run(ValidatePaymentForm(), talk, domain)
+    assert result.slot("policy_number") == "HOM-2000002"
+    assert result.slot("amount") is None
+    assert result.slot("form_misses") == 0.0, "not counted as a miss"
+    assert "HOM-****002" in result.text or "HOM-2000002" in result.text
+
+
+async def test_the_same_policy_named_while_asked_the_amount_is_asked_again(services, domain):
+    talk = _asked_the_amount(_jose(), "AUT-1000003")
+    talk.user("the car one", "inform")
+    talk.candidate_slots(amount="the car one")
+    result = await run(ValidatePaymentForm(), talk, domain)
+    assert "policy_number" not in [e.get("name") for e in result.events if e["event"] == "slot"]
+    assert result.slot("amount") is None
+
+
+async def test_an_amount_in_words_given_with_the_request_is_read_whole(services, domain):
+    talk = Conversation(phone=MARIA.phone)
+    talk.user("can I pay a hundred and twenty on my car", "make_payment")
+    text = "can I pay a hundred and twenty on my car"
+    talk.events[-1]["parse_data"]["entities"] = [
+        {"entity": "amount", "value": "a hundred", "start": 10, "end": 19},
+        {"entity": "amount", "value": "twenty", "start": 24, "end": 30},
+    ]
+    assert text[24:30] == "twenty"
+    talk.user("78704", "inform").verified("H0000001")
+    talk.slots["policy_number"] = "AUT-1000001"
+    talk.candidate_slots(amount="twenty")  # Rasa keeps the last amount entity
+    result = await run(ValidatePaymentForm(), talk, domain)
+    assert result.slot("amount") == "120.00"
+
+
+async def test_a_new_amount_read_as_a_policy_change_still_redoes_the_payment(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("60", "inform").verified("H0000001")
+    talk.slots.update(last_task="make_payment", policy_number="AUT-1000001", pending_task=None)
+    talk.user("oh sorry, change that to 90", "change_policy")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.slot("amount") == "90.00"
+    assert result.followup == "action_resume_task"
+    assert not result.payloads, "no handoff record"
+
+
+async def test_a_policy_change_right_after_an_answer_is_still_handed_off(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("balance", "check_balance").verified("H0000001")
+    talk.slots.update(last_task="check_balance", policy_number="AUT-1000001", pending_task=None)
+    talk.user("i meant to update the address on my car policy", "change_policy")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.followup is None
+    assert [p for p in result.payloads if "handoff" in p]
