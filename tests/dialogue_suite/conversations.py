@@ -349,6 +349,8 @@ def choice_in_words() -> None:
                 JOSE_HOME, home_balance, 3)
     jose_policy("jose_declarations_homeowners", "send me the dec page", "homeowners",
                 JOSE_HOME, has(DOCUMENT_LINK), 4)
+    jose_policy("jose_balance_the_homeowners_i_think", "what's my balance looking like",
+                "the homeowners policy i think", JOSE_HOME, home_balance, 5)
     jose_policy("jose_declarations_by_vehicle_make", "need a declarations page",
                 "the subaru one please", JOSE_AUTO, has(DOCUMENT_LINK), 0)
     jose_policy("jose_summary_by_vehicle_model", "give me a summary of my coverage",
@@ -524,6 +526,20 @@ def corrections() -> None:
         S("no the home policy sorry", has(JOSE_HOME) & lacks("date of birth")),
         S("100", pays("$100.00") & lacks(JOSE_AUTO)),
         forbidden=NOT_JOSE)
+    add("corrections", "maria_changes_that_to_90_after_the_link", MARIA.phone,
+        S("make payment pls", VERIFIED_FIRST),
+        *verify(MARIA, ASKS_AMOUNT, style=0),
+        S("60", pays("$60.00")),
+        S("oh sorry, change that to 90", pays("$90.00") & lacks("date of birth", "how much")),
+        forbidden=NOT_MARIA)
+    add("corrections", "jose_rather_pays_the_house_when_asked_how_much", JOSE.phone,
+        S("gotta pay my insurance bill", VERIFIED_FIRST),
+        *verify(JOSE, ASKS_WHICH, style=2),
+        S("car", ASKS_AMOUNT & has(JOSE_AUTO)),
+        S("hmm actually the house one", has(JOSE_HOME, JOSE_HOME_BALANCE)
+          & lacks("date of birth", "not getting it")),
+        S("two hundred", pays("$200.00")),
+        forbidden=NOT_JOSE)
     add("corrections", "jose_actually_the_auto_summary", JOSE.phone,
         S("summary of my home policy", VERIFIED_FIRST),
         *verify(JOSE, has(JOSE_HOME)),
@@ -592,6 +608,10 @@ def amount_in_words() -> None:
     add("amount_in_words", "jose_a_hundred_and_fifty_on_the_house", JOSE.phone,
         S("I'd like to pay a hundred and fifty on the house", VERIFIED_FIRST),
         *verify(JOSE, pays("$150.00") & lacks("which one", JOSE_AUTO), style=1),
+        forbidden=NOT_JOSE)
+    add("amount_in_words", "jose_two_hundred_twenty_five_on_the_truck", JOSE.phone,
+        S("pay two hundred twenty five on the truck", VERIFIED_FIRST),
+        *verify(JOSE, pays("$225.00") & lacks("which one", JOSE_HOME), style=3),
         forbidden=NOT_JOSE)
     add("amount_in_words", "maria_pays_the_minimum_due_in_words", MARIA.phone,
         S("pay the minimum due please", VERIFIED_FIRST),
