@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import SafeFormValidation, Turn
 from actions.tasks import NO_ELIGIBLE_POLICY, TaskAction, choose_policy
 from bot.conversation.answers.common import pas_unavailable
+from bot.conversation.certificate_holder import readable_name
 from bot.conversation.formatting import mask_policy_number, time_of_day
 from bot.conversation.outcomes import Outcome
 from bot.documents import (
@@ -192,10 +193,3 @@ class ValidateCertificateForm(SafeFormValidation):
             )
             return {"org_address": None}
         return {"org_address": address}
-
-
-def readable_name(text: str) -> bool:
-    """Whether ``text`` has at least one word a person could read out (letters with a vowel):
-    "Lone Star Apartments", "XYZ Holdings", but not "zzzz ??" or "!!!"."""
-    words = ["".join(ch for ch in w if ch.isalpha()) for w in text.lower().split()]
-    return any(len(w) >= 2 and any(v in w for v in "aeiouy") for w in words)

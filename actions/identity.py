@@ -30,6 +30,7 @@ from actions.tasks import (
     TASK_ACTIONS,
     TASK_NEXT,
     answer_to_policy_choice,
+    answered_a_form,
     ask_policy_choice,
     choose_claim,
     choose_policy,
@@ -40,6 +41,7 @@ from bot.bootstrap import get_services
 from bot.conversation.answers.billing import balance_text
 from bot.conversation.answers.claims import no_claims_text
 from bot.conversation.answers.common import OFFER_PERSON, pas_unavailable
+from bot.conversation.certificate_holder import read_certificate_holder
 from bot.conversation.formatting import time_of_day
 from bot.conversation.identity import VerificationStatus
 from bot.conversation.intents import SELF_SERVICE_INTENTS
@@ -50,6 +52,7 @@ from bot.conversation.user_input import (
     parse_policy_number,
     parse_zip,
 )
+from bot.conversation.volunteered import read_volunteered_identity
 from pas_connector.errors import PasUnavailable
 
 # Whether this turn's channel phone found a policyholder (set per run of the form validation).
@@ -106,6 +109,7 @@ class ActionStartTask(PolicylineAction):
             )
         # The slots follow the server-side record: a tracker that claims more gets reset.
         events += turn.identity_events()
+        events += certificate_holder_given(turn, task)
         if turn.verified:
             return [
                 *events,
@@ -130,7 +134,55 @@ class ActionStartTask(PolicylineAction):
                 FollowupAction("one_time_code_form"),
             ]
         turn.say("I can help with that. First I need to confirm who you are.")
-        return [*events, SlotSet("identity_locked", False), FollowupAction("verification_form")]
+        return [
+            *events,
+            *identity_given(turn),
+            SlotSet("identity_locked", False),
+            FollowupAction("verification_form"),
+        ]
+
+
+def identity_given(turn: Turn) -> list[EventType]:
+    """The date of birth, ZIP and policy number the request already gives, as the form's answers.
+
+    The form validates them at activation like typed answers, and the PAS check, failure count
+    and one-time code apply unchanged: only the questions are saved. Read from the message that
+    starts the task (whatever intent it was read as: "balance pls, dob 4/12/85" reads as
+    ``inform``), never from an answer to a form or an older message.
+    """
+    if answered_a_form(turn):
+        return []
+    given = read_volunteered_identity(turn.text, turn.services.clock().date())
+    values = {
+        "date_of_birth": given.date_of_birth.isoformat() if given.date_of_birth else None,
+        "zip_code": given.zip_code,
+        "policy_number": given.policy_number,
+    }
+    # What the NLU already filled stays (the form validates it the same way).
+    return [
+        SlotSet(name, value)
+        for name, value in values.items()
+        if value is not None and not turn.tracker.slots.get(name)
+    ]
+
+
+def certificate_holder_given(turn: Turn, task: str | None) -> list[EventType]:
+    """The certificate holder the request names ("COI made out to Acme, 12 Main St ..."), so the
+    certificate form asks nothing, or only the address."""
+    if task != "request_certificate":
+        return []
+    name = turn.tracker.slots.get("org_name")
+    address = turn.tracker.slots.get("org_address")
+    if name and address:
+        return []
+    for text in request_texts(turn, task):
+        holder = read_certificate_holder(text)
+        if holder is None:
+            continue
+        if holder.address:
+            return [SlotSet("org_name", holder.name), SlotSet("org_address", holder.address)]
+        return [] if name else [SlotSet("org_name", holder.name)]
+    return []
 
 
 def _names_a_policy(turn: Turn) -> bool:

@@ -483,6 +483,27 @@ def first_message() -> None:
         S(f"Hi, this is James. My DOB is {dob(JAMES, 0)} and zip {JAMES.zip}. "
           "Is my autopay still on?", has(J_POL, "15th") & lacks("date of birth", "ZIP code")),
         forbidden=NOT_JAMES)
+    add("first_message", "priya_birthday_in_words_and_zip_get_the_balance_at_once", PRIYA.phone,
+        S(f"hey its priya, born {PRIYA.born:%B} {PRIYA.born.day}nd {PRIYA.born.year}, zip "
+          f"code is {PRIYA.zip} - how much do i owe rn", has(P_POL, PRIYA_BALANCE)
+          & lacks("date of birth", "ZIP code")),
+        forbidden=NOT_PRIYA)
+    add("first_message", "maria_zip_first_then_only_the_date_of_birth_is_asked", MARIA.phone,
+        S(f"zip {MARIA.zip}. could u text me my insurance card", ASKS_DOB & lacks("ZIP")),
+        S(dob(MARIA, 5), the_id_card(M_POL) & lacks("ZIP code", "date of birth")),
+        forbidden=NOT_MARIA)
+    add("first_message", "maria_certificate_holder_named_without_address_asks_only_the_address",
+        MARIA.phone,
+        S("pls issue a certificate of insurance to Barton Creek Self Storage", VERIFIED_FIRST),
+        *verify(MARIA, ASKS_HOLDER_ADDRESS & lacks("made out to"), style=3),
+        S("3601 S Lamar Blvd, Austin TX 78704", has("certificate", DOCUMENT_LINK)
+          & lacks("made out to")),
+        forbidden=NOT_MARIA)
+    add("first_message", "stranger_with_james_labelled_details_is_sent_the_code_first", stranger(9),
+        S(f"how much is my bill right now? my policy number is {JAMES.policy_number}, d.o.b. "
+          f"{dob(JAMES, 4)} and postal code {JAMES.zip}", ASKS_CODE & lacks(JAMES_BALANCE)),
+        S(code_for(JAMES.phone), has(JAMES_BALANCE)),
+        forbidden=(MARIA_BALANCE,), codes_to=JAMES.phone)
 
 
 # =============================================================================================
