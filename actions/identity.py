@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -153,16 +153,11 @@ def identity_given(turn: Turn) -> list[EventType]:
     if answered_a_form(turn):
         return []
     given = read_volunteered_identity(turn.text, turn.services.clock().date())
-    values = {
-        "date_of_birth": given.date_of_birth.isoformat() if given.date_of_birth else None,
-        "zip_code": given.zip_code,
-        "policy_number": given.policy_number,
-    }
     # What the NLU already filled stays (the form validates it the same way).
     return [
         SlotSet(name, value)
-        for name, value in values.items()
-        if value is not None and not turn.tracker.slots.get(name)
+        for name, value in given.slot_values().items()
+        if not turn.tracker.slots.get(name)
     ]
 
 
@@ -238,20 +233,25 @@ class ValidateVerificationForm(SafeFormValidation):
             )
             return {"policy_number": None}
         # One candidate is canonical; several mean bare digits (verification tries each line).
-        return {"policy_number": candidates[0] if len(candidates) == 1 else _digits(value)}
+        number = candidates[0] if len(candidates) == 1 else _digits(value)
+        return {**_also_answered(tracker, "policy_number"), "policy_number": number}
 
     def validate_date_of_birth(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         today = get_services().clock().date()
+        also = _also_answered(tracker, "date_of_birth")
         parsed = parse_date_of_birth(str(value or ""), today)
+        if parsed is None and also.get("date_of_birth"):
+            # "04/12/1985 78704", "dob 4/12/85 zip 78704": the date is read beside the rest.
+            parsed = date.fromisoformat(also["date_of_birth"])
         if parsed is None:
             dispatcher.utter_message(
                 text="Sorry, I couldn't read that date. Please give your date of birth like "
                 "07/04/1990 or July 4 1990."
             )
-            return {"date_of_birth": None}
-        return {"date_of_birth": parsed.isoformat()}
+            return {**also, "date_of_birth": None}
+        return {**also, "date_of_birth": parsed.isoformat()}
 
     def validate_zip_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -261,6 +261,21 @@ class ValidateVerificationForm(SafeFormValidation):
             dispatcher.utter_message(text="Please give the 5-digit ZIP code of your address.")
             return {"zip_code": None}
         return {"zip_code": zip5}
+
+
+def _also_answered(tracker: Tracker, asked: str) -> dict[str, Any]:
+    """What the answer to ``asked`` also gives that the form has not got yet ("AUT-1000001, dob
+    4/12/85 zip 78704" answers three questions): the same reader as a request's details, and
+    only while the form is asking (an answer typed, not a button)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") != asked or text.startswith("/"):
+        return {}
+    given = read_volunteered_identity(text, get_services().clock().date())
+    return {
+        name: value
+        for name, value in given.slot_values().items()
+        if name == asked or tracker.get_slot(name) is None
+    }
 
 
 def _channel_phone(tracker: Tracker) -> str | None:

@@ -113,6 +113,28 @@ class VolunteeredIdentity:
     def __bool__(self) -> bool:
         return any((self.date_of_birth, self.zip_code, self.policy_number))
 
+    def slot_values(self) -> dict[str, str]:
+        """What was read, as the verification form's slots hold it (the date in ISO form)."""
+        values = {
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
+            "zip_code": self.zip_code,
+            "policy_number": self.policy_number,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+    def as_text(self) -> str:
+        """The details written with their labels ("dob 09/30/1972 zip 28203"), which
+        ``read_volunteered_identity`` reads back the same: what a part of a message cut from the
+        rest (``channels.requests_in_a_message``) can carry along."""
+        parts = []
+        if self.date_of_birth is not None:
+            parts.append(f"dob {self.date_of_birth:%m/%d/%Y}")
+        if self.zip_code is not None:
+            parts.append(f"zip {self.zip_code}")
+        if self.policy_number is not None:
+            parts.append(f"policy {self.policy_number}")
+        return " ".join(parts)
+
 
 def read_volunteered_identity(text: str, today: date) -> VolunteeredIdentity:
     """The date of birth, ZIP code and policy number ``text`` gives (see the module docstring)."""

@@ -120,3 +120,37 @@ async def test_no_holder_is_prefilled_for_other_tasks_or_vague_requests(services
     for talk in (card, vague):
         result = await run(ActionStartTask(), talk.verified("H0000001"), domain)
         assert "org_name" not in set_values(result)
+
+
+async def test_an_answer_to_the_date_of_birth_question_that_adds_the_zip_asks_nothing_more(
+    services, domain
+):
+    talk = Conversation(phone=MARIA.phone).user("04/12/1985 78704", "inform")
+    talk.slots["requested_slot"] = "date_of_birth"
+    talk.candidate_slots(date_of_birth="04/12/1985 78704")
+    result = await run(ValidateVerificationForm(), talk, domain)
+    assert result.slot("date_of_birth") == "1985-04-12"
+    assert result.slot("zip_code") == MARIA.zip
+    assert result.slot("requested_slot") is None
+
+
+async def test_an_answer_to_the_policy_number_question_that_adds_everything_fills_the_form(
+    services, domain
+):
+    answer = f"{MARIA.policy_number} dob april 12 1985 zip {MARIA.zip}"
+    talk = Conversation(phone=STRANGER).user(answer, "inform")
+    talk.slots["requested_slot"] = "policy_number"
+    talk.candidate_slots(policy_number=answer)
+    result = await run(ValidateVerificationForm(), talk, domain)
+    assert result.slot("policy_number") == MARIA.policy_number
+    assert result.slot("date_of_birth") == "1985-04-12"
+    assert result.slot("zip_code") == MARIA.zip
+
+
+async def test_an_answer_adds_nothing_the_form_already_has(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("dob 4/12/85 zip 78701", "inform")
+    talk.slots.update(requested_slot="date_of_birth", zip_code="78704")
+    talk.candidate_slots(date_of_birth="dob 4/12/85 zip 78701")
+    result = await run(ValidateVerificationForm(), talk, domain)
+    assert result.slot("date_of_birth") == "1985-04-12"
+    assert "zip_code" not in set_values(result)

@@ -115,6 +115,20 @@ def test_a_policy_number_is_read_with_its_prefix_or_after_the_word_policy(
     assert read(text).policy_number == policy
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, this is James. My DOB is 09/30/1972 and zip 28203.",
+        "hey its maria, policy aut 1000001, born april 12th 1985, i live in 78704",
+        "my policy number is 1000001",
+        "balance pls",
+    ],
+)
+def test_the_details_written_with_their_labels_read_back_the_same(text: str) -> None:
+    given = read(text)
+    assert read(given.as_text()) == given
+
+
 def test_nothing_is_read_from_a_button_payload() -> None:
     assert not read('/inform{"date_of_birth": "1985-04-12"}')
 
