@@ -7,6 +7,8 @@ verifying again. ``action_follow_up`` also answers a bare "no" or an answer to n
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.base import PolicylineAction, Turn, earlier_misses_in_a_row
@@ -129,9 +131,14 @@ async def choice_or_correction(turn: Turn) -> list[EventType] | None:
     return await change_of_mind(turn)
 
 
-# Details that only come with a request (identity answers, a certificate holder): a message of
-# them that the NLU reads as ``inform`` still carries the request it came with.
-REQUEST_DETAILS = frozenset({"date_of_birth", "zip_code", "org_name", "org_address"})
+# Details that only come with a request (identity answers, a certificate holder, an amount to
+# pay): a message of them that the NLU reads as ``inform`` still carries the request it came
+# with.
+REQUEST_DETAILS = frozenset({"date_of_birth", "zip_code", "org_name", "org_address", "amount"})
+
+
+# An amount comes with a request only in a message of a few words ("throw $120 at the car").
+MIN_WORDS_WITH_AMOUNT = 3
 
 
 def _volunteered_task(turn: Turn) -> str | None:
@@ -139,8 +146,14 @@ def _volunteered_task(turn: Turn) -> str | None:
     the NLU ranks right after ``inform``. Its confidence says little (DIET ranks sharply); its
     place does, and only messages with details that come with a request are read this way."""
     entities = {e.get("entity") for e in turn.tracker.latest_message.get("entities") or []}
-    if not entities & REQUEST_DETAILS:
+    details = entities & REQUEST_DETAILS
+    if not details:
         return None
+    if (
+        details == {"amount"}
+        and len(re.findall(r"[a-z]+", turn.text.lower())) < MIN_WORDS_WITH_AMOUNT
+    ):
+        return None  # "60" alone says no request ("put 60 on the car" does)
     ranking = [r.get("name") for r in turn.tracker.latest_message.get("intent_ranking") or []]
     if len(ranking) < 2 or ranking[0] != "inform":
         return None

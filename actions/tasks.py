@@ -83,17 +83,24 @@ def answered_a_form(turn: Turn) -> bool:
 
 def request_texts(turn: Turn, task: str) -> list[str]:
     """Where a choice may be named, latest first: this message, then the one that asked for
-    ``task`` ("my home dec page" names the policy before verification asked anything else)."""
+    ``task`` ("my home dec page" names the policy before verification asked anything else):
+    read as ``task``, or made the pending task by an action ("throw $120 at the car policy"
+    read as details, the request found in it)."""
     texts = [turn.text] if turn.text and not answered_a_form(turn) else []
+    made_pending = False
     for event in reversed(turn.tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "pending_task":
+            made_pending = made_pending or event.get("value") == task
+            continue
         if event.get("event") != "user":
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         text = str(event.get("text") or "")
-        if intent == task and text and not text.startswith("/"):
+        if (intent == task or made_pending) and text and not text.startswith("/"):
             if text not in texts:
                 texts.append(text)
             break
+        made_pending = False
     return texts
 
 
@@ -221,6 +228,10 @@ def offered_policy_choice(turn: Turn, entity: str = "policy_number") -> bool:
     return False
 
 
+# An answer the assistant used: no miss (the human-exit count reads ``form_misses``).
+ANSWER_USED = SlotSet("form_misses", 0.0)
+
+
 async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
     """The events that take this message as the answer to "Which one?", or None.
 
@@ -244,6 +255,7 @@ async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
             return None
         return [
             SlotSet("policy_number", chosen.policy_number),
+            ANSWER_USED,
             FollowupAction("action_resume_task"),
         ]
     if waits_for_choice(turn, "claim_number"):
@@ -255,6 +267,7 @@ async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
         return [
             SlotSet("claim_number", claim.claim_number),
             SlotSet("policy_number", claim.policy_number),
+            ANSWER_USED,
             FollowupAction("action_resume_task"),
         ]
     return None

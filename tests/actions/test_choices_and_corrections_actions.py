@@ -159,3 +159,34 @@ async def test_a_policy_change_right_after_an_answer_is_still_handed_off(service
     result = await run(ActionHandoff(), talk, domain)
     assert result.followup is None
     assert [p for p in result.payloads if "handoff" in p]
+
+
+async def test_an_amount_and_a_policy_read_as_details_still_make_the_payment(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("throw $120 at the car policy", "inform")
+    talk.latest["entities"] = [{"entity": "amount", "value": "$120", "start": 6, "end": 10}]
+    talk.latest["intent_ranking"] = [
+        {"name": "inform", "confidence": 1.0},
+        {"name": "make_payment", "confidence": 0.0},
+    ]
+    started = await run(ActionFollowUp(), talk, domain)
+    assert started.slot("pending_task") == "make_payment"
+    assert started.followup == "action_start_task"
+    talk.events += [e for e in started.events if e["event"] == "slot"]
+
+    talk.user("11215", "inform").verified("H0000005")
+    talk.events.append({"event": "action", "name": "verification_form"})  # the ZIP answered it
+    resumed = await run(ActionResumeTask(), talk, domain)
+    assert resumed.slot("policy_number") == "AUT-1000003", "the car policy, not asked which"
+    assert resumed.slot("amount") == "120.00"
+    assert resumed.followup == "payment_form"
+
+
+async def test_a_bare_amount_with_nothing_asked_starts_no_payment(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("60", "inform")
+    talk.latest["entities"] = [{"entity": "amount", "value": "60", "start": 0, "end": 2}]
+    talk.latest["intent_ranking"] = [
+        {"name": "inform", "confidence": 1.0},
+        {"name": "make_payment", "confidence": 0.0},
+    ]
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.followup != "action_start_task"
