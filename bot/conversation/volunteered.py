@@ -64,13 +64,14 @@ _OTHER_DATE = re.compile(
     re.IGNORECASE,
 )
 _ZIP_LABEL_BEFORE = re.compile(
-    r"\b(?:zip(?:\s*code)?|zipcode|postal(?:\s*code)?|post\s*code"
-    r"|i\s+live\s+in|i\s+am\s+in|i'?m\s+in|live\s+in)"
-    r"(?:'s|\s+is|\s+was)?\s*[:=#-]?\s*((?:\d\s?){4}\d(?:-\d{4})?)(?!\d)",
+    r"\b(?:(?P<own>my\s+)?(?:zip(?:\s*code)?|zipcode|postal(?:\s*code)?|post\s*code)"
+    r"|(?P<home>i\s+live\s+in|i\s+am\s+in|i'?m\s+in|live\s+in)(?:\s+[a-z.]+,?){0,3})"
+    r"(?:'s|\s+is|\s+was)?\s*[:=#-]?\s*(?P<zip>(?:\d\s?){4}\d(?:-\d{4})?)(?!\d)",
     re.IGNORECASE,
 )
 _ZIP_LABEL_AFTER = re.compile(
-    r"(?<![\d$.,])(\d{5})(?:-\d{4})?\s+(?:is\s+)?(?:my\s+|the\s+)?(?:zip|postal)\b",
+    r"(?<![\d$.,])(?P<zip>\d{5})(?:-\d{4})?\s+(?:is\s+)?(?:(?P<own>my)\s+|the\s+)?"
+    r"(?:zip|postal)\b",
     re.IGNORECASE,
 )
 _FIVE_DIGITS = re.compile(r"(?<![\d$.,/-])(\d{5})(?:-\d{4})?(?![\d/]|\.\d|,\d)")
@@ -177,18 +178,20 @@ def _old_enough(born: date, today: date) -> bool:
 def read_zip(text: str, *, with_date_of_birth: bool) -> str | None:
     """A labelled ZIP code, else (only beside a date of birth) the one bare five-digit number that
     is not part of an address, an amount, a date, or a policy or claim number."""
+    # Everything from a street address's house number on belongs to that address (city, ZIP):
+    # there only "my zip" or "I live in" is the writer's.
+    address_from = min((m.start() for m in _STREET.finditer(text)), default=len(text))
     labelled = {
         zip5
         for match in [*_ZIP_LABEL_BEFORE.finditer(text), *_ZIP_LABEL_AFTER.finditer(text)]
-        if (zip5 := parse_zip(match.group(1))) is not None
+        if (zip5 := parse_zip(match.group("zip"))) is not None
+        and (match.start() < address_from or match.groupdict().get("own") or match["home"])
     }
     if labelled:
         return labelled.pop() if len(labelled) == 1 else None
     if not with_date_of_birth:
         return None
     dates = [m.span() for m in _DATE.finditer(text)]
-    # Everything from a street address's house number on belongs to that address (city, ZIP).
-    address_from = min((m.start() for m in _STREET.finditer(text)), default=len(text))
     bare: set[str] = set()
     for match in _FIVE_DIGITS.finditer(text):
         start, end = match.span()

@@ -74,6 +74,8 @@ def test_dates_that_are_not_surely_a_birth_date_are_left_alone(text: str) -> Non
         ("78704 is my zip", "78704"),
         ("zip is seven eight seven oh four", "78704"),
         ("dob 4/12/85 78704", "78704"),  # bare, beside a date of birth
+        ("i live in austin tx 78704", "78704"),
+        ("COI for Acme 12 Main St Austin TX 78701, my zip is 78704", "78704"),
     ],
 )
 def test_a_zip_code_is_read_when_labelled_or_beside_a_date_of_birth(
@@ -92,6 +94,7 @@ def test_a_zip_code_is_read_when_labelled_or_beside_a_date_of_birth(
         "pay $12345 dob 4/12/85",
         "balance for 78704",  # bare, and no date of birth beside it
         "dob 4/12/85 policy AUT-1000001",  # digits of a policy number
+        "COI for Acme 12 Main St Austin TX, zip 78701",  # the holder's, though labelled
     ],
 )
 def test_five_digits_that_are_not_the_writers_zip_are_left_alone(text: str) -> None:
