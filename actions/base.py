@@ -314,23 +314,29 @@ NOT_UNDERSTOOD = ("nlu_fallback", "out_of_scope")
 
 def earlier_misses_in_a_row(tracker: Tracker) -> int:
     """How many user messages in a row before the latest one were misses: not understood, or
-    answers the assistant could not use (marked by a ``form_misses`` count after them)."""
+    answers the assistant could not use (marked by a ``form_misses`` count after them).
+
+    A message after which ``form_misses`` went back to 0 was used (an answer a form or "which
+    one?" took, or the one that already reached a person), whatever the NLU read: the count
+    stops there, so "auto policy" read as not understood but taken as the choice is no miss."""
     misses = 0
-    unusable = False
+    unusable = used = False
     seen_latest = False
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "form_misses":
-            unusable = unusable or float(event.get("value") or 0) >= 1
+            value = float(event.get("value") or 0)
+            unusable = unusable or value >= 1
+            used = used or value == 0
         elif kind == "user":
             if not seen_latest:
                 seen_latest = True  # the message being handled now is counted by the caller
             else:
                 intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-                if not (unusable or intent in NOT_UNDERSTOOD):
+                if used or not (unusable or intent in NOT_UNDERSTOOD):
                     break
                 misses += 1
-            unusable = False
+            unusable = used = False
     return misses
 
 
