@@ -34,7 +34,9 @@ _END = re.compile(
     r"|how|need|send|they|we|the)\b)|[,.]?\s+(?:please|pls|plz|thanks|thank\s+you|thx|asap"
     r"|and\s+(?:also|then|send|email|text|what|how|can|i|my|it)|also|my\s+(?:dob|date|birthday"
     r"|zip|policy)|d\.?o\.?b|date\s+of\s+birth|born|birthday|zip(?:\s*code)?\s+is"
-    r"|for\s+(?:my|the|our)\s+\w+|on\s+(?:my|the|our)\s+\w+)\b"
+    r"|for\s+(?:my|the|our)\s+\w+|on\s+(?:my|the|our)\s+\w+"
+    r"|(?:by|before|until|no\s+later\s+than)\s+(?:mon|tue|wed|thu|fri|sat|sun|today|tonight"
+    r"|tomorrow|tmrw|eod|end|noon|the|this|next|\d)\w*|today|tomorrow|tonight)\b"
     r"|\s*\b(?:aut|hom|ren)[\s-]*\d{7}\b|\s*\bclm[\s-]*\d{8}\b)",
     re.IGNORECASE,
 )
@@ -94,6 +96,8 @@ def _plausible_name(name: str) -> bool:
         return False
     if words[0].lower().strip(".,'") in _NOT_A_NAME_START:
         return False
+    if re.search(r"@|https?:|www\.", name, re.IGNORECASE):
+        return False  # an email or web address is where to send it, not who it is for
     return readable_name(name)
 
 
