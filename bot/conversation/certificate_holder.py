@@ -3,9 +3,10 @@
 "can you make a COI out to Lone Star Apartments 900 Congress Ave Austin TX 78701" names the
 certificate holder and their address: the certificate form is filled from it and asks nothing, or
 only the address when just the name is given. The reader needs words that introduce a holder
-("made out to", "issued to", "addressed to", "certificate for", "holder is"), and splits name and
-address at the first house number (or "PO Box"). A wrong name would be printed on a document, so
-anything doubtful ("a COI for my truck", "certificate for the condo") is left for the form to ask.
+("made out to", "issued to", "addressed to", "certificate for", "it's for", "holder is"), and
+splits name and address at the first house number (or "PO Box"). A wrong name would be printed on
+a document, so anything doubtful ("a COI for my truck", "certificate for the condo") is left for
+the form to ask.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _LEAD_IN = re.compile(
     r"\b(?:"
     r"(?:make|made|write|written|issue|issued|address|addressed|send|sent|mail|email)"
     rf"(?:\s+(?:it|this|that|one|them|(?:a|an|the|my)\s+{_DOCUMENT}))?(?:\s+out)?\s+(?:to|for)"
+    r"|(?:it'?s|it\s+is|(?:it\s+)?(?:needs?|has)\s+to\s+be|should\s+be)"
+    r"(?:\s+(?:made\s+out|issued|addressed))?\s+(?:to|for)"
     r"|(?:certificate\s+)?holder(?:\s+name)?(?:\s+(?:is|should\s+be|will\s+be|=))?\s*[:-]?"
     rf"|{_DOCUMENT}(?:\s+(?:made\s+out|issued|addressed|naming))?\s+(?:to|for|naming)"
     r")\s+",

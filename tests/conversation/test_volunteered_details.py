@@ -169,6 +169,11 @@ def test_nothing_is_read_from_a_button_payload() -> None:
         ("COI for Acme Property Management please", "Acme Property Management", None),
         ("i need a coi made out to Granite Bay Lending. thanks!", "Granite Bay Lending", None),
         ("send the COI to Acme Movers by friday", "Acme Movers", None),
+        (
+            "I need a COI. It's for Lone Star Apartments 900 Congress Ave Austin TX 78701.",
+            "Lone Star Apartments",
+            "900 Congress Ave Austin TX 78701",
+        ),
         ("cert for Hilltop Events today pls", "Hilltop Events", None),
     ],
 )
@@ -189,6 +194,7 @@ def test_the_certificate_holder_is_split_at_the_first_house_number(
         "need a certificate of insurance",
         "can you make the certificate out to ?!",
         "email the COI to jane@acmemovers.com",
+        "need a certificate, it's for my landlord",
     ],
 )
 def test_no_holder_is_read_where_none_is_named_for_sure(text: str) -> None:
