@@ -6,8 +6,13 @@ paragraph about an accident that ends in a question. ``RequestsInAMessage`` wrap
 
 - The message is cut into clauses (sentence ends, ``;``, "and also", "also", "plus", "and then",
   "then", or "and" or a comma before a request word such as "send", "what's", "I need"). A
-  message of one short clause goes through unchanged: no parse, no tracker read (the common case
-  costs a regex).
+  message of one short clause with no "and" goes through unchanged: no parse, no tracker read
+  (the common case costs a regex).
+- One verb shared by two things ("send id card and dec page", "i need my balance and my id
+  card"): a clause is also read in its parts around a bare "and" / "&" / "n". When two parts each
+  read, on their own, as a *clear* request (``STRONG``) of different tasks, and the clause as a
+  whole reads as one of them, the parts count as two requests. "the balance on my car and my home
+  policy" stays one: "my home policy" names no task clearly.
 - Each clause and the whole message are parsed with the server's own NLU (``parse``).
 - Two or more distinct *requests* (a self-service or routed-to-people intent read with at least
   ``threshold`` confidence) → the first clause is the user's text now; the others follow, in
@@ -16,10 +21,17 @@ paragraph about an accident that ends in a question. ``RequestsInAMessage`` wrap
   with a one-line notice ("I'll help with your balance right after this."). A handoff, start over,
   goodbye or locked identity drops the queue. A queued request is an ordinary Rasa turn, so the
   actions' identity checks apply to it as to anything typed.
-- A long message (``LONG_WORDS`` words or ``LONG_SENTENCES`` sentences) with one request inside →
-  the clause that asks it (a question, "I need", "can you"), or, when nothing is asked, a request
-  for people said anywhere (an accident told as a story is a claim report), unless the whole
-  message already reads as that request. No confident request → the whole text, as before.
+- A long message (``LONG_WORDS`` words or ``LONG_SENTENCES`` sentences): what is *asked* wins
+  over what is told. The requests are the clauses that ask (a question, "I need", "can you",
+  "would my policy ..."), each read by its asking part when a story is joined to it with "and"
+  ("i need X and the landlord wants Y" asks X). Nothing asked that the NLU reads as a request:
+  the whole message, when it reads as a request (it sees the story and the question together:
+  "the card in my glovebox is expired ... can you send me the current one"). Only when neither
+  the asked clauses nor the whole message name a request is a request for people told anywhere
+  taken (an accident told as a story is a claim report); a story about a claim already filed is
+  not a new loss, so it never becomes a claim report that way. A story about a loss is a
+  ``report_claim`` only when that is what the person asks or all the message says. No confident
+  request → the whole text, as before.
 - While a form is asking for something (date of birth, ZIP, policy number, code, amount,
   certificate holder) nothing is split: the answer goes through unchanged.
 
@@ -41,8 +53,10 @@ from typing import Any
 
 from sanic import Blueprint
 
+from bot.conversation import policy_choice
 from bot.conversation.answers.queued_requests import queued_request_notice
 from bot.conversation.intents import ROUTED_TO_PEOPLE, SELF_SERVICE_INTENTS
+from bot.conversation.policy_choice import LINE_WORDS
 from bot.conversation.redaction import redact
 from bot.conversation.user_input import (
     amount_request_text,
@@ -68,6 +82,9 @@ REQUEST_INTENTS = frozenset(SELF_SERVICE_INTENTS) | frozenset(ROUTED_TO_PEOPLE)
 # Intents after which a queued request is forgotten: the person left the bot's tasks behind.
 DROPS_QUEUE = frozenset({"human_handoff", "start_over", "goodbye"})
 DEFAULT_THRESHOLD = 0.65
+# A part of a clause around a bare "and" counts as a request of its own only this clear: "my
+# home policy" after "the balance on my car and" must not become a second request.
+STRONG = 0.9
 LONG_WORDS = 25
 LONG_SENTENCES = 3
 # At most this many clauses are parsed (each parse takes ~10-20 ms of the server's loop).
@@ -113,10 +130,24 @@ _ASKING = re.compile(
     r"|would you|will you|how (?:do|can|would) (?:i|we)|what (?:do|should) (?:i|we)|please|pls"
     r"|plz|help me|let me|tell me|send me|show me|give me|email me|text me)\b"
     r"|^(?:send|give|tell|show|check|cancel|stop|update|change|add|remove|report|file|pay"
-    r"|email|text|connect|switch|set up|sign me up)\b",
+    r"|email|text|connect|switch|set up|sign me up)\b"
+    # a question without its question mark: "would my policy cover ...", "is my autopay on"
+    r"|^(?:would|will|does|do|did|is|are|am|can|could|should|has|have)\s+(?:my|i|it|the|you"
+    r"|we|this|that|our|there|they|he|she)\b",
     re.IGNORECASE,
 )
 _AND = re.compile(r"\s*,?\s+and\s+", re.IGNORECASE)
+# One verb shared by two things: "send id card and dec page", "my balance & my id card".
+_SHARED_AND = re.compile(r"\s*,?\s+(?:and|n|&)\s+", re.IGNORECASE)
+# Words that name no task beside a line of business ("my home insurance").
+_POLICY_WORDS = frozenset({"insurance", "coverage", "plan", "account", "too", "also"})
+# A story about a claim already filed: its loss is not a new one to report.
+_FILED_ALREADY = re.compile(
+    r"\b(?:filed|opened|reported|submitted|made|put in|started)\s+(?:a|the|my|our|an)\s+claim"
+    r"|\bclaim\s+(?:is\s+|was\s+)?(?:already\s+)?(?:filed|open|opened|in|submitted)\b"
+    r"|\balready\s+(?:filed|reported|opened)\b|\bmy\s+adjuster\b|\bclaim\s+number\b",
+    re.IGNORECASE,
+)
 _LEADING_CONNECTOR = re.compile(r"^(?:(?:and|also|plus|then|oh|so|but|ok|okay)\b[\s,]*)+", re.I)
 _LETTER = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"\S+")
@@ -141,6 +172,9 @@ class Reading:
     intent: str | None
     confidence: float
     entities: tuple[dict[str, Any], ...]
+    # The most likely task even below the fallback threshold: a clause asking for two things
+    # splits the model's confidence between them ("send id card and dec page").
+    best_guess: str | None = None
 
     def is_request(self, threshold: float) -> bool:
         return self.intent in REQUEST_INTENTS and self.confidence >= threshold
@@ -182,11 +216,11 @@ def clauses(text: str) -> list[Clause]:
     return found
 
 
-def _parts(text: str, clause: Clause) -> list[Clause]:
-    """``clause`` cut at every "and" (read only for requests for people, in long messages)."""
+def _parts(text: str, clause: Clause, joiner: re.Pattern[str] = _AND) -> list[Clause]:
+    """``clause`` cut at every "and" (``joiner``); ``[]`` when it has none."""
     found: list[Clause] = []
     start = clause.start
-    for match in _AND.finditer(text, clause.start, clause.end):
+    for match in joiner.finditer(text, clause.start, clause.end):
         found.extend(_span(text, start, match.start()))
         start = match.end()
     if start == clause.start:
@@ -220,7 +254,7 @@ def worth_reading(text: str) -> list[Clause] | None:
     if text.startswith("/"):
         return None  # a menu's payload, never words
     found = clauses(text)
-    if len(found) < 2 and not is_long(text):
+    if len(found) < 2 and not is_long(text) and not _SHARED_AND.search(text):
         return None
     if len(found) > MAX_CLAUSES:
         found = sentences(text)[:MAX_CLAUSES]
@@ -230,11 +264,17 @@ def worth_reading(text: str) -> list[Clause] | None:
 async def read(clause: Clause, parse: Parse) -> Reading:
     data = await parse(clause.text)
     intent = data.get("intent") or {}
+    ranked = [
+        str(r.get("name"))
+        for r in data.get("intent_ranking") or ()
+        if isinstance(r, dict) and r.get("name") != "nlu_fallback"
+    ]
     return Reading(
         clause=clause,
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
         entities=tuple(e for e in data.get("entities") or () if isinstance(e, dict)),
+        best_guess=ranked[0] if ranked else intent.get("name"),
     )
 
 
@@ -245,9 +285,9 @@ async def plan_message(
     whole = await read(Clause(text, 0, len(text)), parse)
     readings = [await read(clause, parse) for clause in found]
     if is_long(text):
-        parts = [p for c in found for p in _parts(text, c) if p not in found][:MAX_CLAUSES]
-        fragments = [await read(part, parse) for part in parts]
-        readings = _long_message_requests(readings, fragments, threshold)
+        readings = await _long_message_requests(text, whole, readings, parse, threshold)
+    else:
+        readings = await _shared_verb_requests(text, whole, readings, parse, threshold)
     requests = _distinct_requests(readings, threshold)
     if len(requests) >= 2:
         ordered = _people_last(requests)[:MAX_REQUESTS]
@@ -266,25 +306,93 @@ async def plan_message(
     return None
 
 
-def _long_message_requests(
-    readings: Sequence[Reading], fragments: Sequence[Reading], threshold: float
+async def _shared_verb_requests(
+    text: str, whole: Reading, readings: Sequence[Reading], parse: Parse, threshold: float
+) -> list[Reading]:
+    """``readings``, with a clause that joins two things to one verb read as its two requests.
+
+    "send id card and dec page" reads as one of the two only (or as neither, its confidence
+    split between them), though both are asked. Its parts around a bare "and" each name a task;
+    both must read clearly (``STRONG``) as different requests, none may only name a policy, and
+    the clause's likeliest task must be one of them, so "the balance on my car and my home
+    policy" (one request, two policies) stays whole.
+    """
+    found: list[Reading] = []
+    for reading in readings:
+        parts = _parts(text, reading.clause, _SHARED_AND)[:MAX_REQUESTS]
+        clause_intents = {reading.best_guess, whole.best_guess}
+        if len(parts) < 2 or not clause_intents & REQUEST_INTENTS:
+            found.append(reading)
+            continue
+        pieces = [await read(part, parse) for part in parts]
+        intents = {p.intent for p in pieces}
+        if (
+            all(p.is_request(STRONG) and not _names_only_a_policy(p.clause.text) for p in pieces)
+            and len(intents) == len(pieces)
+            and intents & clause_intents
+        ):
+            found.extend(pieces)
+        else:
+            found.append(reading)
+    return found
+
+
+def _names_only_a_policy(text: str) -> bool:
+    """ "my home policy", "the truck one": a choice of policy for the verb before it, no task."""
+    words = [w for w in policy_choice.read(text).content_words if w not in _POLICY_WORDS]
+    return all(any(w in line for line in LINE_WORDS.values()) for w in words)
+
+
+async def _long_message_requests(
+    text: str, whole: Reading, readings: Sequence[Reading], parse: Parse, threshold: float
 ) -> list[Reading]:
     """The readings of a long message that may count as its requests.
 
-    A story's clauses read as requests by accident ("now they want me to pay for it"), so what is
-    asked (a question, "I need", "can you") counts first. Nothing asked: a request for people (a
-    claim, a policy change, a person) said anywhere, down to the parts of a sentence joined by
-    "and" ("... and a van backed into my car"). Neither: any confident request.
+    What is asked wins over what is told: a story's clauses read as requests by accident ("now
+    they want me to pay for it", "the insurance card in my glovebox is expired"), so the clauses
+    that ask (a question, "I need", "can you") count first, each by its asking part when a story
+    is joined to it by "and". Nothing asked that reads as a request: the whole message when it
+    reads as one (the question may only make sense with the story: "send me the current one").
+    Neither: a request for people told anywhere, down to the parts of a sentence joined by "and"
+    ("... and a van backed into my car"), but no claim report out of a story about a claim
+    already filed. Still nothing: any confident request.
     """
-    asked = [r for r in readings if r.asks and r.is_request(threshold)]
+    asked: list[Reading] = []
+    for reading in readings:
+        if reading.asks and reading.is_request(threshold):
+            asked.extend(await _asking_parts(text, reading, parse, threshold))
     if asked:
         return asked
-    people = [
+    if whole.is_request(threshold):
+        return [whole]
+    parts = [p for r in readings for p in _parts(text, r.clause)][:MAX_CLAUSES]
+    fragments = [await read(part, parse) for part in parts]
+    new_loss = _FILED_ALREADY.search(text) is None
+    told = [
         r
         for r in (*readings, *fragments)
-        if r.is_request(threshold) and r.intent in ROUTED_TO_PEOPLE
+        if r.is_request(threshold) and (new_loss or r.intent != "report_claim")
     ]
-    return people or [r for r in readings if r.is_request(threshold)]
+    people = [r for r in told if r.intent in ROUTED_TO_PEOPLE]
+    return people or [r for r in told if r in readings]
+
+
+async def _asking_parts(
+    text: str, reading: Reading, parse: Parse, threshold: float
+) -> list[Reading]:
+    """An asking clause read by the parts of it that ask, when it joins a story with "and".
+
+    "i need my renters insurance to move with me and the new landlord wants to see proof" asks
+    for the first; the landlord's wish is told. Parts that ask but read as no request leave the
+    clause as it was read.
+    """
+    parts = _parts(text, reading.clause)
+    asking = [part for part in parts if _ASKING.search(part.text)]
+    if not asking or len(asking) == len(parts):
+        return [reading]
+    pieces = [await read(part, parse) for part in asking]
+    requests = [p for p in pieces if p.is_request(threshold)]
+    return requests or [reading]
 
 
 def _distinct_requests(readings: Sequence[Reading], threshold: float) -> list[Reading]:

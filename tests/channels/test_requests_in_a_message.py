@@ -278,6 +278,150 @@ def test_a_long_message_without_a_clear_request_goes_through_whole(bot: Bot) -> 
     assert bot.turns == [turn]
 
 
+# -- the rule, read by a table NLU ---------------------------------------------------------------
+
+
+@dataclass
+class TableNlu:
+    """Reads each text as its table says (anything else: not understood). Under the fallback
+    threshold, the intent is ``nlu_fallback`` and the table's intent its best guess."""
+
+    table: dict[str, tuple[str, float]]
+
+    async def __call__(self, text: str) -> dict[str, Any]:
+        intent, confidence = self.table.get(text, ("nlu_fallback", 0.55))
+        ranking = [{"name": intent, "confidence": confidence}]
+        if confidence < FALLBACK_THRESHOLD:
+            ranking.insert(0, {"name": "nlu_fallback", "confidence": FALLBACK_THRESHOLD})
+        return {"intent": ranking[0], "intent_ranking": ranking, "entities": []}
+
+
+def planned(text: str, table: dict[str, tuple[str, float]]) -> tuple[str, ...] | None:
+    """What Rasa reads for ``text``: the texts in order, or ``None`` for the message as it is."""
+    found = worth_reading(text)
+    plan = run(plan_message(text, found, TableNlu(table))) if found else None
+    return None if plan is None else (plan.now, *(later for later, _ in plan.later))
+
+
+def test_one_verb_shared_by_two_things_gives_a_request_for_each() -> None:
+    text = "send id card and dec page"
+    table = {
+        text: ("request_id_card", 0.72),
+        "send id card": ("request_id_card", 0.99),
+        "dec page": ("request_declarations", 0.97),
+    }
+    assert planned(text, table) == ("send id card", "dec page")
+
+
+def test_two_things_that_split_the_models_confidence_still_give_two_requests() -> None:
+    text = "gimme the dec page & my payment history"
+    table = {
+        text: ("request_declarations", 0.41),
+        "gimme the dec page": ("request_declarations", 0.99),
+        "my payment history": ("payment_history", 0.98),
+    }
+    assert planned(text, table) == ("gimme the dec page", "my payment history")
+
+
+def test_a_second_policy_after_and_is_not_a_second_request() -> None:
+    text = "what's the balance on my car and my home policy"
+    table = {
+        text: ("check_balance", 0.99),
+        "what's the balance on my car": ("check_balance", 0.99),
+        "my home policy": ("policy_summary", 0.95),
+    }
+    assert planned(text, table) is None
+
+
+def test_a_part_read_without_a_clear_request_keeps_the_message_whole() -> None:
+    text = "i need my balance and my id card"
+    table = {
+        text: ("request_id_card", 0.98),
+        "i need my balance": ("check_balance", 0.97),
+        "my id card": ("request_id_card", 0.7),
+    }
+    assert planned(text, table) is None
+    table["my id card"] = ("request_id_card", 0.95)
+    assert planned(text, table) == ("i need my balance", "my id card")
+
+
+PULLED_OVER = (
+    "A cop stopped me for speeding on the interstate and the card I keep in the car is from last "
+    "year. I'm waiting in the car. Could you get me the one that's valid now?"
+)
+
+
+def test_a_long_message_whose_question_needs_the_story_is_read_whole() -> None:
+    """The question ("the one that's valid now") reads as nothing alone; the whole message reads
+    as the ID card. A story part that reads as a claim report does not win over it."""
+    table = {
+        PULLED_OVER: ("request_id_card", 0.93),
+        "A cop stopped me for speeding on the interstate": ("report_claim", 0.9),
+        "the card I keep in the car is from last year": ("request_id_card", 0.6),
+    }
+    assert planned(PULLED_OVER, table) is None
+
+
+FILED_ALREADY = (
+    "Three weeks back hail dented the hood of my car. I submitted a claim online right after. "
+    "Since then nothing at all, no call, no email. Really not happy about it."
+)
+
+
+def test_a_story_about_a_claim_already_filed_is_not_reported_again() -> None:
+    table = {"Three weeks back hail dented the hood of my car": ("report_claim", 0.97)}
+    assert planned(FILED_ALREADY, table) is None
+    new_loss = FILED_ALREADY.replace("I submitted a claim online right after", "My hood is a mess")
+    table = {"Three weeks back hail dented the hood of my car": ("report_claim", 0.97)}
+    assert planned(new_loss, table) == ("Three weeks back hail dented the hood of my car",)
+
+
+HYPOTHETICAL = (
+    "My cousin's kitchen caught fire last spring and it was a nightmare for her. It got me "
+    "thinking. If something like that happened here would my policy pay for a hotel while they "
+    "fix it"
+)
+
+
+def test_a_question_without_a_question_mark_is_what_is_asked() -> None:
+    table = {
+        "My cousin's kitchen caught fire last spring": ("report_claim", 0.95),
+        "it was a nightmare for her": ("report_claim", 0.7),
+        "would my policy pay for a hotel while they fix it": ("coverage_question", 0.99),
+    }
+    text = HYPOTHETICAL.replace(" would my", ". would my")
+    assert planned(text, table) == ("would my policy pay for a hotel while they fix it",)
+
+
+MOVING = (
+    "ok so we bought a house and close on the 15th, leaving the apartment on Elm. i need the "
+    "renters moved over to the house and the bank wants to see proof. whats next"
+)
+
+
+def test_an_asking_sentence_is_read_by_its_asking_part_not_the_story_joined_to_it() -> None:
+    asking = "i need the renters moved over to the house and the bank wants to see proof"
+    table = {
+        MOVING: ("change_policy", 0.96),
+        asking: ("request_certificate", 0.7),
+        "i need the renters moved over to the house": ("change_policy", 0.88),
+        "the bank wants to see proof": ("request_certificate", 0.9),
+    }
+    assert planned(MOVING, table) is None, "read whole: it reads as the change already"
+
+
+def test_what_is_asked_in_a_long_message_still_wins_over_the_whole() -> None:
+    text = (
+        "We had a long trip last month and the car is back home now. Nothing happened on the "
+        "road, thank goodness. Can you tell me what I owe this month?"
+    )
+    table = {
+        text: ("payment_history", 0.8),
+        "Can you tell me what I owe this month?": ("check_balance", 0.97),
+    }
+    assert planned(text, table) == ("Can you tell me what I owe this month?",)
+
+
 # -- overhead -----------------------------------------------------------------------------------
 
 
@@ -344,6 +488,11 @@ TWO_REQUESTS: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("request_declarations", "report_claim")),
     ("show me what I've paid this year, and then sign me up for automatic payments",
      ("payment_history", "autopay_enroll")),
+    # one verb shared by two things
+    ("text me the insurance card and the declarations",
+     ("request_id_card", "request_declarations")),
+    ("can i get my balance & my payment history", ("check_balance", "payment_history")),
+    ("i'd like my claim status and my balance", ("claim_status", "check_balance")),
 )  # fmt: skip
 
 # Long messages and the one request each holds.
@@ -389,6 +538,16 @@ LONG_MESSAGES: tuple[tuple[str, str], ...] = (
      "adjuster is.", "claim_status"),
     ("Hey, I'm selling my motorcycle and I won't need it insured anymore after Friday. Also my "
      "wife's name is spelled wrong on the policy. I need to make those changes.", "change_policy"),
+    # a loss told, something else asked: the asked request wins
+    ("Back in October a hailstorm wrecked the roof of our garage and we reported it to you the "
+     "following Monday. The roofer is ready to start but wants to know if you've okayed it. Can "
+     "you tell me what's going on with that claim?", "claim_status"),
+    ("Our friends down the street had their basement flood in the big rain and their insurance "
+     "only paid part of it. We have a finished basement too. Would our policy cover water "
+     "coming up through the floor drain?", "coverage_question"),
+    ("So I got rear-ended at a light a few months back, all handled already, thanks. Anyway the "
+     "registration office now wants my current proof of insurance. Please send me my ID card.",
+     "request_id_card"),
 )  # fmt: skip
 
 # Several clauses, one request: read whole, never split.
@@ -403,6 +562,8 @@ ONE_REQUEST: tuple[str, ...] = (
     "yes, and please hurry",
     "I paid last week and want to see the payment history",
     "the condo one, and send it by text",
+    "send me the id card for my car and my truck",
+    "what do i owe on the house and the car",
 )
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "policyline.tar.gz"
