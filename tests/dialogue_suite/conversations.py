@@ -686,6 +686,14 @@ def two_requests() -> None:
         S("i need my balance and my id card", VERIFIED_FIRST),
         *verify_by_keys(MARIA, has("412 dollars and 50 cents", DOCUMENT_LINK)),
         channel="voice", forbidden=NOT_MARIA)
+    add("two_requests", "james_dec_page_and_payments_share_one_verb", JAMES.phone,
+        S("need the declarations n my payment history pls", VERIFIED_FIRST),
+        *verify(JAMES, in_order(DOCUMENT_LINK, "Nov"), style=1),
+        forbidden=NOT_JAMES)
+    add("two_requests", "maria_card_and_claim_by_voice", MARIA.phone,
+        S("i want my insurance card and my claim status", VERIFIED_FIRST),
+        *verify_by_keys(MARIA, has(DOCUMENT_LINK, DANA)),
+        channel="voice", forbidden=NOT_MARIA)
 
 
 # =============================================================================================
@@ -753,6 +761,19 @@ def long_messages() -> None:
           "today so we're not late. Thanks!", VERIFIED_FIRST),
         *verify(MARIA, pays(MARIA_MINIMUM), style=4),
         forbidden=NOT_MARIA)
+    add("long_messages", "maria_parking_lot_claim_already_open_asks_who_has_it", MARIA.phone,
+        S("Hey so a while ago somebody backed into my car at the grocery store and I opened a "
+          "claim for it that same week. The body shop keeps calling me to ask if the repair "
+          "got approved and honestly I have no idea. Who is handling it and where is it at",
+          VERIFIED_FIRST),
+        *verify(MARIA, claim(MARIA_CLAIM, DANA), style=1),
+        forbidden=NOT_MARIA)
+    add("long_messages", "priya_roommates_stolen_laptop_asks_if_she_is_covered", PRIYA.phone,
+        S("My roommate had her laptop stolen out of her car last week and found out her "
+          "insurance wont pay since it wasnt in the apartment. Kinda freaked me out. If "
+          "somebody took my stuff out of my car would my renters policy cover it or not",
+          PERSON & any_of("agent", "licensed") & lacks("claims line")),
+        forbidden=NOT_PRIYA)
     add("long_messages", "maria_accident_story_by_voice", MARIA.phone,
         S("yeah hi um so i was in a car accident about an hour ago somebody ran a red light "
           "and hit my passenger side nobody got hurt but the car is not drivable and its "
