@@ -133,7 +133,10 @@ _ASKING = re.compile(
     r"|email|text|connect|switch|set up|sign me up)\b"
     # a question without its question mark: "would my policy cover ...", "is my autopay on"
     r"|^(?:would|will|does|do|did|is|are|am|can|could|should|has|have)\s+(?:my|i|it|the|you"
-    r"|we|this|that|our|there|they|he|she)\b",
+    r"|we|this|that|our|there|they|he|she)\b"
+    # after a condition: "if somebody took my stuff, would my renters policy cover it"
+    r"|\b(?:would|does|will|could)\s+(?:my|our|the|this|that|it)\s+(?:\w+\s+){0,3}"
+    r"(?:cover|pay|include|protect)",
     re.IGNORECASE,
 )
 _AND = re.compile(r"\s*,?\s+and\s+", re.IGNORECASE)

@@ -393,6 +393,19 @@ def test_a_question_without_a_question_mark_is_what_is_asked() -> None:
     assert planned(text, table) == ("would my policy pay for a hotel while they fix it",)
 
 
+def test_a_question_after_a_condition_is_what_is_asked() -> None:
+    text = (
+        "A guy at work had his tools stolen out of his truck bed. Got me worried. If someone "
+        "grabbed my bike off the rack would my homeowners cover it"
+    )
+    asked = "If someone grabbed my bike off the rack would my homeowners cover it"
+    table = {
+        "A guy at work had his tools stolen out of his truck bed": ("report_claim", 0.96),
+        asked: ("coverage_question", 0.97),
+    }
+    assert planned(text, table) == (asked,)
+
+
 MOVING = (
     "ok so we bought a house and close on the 15th, leaving the apartment on Elm. i need the "
     "renters moved over to the house and the bank wants to see proof. whats next"
