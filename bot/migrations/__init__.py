@@ -17,6 +17,7 @@ ship inside the package, so an installed wheel can upgrade its database.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,10 @@ from sqlalchemy.engine import Engine
 from bot.db import make_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
+# Alembic runs a revision through module-level proxies (``alembic.context``, ``alembic.op``) that
+# one ``command.upgrade`` installs and removes: two upgrades in one process at once (simulated
+# phones and callers started side by side) break each other with a KeyError. One at a time.
+_UPGRADE_LOCK = threading.Lock()
 
 
 def application_metadata() -> tuple[MetaData, ...]:
@@ -78,13 +83,14 @@ def upgrade(database: str | Engine, revision: str = "head") -> None:
 
     ``database`` is its URL, or an engine to run on (tests: an in-memory SQLite engine).
     """
-    if isinstance(database, str):
-        command.upgrade(alembic_config(database), revision)
-        return
-    with database.begin() as connection:
-        config = alembic_config(database.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with _UPGRADE_LOCK:
+        if isinstance(database, str):
+            command.upgrade(alembic_config(database), revision)
+            return
+        with database.begin() as connection:
+            config = alembic_config(database.url.render_as_string(hide_password=False))
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
 
 
 def new_revision(database_url: str, message: str) -> None:

@@ -11,6 +11,8 @@ import json
 import pkgutil
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, String, Table, inspect
 
+from bot import migrations
 from bot.db import make_engine
 from bot.migrations import application_metadata, current_revision, head_revision
 from tests.support.app_database import fresh_postgres_database, upgrade
@@ -137,3 +140,20 @@ def test_deployments_upgrade_the_database_before_any_process_starts() -> None:
         assert "After=policyline-migrate.service" in lines, unit.name
     procfile = (PROJECT_ROOT / "deploy" / "Procfile").read_text().splitlines()
     assert "release: policyline db upgrade" in procfile
+
+
+def test_upgrades_started_side_by_side_in_one_process_all_succeed(tmp_path: Path) -> None:
+    # Simulated phones and callers each upgrade the outbox's database when they start, from
+    # threads of one test process; Alembic's module-level context would otherwise be shared.
+    url = f"sqlite:///{tmp_path / 'side_by_side.db'}"
+    start = threading.Barrier(4)
+
+    def upgrade_when_all_are_ready() -> None:
+        start.wait()
+        migrations.upgrade(url)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [pool.submit(upgrade_when_all_are_ready) for _ in range(4)]
+        for result in results:
+            result.result(timeout=120)
+    assert current_revision(url) == head_revision()
