@@ -49,6 +49,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from sanic import Blueprint
@@ -64,6 +65,7 @@ from bot.conversation.user_input import (
     parse_claim_number,
     parse_policy_number,
 )
+from bot.conversation.volunteered import VolunteeredIdentity, read_volunteered_identity
 from channels.ephemeral_store import EphemeralStore
 from channels.rasa_turns import (
     BotMessages,
@@ -430,6 +432,17 @@ def _with_context(text: str, reading: Reading, whole: Reading, requests: Sequenc
         tasks = _ENTITY_TASKS.get(kind, frozenset())
         return kind not in have and (tasks is None or intent in tasks)
 
+    # The writer's date of birth, ZIP and policy number are read by verification's own reader
+    # (the NLU may tag a ZIP as an address), written with labels so they read back the same.
+    given = read_volunteered_identity(context, date.today())
+    carried = VolunteeredIdentity(
+        date_of_birth=given.date_of_birth if wanted("date_of_birth") else None,
+        zip_code=given.zip_code if wanted("zip_code") else None,
+        policy_number=given.policy_number if wanted("policy_number") else None,
+    )
+    if carried:
+        extra.append(carried.as_text())
+        have |= set(carried.slot_values())
     for entity in whole.entities:
         kind = str(entity.get("entity"))
         start, end = entity.get("start"), entity.get("end")

@@ -221,11 +221,20 @@ def test_requests_a_person_handles_come_after_the_bots_own(bot: Bot) -> None:
 def test_a_policy_number_said_elsewhere_goes_with_each_request(bot: Bot) -> None:
     run(serving(bot)(texted("My policy is AUT-1000001. Send my ID card and what's my balance")))
     assert [t.text for t in bot.turns] == [
-        "Send my ID card AUT-1000001",
-        "what's my balance AUT-1000001",
+        "Send my ID card policy AUT-1000001",
+        "what's my balance policy AUT-1000001",
     ]
     original = bot.turns[0].metadata["original_text"]
     assert "AUT-1000001" not in original and "[POLICY]" in original, "stored redacted"
+
+
+def test_a_date_of_birth_and_zip_said_elsewhere_go_with_each_request_labelled(bot: Bot) -> None:
+    # The verification form reads them back by their labels, whatever the NLU tagged them as.
+    run(serving(bot)(texted("born 9/30/72, zip is 28203. what's my balance and send my ID card")))
+    assert [t.text for t in bot.turns] == [
+        "what's my balance dob 09/30/1972 zip 28203",
+        "send my ID card dob 09/30/1972 zip 28203",
+    ]
 
 
 def test_nothing_is_split_while_a_form_is_asking(bot: Bot) -> None:
