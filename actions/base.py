@@ -199,7 +199,7 @@ class PolicylineAction(Action, ABC):
         contact = services.settings.contact_centre_phone
         try:
             turn.identity = await services.identity.verified_identity(turn.conversation_id)
-            return await asyncio.wait_for(self.act(turn), timeout=max(budget_s, 0.0))
+            return await asyncio.wait_for(self._read_then_act(turn), timeout=max(budget_s, 0.0))
         except PasUnavailable:
             logger.warning("action %s: PAS unavailable", self.name())
             turn.say(pas_unavailable(contact))
@@ -222,6 +222,22 @@ class PolicylineAction(Action, ABC):
             apology = "error"
         await self._record_failure(turn, apology)
         return [SlotSet("pending_task", None)]
+
+    async def _read_then_act(self, turn: Turn) -> list[EventType]:
+        """``act``, unless this action is the first to read a message that answers the waiting
+        "Which one?" or corrects the answer just given: then that, whatever intent the NLU
+        guessed and so whichever action Rasa chose ("the hail damage claim" read as a claim
+        report while a claim choice waits, "can you do 60 instead" read as a handoff right
+        after a pay link). The one place this rule is applied (``choice_or_correction``)."""
+        # Late imports: those modules build on this one.
+        from actions.follow_up import choice_or_correction
+        from actions.tasks import first_after_the_message
+
+        if first_after_the_message(turn):
+            redo = await choice_or_correction(turn)
+            if redo is not None:
+                return redo
+        return await self.act(turn)
 
     async def _record_failure(self, turn: Turn, reason: str) -> None:
         try:

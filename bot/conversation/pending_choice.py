@@ -40,8 +40,12 @@ STOP_WORDS = frozenset(
     {"stop", "cancel", "quit", "exit", "nevermind", "unsubscribe", "bye", "goodbye"}
 )
 STOP_PHRASES = ("never mind", "forget it", "forget about it")
-# Intents that are a different request whatever the words.
-OTHER_REQUEST_INTENTS = frozenset({"human_handoff", "start_over", "goodbye"})
+# Intents that are a different request whatever the words. Not ``human_handoff``: asking for a
+# person is read from the words (PERSON_WORDS, "talk to"), because the NLU also reads polite
+# replies as a handoff ("can you do 60 instead", "the second one if you could"); a reply that
+# asks for a person in words still always wins.
+OTHER_REQUEST_INTENTS = frozenset({"start_over", "goodbye"})
+PERSON_PHRASES = ("talk to", "speak to", "speak with", "talk with", "transfer me", "call me")
 # Words of task names that say nothing of which task ("make a payment", "autopay question").
 _GENERIC_TASK_WORDS = frozenset(
     {
@@ -72,7 +76,8 @@ def asks_something_else(text: str, intent: str | None, pending_task: str) -> boo
         return True
     if any(w in PERSON_WORDS or w in STOP_WORDS for w in words):
         return True
-    if any(re.search(rf"\b{phrase}\b", plain) for phrase in (*START_OVER, *STOP_PHRASES)):
+    phrases = (*START_OVER, *STOP_PHRASES, *PERSON_PHRASES)
+    if any(re.search(rf"\b{phrase}\b", plain) for phrase in phrases):
         return True
     other = task_for(intent)
     if other is None or other.intent == pending_task:
@@ -94,7 +99,11 @@ def task_words(intent: str) -> frozenset[str]:
 
 
 def _same_stem(word: str, task_word: str) -> bool:
-    """ "pay" / "payment" / "payments"; never shorter than three letters."""
+    """ "pay" / "payment" / "payments": a word said is a task word or grows from it; it stands
+    for a longer task word only from four letters on ("can" is not "cancel", "add" not
+    "address")."""
     if len(word) < _MIN_STEM or len(task_word) < _MIN_STEM:
         return word == task_word
-    return word.startswith(task_word) or task_word.startswith(word)
+    if word.startswith(task_word):
+        return True
+    return len(word) > _MIN_STEM and task_word.startswith(word)

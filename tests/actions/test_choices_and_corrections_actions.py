@@ -7,7 +7,7 @@ from typing import Any
 
 from actions.billing import ValidatePaymentForm
 from actions.follow_up import ActionFollowUp
-from actions.handoff import ActionHandoff, ActionUnderstandingFallback
+from actions.handoff import ActionHandoff, ActionReportClaim, ActionUnderstandingFallback
 from actions.identity import ActionResumeTask
 from tests.actions.conftest import JOSE, MARIA, Conversation, run
 
@@ -190,3 +190,50 @@ async def test_a_bare_amount_with_nothing_asked_starts_no_payment(services, doma
     ]
     result = await run(ActionFollowUp(), talk, domain)
     assert result.followup != "action_start_task"
+
+
+async def test_a_claim_named_in_words_read_as_a_new_claim_report_answers_the_claim_question(
+    services, domain
+):
+    # Any action Rasa picks for the message reads the choice first (PolicylineAction).
+    talk = _jose()
+    await _asked_which(talk, "claim_status", domain)
+    talk.user("the hail damage claim", "report_claim")
+    result = await run(ActionReportClaim(), talk, domain)
+    assert result.slot("claim_number") == "CLM-50000004"
+    assert result.followup == "action_resume_task"
+    assert not result.payloads, "no claim report and no handoff record"
+
+
+async def test_a_new_amount_read_as_asking_for_a_person_still_redoes_the_payment(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("40", "inform").verified("H0000001")
+    talk.slots.update(last_task="make_payment", policy_number="AUT-1000001", pending_task=None)
+    talk.user("actually can you do 60 instead", "human_handoff")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.slot("amount") == "60.00"
+    assert result.followup == "action_resume_task"
+
+
+async def test_asking_for_a_person_in_words_right_after_a_payment_is_handed_off(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("40", "inform").verified("H0000001")
+    talk.slots.update(last_task="make_payment", policy_number="AUT-1000001", pending_task=None)
+    talk.user("actually can I talk to someone about the 60", "human_handoff")
+    result = await run(ActionHandoff(), talk, domain)
+    assert result.followup != "action_resume_task"
+    assert result.payloads, "a handoff record"
+
+
+async def test_a_line_word_read_as_yes_answers_the_waiting_policy_question(services, domain):
+    talk = _jose()
+    await _asked_which(talk, "request_declarations", domain)
+    talk.user("home", "affirm")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.slot("policy_number") == "HOM-2000002"
+    assert result.followup == "action_resume_task"
+
+
+async def test_a_yes_with_nothing_asked_gets_what_can_i_do(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("yes", "affirm")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.followup is None
+    assert [m["response"] for m in result.messages] == ["utter_ask_task"]

@@ -19,6 +19,10 @@ from bot.conversation.pending_choice import asks_something_else
         ("pay the house one", "make_payment", "make_payment"),  # the waiting task's own verb
         ("the second", "nlu_fallback", "make_payment"),
         ("get me the condo one", "get_quote", "policy_summary"),
+        # the NLU reads polite replies as a handoff: asking for a person is read from the words
+        ("the auto", "human_handoff", "check_balance"),
+        ("the hail damage one if you could", "human_handoff", "claim_status"),
+        ("can i have the home one", "autopay_cancel", "check_balance"),  # "can" is not "cancel"
     ],
 )
 def test_a_reply_that_only_chooses_is_the_choice(reply, intent, pending):
@@ -38,7 +42,9 @@ def test_a_reply_that_only_chooses_is_the_choice(reply, intent, pending):
         ("start over", "inform", "make_payment"),
         ("never mind the car", "inform", "request_id_card"),
         ("stop", "deny", "request_id_card"),
-        ("the auto", "human_handoff", "check_balance"),
+        ("the house one, can i talk to someone", "human_handoff", "check_balance"),
+        ("just transfer me", "human_handoff", "make_payment"),
+        ("can I speak with a rep about the car", "inform", "check_balance"),
     ],
 )
 def test_a_person_start_over_stop_or_another_task_in_words_is_something_else(
