@@ -161,7 +161,8 @@ def _volunteered_task(turn: Turn) -> str | None:
 
 
 class ActionFollowUp(PolicylineAction):
-    """A "no" or an answer with nothing asked: a change of mind, a waiting task, or a prompt."""
+    """A "yes", a "no" or an answer with nothing asked: a choice, a change of mind, a waiting
+    task, or a prompt."""
 
     def name(self) -> str:
         return "action_follow_up"
@@ -191,6 +192,11 @@ class ActionFollowUp(PolicylineAction):
                 return [FollowupAction("action_understanding_fallback")]
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]
+        if turn.intent == "affirm":
+            # A "yes" to nothing asked: what can I do for you. (A word the NLU read as "yes"
+            # that names an offered choice, "home", was taken as the choice above.)
+            turn.dispatcher.utter_message(response="utter_ask_task")
+            return []
         volunteered = _volunteered_task(turn)
         if volunteered is not None:
             # "balance pls, dob 4/12/85": read as details, but the request is in it too.
