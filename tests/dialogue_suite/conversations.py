@@ -1022,6 +1022,144 @@ def possession() -> None:
         channel="voice", codes_to=MARIA.phone)
 
 
+# =============================================================================================
+# a second wording of the hardest items, written after the fixes above and kept apart from them
+# =============================================================================================
+def second_wording() -> None:
+    add = suite.add
+    add("first_message", "maria_gives_her_birthday_with_the_card_request", MARIA.phone,
+        S(f"my birthday is {dob(MARIA, 3)} - need my auto id card",
+          ASKS_ZIP & lacks("date of birth")),
+        S(MARIA.zip, the_id_card(M_POL) & lacks("ZIP code")),
+        forbidden=NOT_MARIA)
+    add("first_message", "priya_sends_everything_with_the_balance_question", PRIYA.phone,
+        S(f"whats my balance? d.o.b {dob(PRIYA, 5)} zip code {PRIYA.zip}",
+          has(PRIYA_BALANCE) & lacks("date of birth", "ZIP code")),
+        forbidden=NOT_PRIYA)
+    add("first_message", "james_born_and_lives_in_then_declarations", JAMES.phone,
+        S(f"born {dob(JAMES, 4)}, i live in {JAMES.zip}. send my declarations page",
+          has(J_POL, DOCUMENT_LINK) & lacks("date of birth", "ZIP code")),
+        forbidden=NOT_JAMES)
+    add("first_message", "james_coi_made_out_to_a_storage_company", JAMES.phone,
+        S("COI made out to Carolina Storage Co at 1200 Wilkinson Blvd Charlotte NC 28208 please",
+          VERIFIED_FIRST),
+        *verify(JAMES, has("certificate", DOCUMENT_LINK) & lacks("made out to", "mailing address"),
+                style=3),
+        forbidden=NOT_JAMES)
+    add("first_message", "jose_amount_policy_and_birthday_in_one_text", JOSE.phone,
+        S(f"want to pay 200 on the car, my dob is {dob(JOSE, 5)}",
+          ASKS_ZIP & lacks("date of birth")),
+        S(JOSE.zip, pays("$200.00") & lacks("which one", JOSE_HOME)),
+        forbidden=NOT_JOSE)
+    add("corrections", "maria_raises_the_amount_after_the_link", MARIA.phone,
+        S("can i make a payment", VERIFIED_FIRST),
+        *verify(MARIA, ASKS_AMOUNT, style=1),
+        S("40", pays("$40.00")),
+        S("actually can you do 60 instead", pays("$60.00") & lacks("date of birth")),
+        forbidden=NOT_MARIA)
+    add("corrections", "jose_moves_the_payment_to_the_house_before_the_amount", JOSE.phone,
+        S("want to pay my bill", VERIFIED_FIRST),
+        *verify(JOSE, ASKS_WHICH, style=2),
+        S("the car", ASKS_AMOUNT & has(JOSE_AUTO)),
+        S("hmm wait, do the house one instead", has(JOSE_HOME) & lacks("date of birth")),
+        S("do the whole balance", pays(JOSE_HOME_BALANCE)),
+        forbidden=NOT_JOSE)
+    add("corrections", "jose_declarations_for_the_car_after_the_home_one", JOSE.phone,
+        S("need my declarations", VERIFIED_FIRST),
+        *verify(JOSE, ASKS_WHICH, style=4),
+        S("2", has(JOSE_HOME, DOCUMENT_LINK)),
+        S("sorry meant the car policy", has(JOSE_AUTO, DOCUMENT_LINK) & lacks("date of birth")),
+        forbidden=NOT_JOSE)
+    add("amount_in_words", "maria_pays_two_hundred_and_twelve_dollars", MARIA.phone,
+        S("can i pay two hundred and twelve dollars", VERIFIED_FIRST),
+        *verify(MARIA, pays("$212.00"), style=5),
+        forbidden=NOT_MARIA)
+    add("amount_in_words", "priya_pays_sixty_dollars_on_her_renters", PRIYA.phone,
+        S("I want to pay sixty dollars on my renters", VERIFIED_FIRST),
+        *verify(PRIYA, pays("$60.00"), style=1),
+        forbidden=NOT_PRIYA)
+    add("amount_in_words", "maria_says_a_hundred_twenty_five_when_asked", MARIA.phone,
+        S("lemme pay my bill", VERIFIED_FIRST),
+        *verify(MARIA, ASKS_AMOUNT, style=3),
+        S("a hundred twenty five", pays("$125.00")),
+        forbidden=NOT_MARIA)
+    add("two_requests", "jose_car_card_and_house_balance", JOSE.phone,
+        S("send me the car id card and what's the balance on the house", VERIFIED_FIRST),
+        *verify(JOSE, has(JOSE_AUTO, DOCUMENT_LINK, JOSE_HOME_BALANCE), style=3),
+        forbidden=NOT_JOSE)
+    add("two_requests", "priya_declarations_and_payment_history", PRIYA.phone,
+        S("can you text my declarations and my payment history", VERIFIED_FIRST),
+        *verify(PRIYA, has(DOCUMENT_LINK, "payments"), style=2),
+        forbidden=NOT_PRIYA)
+    add("two_requests", "maria_card_and_adjuster_after_the_balance", MARIA.phone,
+        S("what's owed on my account rn", VERIFIED_FIRST),
+        *verify(MARIA, balance(M_POL, MARIA_BALANCE), style=4),
+        S("ok now my id card and also whos handling my claim", has(DOCUMENT_LINK, DANA)),
+        forbidden=NOT_MARIA)
+    add("long_messages", "priya_landlord_wants_the_declarations", PRIYA.phone,
+        S("Hi there, my landlord's property manager emailed me today saying they need a copy of "
+          "my renters insurance declarations for their files before my lease renewal goes "
+          "through next week. Could you send that over to me?", VERIFIED_FIRST),
+        *verify(PRIYA, has(DOCUMENT_LINK), style=5),
+        forbidden=NOT_PRIYA)
+    add("long_messages", "james_bank_statement_autopay_worry", JAMES.phone,
+        S("Good morning. I set up automatic payments last spring I believe but my bank "
+          "statement this month doesn't show a withdrawal from you guys and I'm worried I'll "
+          "miss the due date. Can you check whether autopay is still active on my account?",
+          VERIFIED_FIRST),
+        *verify(JAMES, has("15th"), style=1),
+        forbidden=NOT_JAMES)
+    add("long_messages", "maria_body_shop_wants_the_adjuster", MARIA.phone,
+        S("So my car got hit in a parking lot a few weeks ago and I opened a claim right away "
+          "with you. The body shop keeps asking me who the adjuster is and whether the estimate "
+          "was approved. Can you tell me what's going on with it?", VERIFIED_FIRST),
+        *verify(MARIA, has(DANA), style=0),
+        forbidden=NOT_MARIA)
+    add("long_messages", "jose_pool_liability_question_goes_to_an_agent", JOSE.phone,
+        S("We're thinking of putting in a swimming pool in the backyard next summer and my wife "
+          "asked me if our homeowners policy would cover it if somebody got hurt using it, or "
+          "if we'd need extra liability coverage. What do you think?",
+          PERSON & any_of("agent", "licensed")),
+        forbidden=NOT_JOSE)
+    add("long_messages", "maria_daughter_slid_into_a_mailbox", MARIA.phone,
+        S("hi um my daughter was driving my car this morning and slid on some ice into a "
+          "mailbox, the front is dented and a headlight is busted but she's ok. how do I get a "
+          "claim started for this", CLAIMS_LINE & PERSON),
+        forbidden=NOT_MARIA)
+    add("interruptions", "maria_never_mind_while_asked_her_birthday_by_voice", MARIA.phone,
+        S("how big is my bill this month", VERIFIED_FIRST),
+        S("nah never mind then", lacks("date of birth")),
+        channel="voice", forbidden=NOT_MARIA)
+    add("interruptions", "james_wants_a_real_person_instead_of_his_birthday", JAMES.phone,
+        S("id card pls", VERIFIED_FIRST),
+        S("i'd rather talk to a real person", PERSON & lacks("date of birth")),
+        forbidden=NOT_JAMES)
+    add("interruptions", "priya_forget_it_while_asked_her_birthday", PRIYA.phone,
+        S("how much do i still owe on renters", VERIFIED_FIRST),
+        S("ugh forget about it", lacks("date of birth")),
+        forbidden=NOT_PRIYA)
+    add("interruptions", "jose_cancel_that_while_asked_his_zip_by_voice", JOSE.phone,
+        S("whats new with my claim", VERIFIED_FIRST),
+        S(dob_keys(JOSE), ASKS_ZIP),
+        S("cancel that", lacks("ZIP code")),
+        channel="voice", forbidden=NOT_JOSE)
+    add("choice_in_words", "jose_the_one_for_the_house", JOSE.phone,
+        S("hows my balance these days", VERIFIED_FIRST),
+        *verify(JOSE, ASKS_WHICH, style=1),
+        S("the one for the house", has(JOSE_HOME_BALANCE) & lacks(JOSE_AUTO_BALANCE)),
+        forbidden=NOT_JOSE)
+    add("choice_in_words", "jose_the_cracked_glass_claim", JOSE.phone,
+        S("any movement on my claim?", VERIFIED_FIRST),
+        *verify(JOSE, ASKS_WHICH, style=2),
+        S("the one with the cracked glass", has(ALICIA) & lacks(KEVIN)),
+        forbidden=NOT_JOSE)
+    add("choice_in_words", "jose_says_two_by_voice", JOSE.phone,
+        S("what do i owe on my policies", VERIFIED_FIRST),
+        *verify_by_keys(JOSE, ASKS_WHICH),
+        S("two", has("972 dollars") & lacks("233 dollars")),
+        channel="voice", forbidden=NOT_JOSE)
+
+
 for build in (
     documents,
     payments,
@@ -1036,6 +1174,7 @@ for build in (
     human_exit,
     other_holders,
     possession,
+    second_wording,
 ):
     build()
 
