@@ -26,6 +26,7 @@ from bot.conversation.corrections import (
     amount_correction,
     is_change_of_mind,
     is_decline,
+    is_plain_yes,
     read_after_answer,
 )
 from bot.conversation.intents import SELF_SERVICE_INTENTS
@@ -193,6 +194,10 @@ class ActionFollowUp(PolicylineAction):
             turn.dispatcher.utter_message(response="utter_no_problem")
             return [SlotSet("pending_task", None)]
         if turn.intent == "affirm":
+            if missed_before and not is_plain_yes(turn.text):
+                # words the NLU read as "yes" right after a miss ("mmmm kkkk"): one more
+                # message not understood, and the second in a row reaches a person
+                return [FollowupAction("action_understanding_fallback")]
             # A "yes" to nothing asked: what can I do for you. (A word the NLU read as "yes"
             # that names an offered choice, "home", was taken as the choice above.)
             turn.dispatcher.utter_message(response="utter_ask_task")

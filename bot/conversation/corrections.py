@@ -142,6 +142,22 @@ def is_change_of_mind(text: str) -> bool:
     return read_after_answer(text).kind is AfterAnswer.CHANGE_OF_MIND
 
 
+# Words that say yes, and nothing else ("ok", "yes please", "sure thing").
+_YES_WORDS = frozenset(
+    {
+        "yes", "yeah", "yea", "ya", "yep", "yup", "y", "ok", "okay", "k", "kk", "sure", "fine",
+        "alright", "right", "correct", "please", "pls", "thing", "absolutely", "definitely",
+        "of", "course", "cool", "great", "good", "thanks", "thank", "you", "uh", "huh", "mhm",
+    }
+)  # fmt: skip
+
+
+def is_plain_yes(text: str) -> bool:
+    """Whether a message only says yes ("ok", "yes please"), not words the NLU took for one."""
+    words = re.findall(r"[a-z]+", normalise(text))
+    return bool(words) and all(w in _YES_WORDS for w in words)
+
+
 def is_decline(text: str) -> bool:
     """Whether a reply right after an answer is a plain "no" / "no thanks"."""
     return read_after_answer(text).kind is AfterAnswer.DECLINE

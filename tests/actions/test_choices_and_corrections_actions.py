@@ -237,3 +237,18 @@ async def test_a_yes_with_nothing_asked_gets_what_can_i_do(services, domain):
     result = await run(ActionFollowUp(), talk, domain)
     assert result.followup is None
     assert [m["response"] for m in result.messages] == ["utter_ask_task"]
+
+
+async def test_a_yes_right_after_a_miss_counts_as_not_understood(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("blorp zzz", "out_of_scope")
+    talk.user("mmmm kkkk", "affirm")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.followup == "action_understanding_fallback"
+
+
+async def test_an_ok_right_after_a_miss_is_still_a_plain_yes(services, domain):
+    talk = Conversation(phone=MARIA.phone).user("tell me a joke", "out_of_scope")
+    talk.user("ok", "affirm")
+    result = await run(ActionFollowUp(), talk, domain)
+    assert result.followup is None
+    assert [m["response"] for m in result.messages] == ["utter_ask_task"]
