@@ -172,10 +172,8 @@ class ActionFollowUp(PolicylineAction):
         return turn.slot("pending_task") or turn.slot("last_task")
 
     async def act(self, turn: Turn) -> list[EventType]:
-        chosen = await pending_choice_answer(turn)
-        if chosen is not None:
-            # "no, the home one" while "which one?" waits: the answer, not a decline
-            return chosen
+        # "no, the home one" while "which one?" waits was taken as the answer before this runs
+        # (PolicylineAction._read_then_act).
         if turn.slot("pending_task") and turn.intent == "inform":
             # An answer to "which one?", or after an interruption ended a form: the waiting
             # task goes on (verified: with this answer as its choice).

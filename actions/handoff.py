@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 
 from actions.base import MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
-from actions.follow_up import change_of_mind, choice_or_correction
-from actions.tasks import answers_a_choice, first_after_the_message
+from actions.follow_up import change_of_mind
 from actions.wire import Button
 from bot.conversation.answers.common import STILL_NOT_UNDERSTOOD
 from bot.conversation.answers.details import (
@@ -60,12 +59,6 @@ class ActionHandoff(PolicylineAction):
         return "action_handoff"
 
     async def act(self, turn: Turn) -> list[EventType]:
-        if first_after_the_message(turn):
-            redo = await choice_or_correction(turn)
-            if redo is not None:
-                # "homeowners" read as a quote while "which policy?" waits, "change that to
-                # 90" read as a policy change right after a pay link: not for a person
-                return redo
         intent = turn.intent
         lead: str | None = None
         if intent == "get_quote":
@@ -180,9 +173,8 @@ class ActionUnderstandingFallback(PolicylineAction):
         return "action_understanding_fallback"
 
     async def act(self, turn: Turn) -> list[EventType]:
-        if await answers_a_choice(turn):
-            # "my truck" after "which one?": an answer after all, not a miss.
-            return [FollowupAction("action_resume_task")]
+        # "my truck" after "which one?" was taken as the answer before this runs
+        # (PolicylineAction._read_then_act): not a miss.
         redo = await change_of_mind(turn)
         if redo is not None:
             # "and what about HOM-2000001", "sorry no, the other claim" after an answer

@@ -289,12 +289,6 @@ def waits_for_choice(turn: Turn, entity: str) -> bool:
     return not turn.slot(entity) and offered_policy_choice(turn, entity)
 
 
-async def answers_a_choice(turn: Turn) -> bool:
-    """Whether this message, whatever the NLU made of it, names one of the policies or claims the
-    assistant just offered ("my truck", "home", "the hail one" read as not understood)."""
-    return await pending_choice_answer(turn) is not None
-
-
 def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
     """An answer to "which one?" that names none: a miss; the second in a row reaches a person
     (the human-exit rule) instead of the same question again. Empty when it was no answer."""
