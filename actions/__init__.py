@@ -8,6 +8,7 @@ these modules (abstract bases are skipped). Importing builds nothing: services c
 from actions import (
     autopay,
     billing,
+    choice_forms,
     claims,
     documents,
     follow_up,
@@ -22,6 +23,7 @@ from actions import (
 __all__ = [
     "autopay",
     "billing",
+    "choice_forms",
     "claims",
     "documents",
     "follow_up",

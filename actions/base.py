@@ -367,8 +367,8 @@ def misses_events(
     if not requested or not tracker.latest_message.get("text"):
         return []
     answers = [e for e in events if e.get("event") == "slot" and e.get("name") == requested]
-    if not answers:
-        return []
+    if not answers or any(e.get("name") == "form_misses" for e in events):
+        return []  # no answer, or the validator counted it itself
     if answers[-1].get("value") is not None:
         return [SlotSet("form_misses", 0.0)]
     misses = earlier_misses_in_a_row(tracker) + 1

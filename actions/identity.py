@@ -31,10 +31,8 @@ from actions.tasks import (
     TASK_NEXT,
     answer_to_policy_choice,
     answered_a_form,
-    ask_policy_choice,
     choose_claim,
     choose_policy,
-    eligible_for,
     request_texts,
 )
 from bot.bootstrap import get_services
@@ -386,6 +384,13 @@ class ActionResumeTask(PolicylineAction):
         return "action_resume_task"
 
     async def act(self, turn: Turn) -> list[EventType]:
+        events = await self._dispatch(turn)
+        if any(e.get("name") == "choosing" for e in events):
+            return events
+        # Not asking which one: no choice is waiting (the rules read this slot).
+        return [SlotSet("choosing", None), *events]
+
+    async def _dispatch(self, turn: Turn) -> list[EventType]:
         task = turn.slot("pending_task")
         if not task or task not in TASK_ACTIONS:
             turn.say(
@@ -427,21 +432,6 @@ class ActionResumeTask(PolicylineAction):
                 await turn.record(task, Outcome.CONTAINED)
                 return [*choice.events, SlotSet("pending_task", None)]
         return [*choice.events, FollowupAction(TASK_NEXT[task])]
-
-
-class ActionAskPolicyChoice(PolicylineAction):
-    """Asks which policy the pending task is for, with one button per policy."""
-
-    def name(self) -> str:
-        return "action_ask_policy_choice"
-
-    async def act(self, turn: Turn) -> list[EventType]:
-        task = str(turn.slot("pending_task") or "")
-        if not turn.verified:
-            return [FollowupAction("action_start_task")]
-        refs = (await turn.services.connector.list_policies(str(turn.holder_id))).value
-        ask_policy_choice(turn, task, [ref for ref in refs if eligible_for(task)(ref)])
-        return [SlotSet("policy_number", None)]
 
 
 class ActionRestartConversation(PolicylineAction):

@@ -18,10 +18,10 @@ from datetime import date
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.base import MISSES_BEFORE_PERSON, PolicylineAction, Turn, earlier_misses_in_a_row
+from actions.base import PolicylineAction, Turn
 from actions.wire import Button
 from bot.conversation.answers.claims import claim_choice_prompt, claim_choice_title
-from bot.conversation.answers.common import STILL_NOT_UNDERSTOOD, not_on_your_account_text
+from bot.conversation.answers.common import not_on_your_account_text
 from bot.conversation.answers.policy import policy_choice_prompt, policy_choice_title
 from bot.conversation.claim_choice import choose_claim as claim_named
 from bot.conversation.intents import SELF_SERVICE_INTENTS
@@ -29,7 +29,7 @@ from bot.conversation.outcomes import Outcome
 from bot.conversation.pending_choice import asks_something_else
 from bot.conversation.policy_choice import Chosen, PolicyFacts
 from bot.conversation.policy_choice import choose_policy as policy_named
-from bot.conversation.tasks import SELF_SERVICE
+from bot.conversation.tasks import SELF_SERVICE, Chooses
 from bot.conversation.user_input import parse_claim_number, parse_policy_number
 from pas_connector.models import Claim, Fresh, PolicyRef
 
@@ -155,7 +155,8 @@ def not_yours(turn: Turn, what: str) -> list[EventType]:
 
 async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
     """The policy for ``task``: slot (if owned), the only eligible one, the one the request or
-    this message names ("the condo one", "my 2019 camry", "ending 002"), or ask with buttons.
+    this message names ("the condo one", "my 2019 camry", "ending 002"), or ask (the events
+    then activate ``policy_choice_form``).
 
     No eligible policy at all: ``policy`` is None and ``events`` empty (say why, end the task).
     A policy number that is not the holder's ends the task without saying whether it exists.
@@ -184,15 +185,20 @@ async def choose_policy(turn: Turn, task: str) -> PolicyChoice:
         named = resolve_policy(text, candidates, facts)
         if named is not None:
             return PolicyChoice(named, [SlotSet("policy_number", named.policy_number)], candidates)
-    missed = unusable_answer(turn, "policy_number")
-    if any(e.get("event") == "followup" for e in missed):
-        return PolicyChoice(None, missed, candidates)
-    ask_policy_choice(turn, task, candidates)
-    return PolicyChoice(
-        None,
-        [*missed, SlotSet("pending_task", task), SlotSet("policy_number", None)],
-        candidates,
-    )
+    return PolicyChoice(None, ask_which(task, Chooses.POLICY), candidates)
+
+
+def ask_which(task: str, chooses: Chooses) -> list[EventType]:
+    """Ask which policy (or claim) ``task`` is for: its choice form asks and reads the answer
+    (``actions.choice_forms``), then the task resumes."""
+    # No policy is selected while either question waits (a claim brings its own policy).
+    cleared = ["policy_number", "claim_number"] if chooses is Chooses.CLAIM else ["policy_number"]
+    return [
+        SlotSet("pending_task", task),
+        *(SlotSet(slot, None) for slot in cleared),
+        SlotSet("choosing", chooses.value),
+        FollowupAction(chooses.form),
+    ]
 
 
 def ask_policy_choice(turn: Turn, task: str, refs: Sequence[PolicyRef]) -> None:
@@ -233,14 +239,14 @@ ANSWER_USED = SlotSet("form_misses", 0.0)
 
 
 async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
-    """The events that take this message as the answer to "Which one?", or None.
+    """The events that take this message as the answer to a "Which one?" whose form has ended,
+    or None.
 
-    The one rule for a waiting choice, whatever intent the NLU guessed ("homeowners" read as a
-    quote, "auto" as autopay, "my truck" not understood): while the assistant waits for a policy
-    (or claim) choice for the pending task, a reply that names exactly one of the offered items
-    (line or its words, vehicle, address, ordinal, last digits, claim type or date) is the choice
-    and the task goes on, unless the reply clearly asks for something else (a person, start
-    over, stop, another task in its own words: ``bot.conversation.pending_choice``).
+    While the question waits, its choice form reads every answer (``actions.choice_forms``).
+    An interruption can end the form without the question being asked again ("help", then
+    "the truck one"): a later reply that names exactly one of the offered items is still the
+    choice, whatever intent the NLU guessed, unless it clearly asks for something else (the
+    same reading as the form's: ``bot.conversation.pending_choice``).
     """
     task = turn.slot("pending_task")
     if not task or not turn.verified or not turn.text:
@@ -273,6 +279,20 @@ async def pending_choice_answer(turn: Turn) -> list[EventType] | None:
     return None
 
 
+def claim_candidates(claims: Sequence[Claim]) -> list[Claim]:
+    """The claims "which claim?" offers: the open ones, or every one when none is open."""
+    return [c for c in claims if c.is_open] or list(claims)
+
+
+def ask_claim_choice(turn: Turn, candidates: Sequence[Claim]) -> None:
+    """Ask which claim with one button per claim."""
+    buttons: list[Button] = [
+        {"title": claim_choice_title(c), "payload": inform_payload("claim_number", c.claim_number)}
+        for c in candidates
+    ]
+    turn.say(claim_choice_prompt(), buttons=buttons)
+
+
 def first_after_the_message(turn: Turn) -> bool:
     """Whether this action is the first to handle the latest user message (not one an earlier
     action handed over to, which has read the message already)."""
@@ -287,17 +307,6 @@ def first_after_the_message(turn: Turn) -> bool:
 def waits_for_choice(turn: Turn, entity: str) -> bool:
     """Whether "Which one?" (policy or claim buttons) was asked and is not answered yet."""
     return not turn.slot(entity) and offered_policy_choice(turn, entity)
-
-
-def unusable_answer(turn: Turn, entity: str) -> list[EventType]:
-    """An answer to "which one?" that names none: a miss; the second in a row reaches a person
-    (the human-exit rule) instead of the same question again. Empty when it was no answer."""
-    if not turn.text or not offered_policy_choice(turn, entity):
-        return []
-    if earlier_misses_in_a_row(turn.tracker) + 1 >= MISSES_BEFORE_PERSON:
-        turn.say(STILL_NOT_UNDERSTOOD)
-        return [SlotSet("form_misses", 0.0), FollowupAction("action_handoff")]
-    return [SlotSet("form_misses", 1.0)]
 
 
 async def answer_to_policy_choice(turn: Turn, task: str) -> PolicyRef | None:
@@ -385,7 +394,8 @@ def _as_listed(claim: Claim, lists: Sequence[Fresh[tuple[Claim, ...]]]) -> Fresh
 
 async def choose_claim(turn: Turn) -> ClaimChoice:
     """The claim for a status request: the slot's (if the holder's), the only open one (or only
-    one), or ask with one button per claim. Choosing a claim also selects its policy.
+    one), the one the request names, or ask (``claim_choice_form``). Choosing a claim also
+    selects its policy.
     """
     refs, lists = await holder_claim_lists(turn)
     claims = tuple(claim for fresh in lists for claim in fresh.value)
@@ -402,28 +412,9 @@ async def choose_claim(turn: Turn) -> ClaimChoice:
             if chosen is not None:
                 break
     if chosen is None:
-        candidates = [c for c in claims if c.is_open] or list(claims)
+        candidates = claim_candidates(claims)
         if len(candidates) > 1:
-            missed = unusable_answer(turn, "claim_number")
-            if any(e.get("event") == "followup" for e in missed):
-                return ClaimChoice(None, missed, claims)
-            buttons: list[Button] = [
-                {
-                    "title": claim_choice_title(c),
-                    "payload": inform_payload("claim_number", c.claim_number),
-                }
-                for c in candidates
-            ]
-            turn.say(claim_choice_prompt(), buttons=buttons)
-            return ClaimChoice(
-                None,
-                [
-                    *missed,
-                    SlotSet("pending_task", "claim_status"),
-                    SlotSet("claim_number", None),
-                ],
-                claims,
-            )
+            return ClaimChoice(None, ask_which("claim_status", Chooses.CLAIM), claims)
         chosen = candidates[0]
     return ClaimChoice(
         chosen,

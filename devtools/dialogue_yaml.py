@@ -2,7 +2,8 @@
 
 ``python -m devtools.dialogue_yaml`` rewrites:
 - ``data/generated_rules.yml``: the rules every task has (start it, resume it once its policy or
-  claim is chosen, listen after it) and what interrupts a form (a person, another task, help);
+  claim is chosen, listen after it) and what interrupts a form, the choice forms included (a
+  person, another task, help);
 - the marked blocks of ``domain.yml`` (``# >>> generated: NAME`` … ``# <<< generated: NAME``):
   the task intents, the ``pending_task`` values, the intents that are never a form's answer, and
   the task actions.
@@ -32,6 +33,8 @@ HEADER = (
 )
 # Forms that verify identity: another task asked inside them keeps the check going.
 IDENTITY_FORMS = ("verification_form", "one_time_code_form")
+# Forms that ask which policy or claim a task is for (actions/choice_forms.py).
+CHOICE_FORMS = tuple(chooses.form for chooses in Chooses)
 # Example values for the slots rules are featurised on (only set / not set matters).
 SAMPLE_POLICY = "AUT-1000001"
 SAMPLE_CLAIM = "CLM-50000001"
@@ -78,18 +81,8 @@ def _resume_rules(task: Task) -> list[dict[str, Any]]:
                 ],
                 "steps": [
                     {"action": "action_resume_task"},
-                    {"slot_was_set": [{"policy_number": SAMPLE_POLICY}]},
+                    {"slot_was_set": [{"choosing": None}, {"policy_number": SAMPLE_POLICY}]},
                     *then,
-                ],
-            },
-            {
-                "rule": f"resume {task.intent} asked which claim and waits",
-                "condition": [
-                    {"slot_was_set": [{"pending_task": task.intent}, {"claim_number": None}]}
-                ],
-                "steps": [
-                    {"action": "action_resume_task"},
-                    {"slot_was_set": [{"policy_number": SAMPLE_POLICY}]},
                 ],
             },
         ]
@@ -99,7 +92,7 @@ def _resume_rules(task: Task) -> list[dict[str, Any]]:
             "condition": [{"slot_was_set": [{"pending_task": task.intent}]}],
             "steps": [
                 {"action": "action_resume_task"},
-                {"slot_was_set": [{"policy_number": SAMPLE_POLICY}]},
+                {"slot_was_set": [{"choosing": None}, {"policy_number": SAMPLE_POLICY}]},
                 *then,
             ],
         }
@@ -109,7 +102,7 @@ def _resume_rules(task: Task) -> list[dict[str, Any]]:
 def interruption_rules() -> list[dict[str, Any]]:
     """Inside any form: a person, another task or help is honoured at once."""
     rules: list[dict[str, Any]] = []
-    for form in (*IDENTITY_FORMS, *_task_forms()):
+    for form in (*IDENTITY_FORMS, *CHOICE_FORMS, *_task_forms()):
         inside = [{"active_loop": form}]
         for task in ROUTED:
             rules.append(

@@ -19,6 +19,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PolicylineAction, Turn
+from actions.choice_forms import (
+    ActionAskClaimChoice,
+    ActionAskPolicyChoice,
+    ValidateClaimChoiceForm,
+    ValidatePolicyChoiceForm,
+)
+from actions.identity import ActionResumeTask
 from bot.bootstrap import Services, build_services, get_services, set_services
 from bot.conversation.verified_conversations import VerifiedConversations
 from bot.conversation.web_handover import Assurance
@@ -76,6 +83,7 @@ class Conversation:
     slots: dict[str, Any] = field(default_factory=lambda: {"assurance": "anonymous"})
     events: list[dict[str, Any]] = field(default_factory=list)
     latest: dict[str, Any] = field(default_factory=dict)
+    active_loop: dict[str, Any] = field(default_factory=dict)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -126,7 +134,7 @@ class Conversation:
             list(self.events),
             False,
             None,
-            {},
+            dict(self.active_loop),
             None,
         )
 
@@ -137,6 +145,8 @@ class Conversation:
                 self.slots[event["name"]] = event["value"]
             elif event["event"] == "reset_slots":
                 self.slots = {}
+            elif event["event"] == "active_loop":
+                self.active_loop = {"name": event["name"]} if event.get("name") else {}
 
 
 @dataclass
@@ -187,3 +197,43 @@ async def run_call(action: Action, conversation: Conversation, domain: dict[str,
     events = await action.run(dispatcher, conversation.tracker(), domain)
     conversation.apply(events)
     return Result(events=list(events), messages=list(dispatcher.messages))
+
+
+# The choice forms and the slot each asks for (actions/choice_forms.py).
+CHOICE_SLOTS = {"policy_choice_form": "policy_number", "claim_choice_form": "claim_number"}
+
+
+async def ask_which(conversation: Conversation, task: str, domain: dict[str, Any]) -> Result:
+    """``task`` is resumed for a holder with several choices: ``action_resume_task`` starts the
+    choice form, which asks with its buttons (as Rasa runs them); the question then waits."""
+    conversation.slots["pending_task"] = task
+    resumed = await run(ActionResumeTask(), conversation, domain)
+    form = resumed.followup
+    assert form in CHOICE_SLOTS, f"a choice form is started, not {form}"
+    conversation.active_loop = {"name": form}
+    conversation.slots["requested_slot"] = CHOICE_SLOTS[form]
+    ask = ActionAskPolicyChoice() if form == "policy_choice_form" else ActionAskClaimChoice()
+    asked = await run(ask, conversation, domain)
+    conversation.events.append(
+        {"event": "bot", "text": asked.text, "data": {"buttons": asked.buttons}}
+    )
+    return asked
+
+
+async def answer_choice(
+    conversation: Conversation, text: str, intent: str, domain: dict[str, Any], **entities: str
+) -> Result:
+    """The user answers the waiting choice form: its validator reads the reply (entities the
+    NLU found are the slot candidates Rasa extracted, as for a button)."""
+    conversation.user(text, intent)
+    form = conversation.active_loop.get("name")
+    assert form in CHOICE_SLOTS, "a choice form waits"
+    conversation.latest["entities"] = [{"entity": k, "value": v} for k, v in entities.items()]
+    conversation.candidate_slots(**entities)
+    validator = (
+        ValidatePolicyChoiceForm() if form == "policy_choice_form" else ValidateClaimChoiceForm()
+    )
+    result = await run(validator, conversation, domain)
+    # Rasa adds what the form did to the tracker (the human-exit count reads the history).
+    conversation.events += [e for e in result.events if e["event"] == "slot"]
+    return result

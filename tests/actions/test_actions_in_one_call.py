@@ -64,8 +64,8 @@ async def test_a_form_after_the_task_is_left_to_rasa(services, domain):
 async def test_a_choice_to_make_waits_for_the_answer(services, domain):
     result = await run_call(ActionVerifyIdentity(), verifying(JOSE, "request_declarations"), domain)
     assert executed(result) == ["action_resume_task"]
-    assert result.followup is None
-    assert len(result.buttons) == 2  # which policy: the reply waits for the person
+    # which policy: a form, so Rasa runs it (it asks with the buttons and waits)
+    assert result.followup == "policy_choice_form"
 
 
 async def test_too_little_time_left_leaves_the_next_action_to_rasa(

@@ -3,77 +3,92 @@ of policy inside the payment form switches the policy; an amount in words is rea
 
 from __future__ import annotations
 
-from typing import Any
-
 from actions.billing import ValidatePaymentForm
 from actions.follow_up import ActionFollowUp
-from actions.handoff import ActionHandoff, ActionReportClaim, ActionUnderstandingFallback
+from actions.handoff import ActionHandoff, ActionUnderstandingFallback
 from actions.identity import ActionResumeTask
-from tests.actions.conftest import JOSE, MARIA, Conversation, run
-
-
-async def _asked_which(talk: Conversation, task: str, domain: dict[str, Any]) -> None:
-    """The assistant asks which policy (or claim) ``task`` is for; the question waits."""
-    talk.slots["pending_task"] = task
-    asked = await run(ActionResumeTask(), talk, domain)
-    assert asked.buttons, "a choice is offered"
-    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
+from tests.actions.conftest import (
+    JOSE,
+    MARIA,
+    Conversation,
+    Result,
+    answer_choice,
+    ask_which,
+    run,
+)
 
 
 def _jose() -> Conversation:
     return Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
 
 
+def _filled(result: Result) -> list[str]:
+    return [e["name"] for e in result.events if e["event"] == "slot"]
+
+
 async def test_a_line_word_read_as_a_quote_request_answers_the_waiting_policy_question(
     services, domain
 ):
     talk = _jose()
-    await _asked_which(talk, "request_declarations", domain)
-    talk.user("homeowners", "get_quote")
-    result = await run(ActionHandoff(), talk, domain)
+    await ask_which(talk, "request_declarations", domain)
+    result = await answer_choice(talk, "homeowners", "get_quote", domain)
     assert result.slot("policy_number") == "HOM-2000002"
-    assert result.followup == "action_resume_task"
     assert not result.payloads, "no handoff record"
 
 
 async def test_a_quote_asked_in_words_while_a_choice_waits_is_still_a_quote(services, domain):
     talk = _jose()
-    await _asked_which(talk, "request_declarations", domain)
-    talk.user("actually can I get a quote for homeowners on a new place", "get_quote")
-    result = await run(ActionHandoff(), talk, domain)
-    assert result.followup is None
-    assert [p for p in result.payloads if "handoff" in p]
+    await ask_which(talk, "request_declarations", domain)
+    text = "actually can I get a quote for homeowners on a new place"
+    result = await answer_choice(talk, text, "get_quote", domain)
+    assert _filled(result) == [], "the form is rejected: the quote rule routes it"
 
 
 async def test_asking_for_a_person_while_a_choice_waits_reaches_a_person(services, domain):
     talk = _jose()
-    await _asked_which(talk, "check_balance", domain)
-    talk.user("the house one, actually just get me an agent", "human_handoff")
-    result = await run(ActionHandoff(), talk, domain)
-    assert result.followup is None
-    assert [p for p in result.payloads if "handoff" in p]
+    await ask_which(talk, "check_balance", domain)
+    text = "the house one, actually just get me an agent"
+    result = await answer_choice(talk, text, "human_handoff", domain)
+    assert _filled(result) == [], "the form is rejected: the handoff rule routes it"
 
 
 async def test_a_claim_named_by_its_place_answers_the_waiting_claim_question(services, domain):
     talk = _jose()
-    await _asked_which(talk, "claim_status", domain)
-    talk.user("nope the house one", "deny")
-    result = await run(ActionFollowUp(), talk, domain)
+    await ask_which(talk, "claim_status", domain)
+    result = await answer_choice(talk, "nope the house one", "deny", domain)
     assert result.slot("claim_number") == "CLM-50000004"
-    assert result.followup == "action_resume_task"
+    assert result.slot("policy_number") == "HOM-2000002"
 
 
 async def test_an_ordinal_not_understood_answers_the_waiting_policy_question(services, domain):
     talk = _jose()
-    await _asked_which(talk, "check_balance", domain)
+    asked = await ask_which(talk, "check_balance", domain)
+    result = await answer_choice(talk, "2nd pls", "nlu_fallback", domain)
+    second = asked.buttons[1]["payload"]
+    assert result.slot("policy_number") in second
+
+
+async def test_a_plain_no_to_the_choice_fills_nothing_so_the_form_ends(services, domain):
+    talk = _jose()
+    await ask_which(talk, "check_balance", domain)
+    result = await answer_choice(talk, "no thanks", "deny", domain)
+    assert _filled(result) == []
+
+
+async def test_a_choice_answered_after_the_form_was_interrupted_still_counts(services, domain):
+    talk = _jose()
+    await ask_which(talk, "check_balance", domain)
+    talk.active_loop = {}  # "help" ended the form; the question was not asked again
     talk.user("2nd pls", "nlu_fallback")
     result = await run(ActionUnderstandingFallback(), talk, domain)
+    assert result.slot("policy_number") == "HOM-2000002"
     assert result.followup == "action_resume_task"
 
 
 async def test_an_answered_choice_is_no_longer_waiting(services, domain):
     talk = _jose()
-    await _asked_which(talk, "check_balance", domain)
+    await ask_which(talk, "check_balance", domain)
+    talk.active_loop = {}
     talk.slots["policy_number"] = "AUT-1000003"  # answered
     talk.user("homeowners", "get_quote")
     result = await run(ActionHandoff(), talk, domain)
@@ -195,13 +210,10 @@ async def test_a_bare_amount_with_nothing_asked_starts_no_payment(services, doma
 async def test_a_claim_named_in_words_read_as_a_new_claim_report_answers_the_claim_question(
     services, domain
 ):
-    # Any action Rasa picks for the message reads the choice first (PolicylineAction).
     talk = _jose()
-    await _asked_which(talk, "claim_status", domain)
-    talk.user("the hail damage claim", "report_claim")
-    result = await run(ActionReportClaim(), talk, domain)
+    await ask_which(talk, "claim_status", domain)
+    result = await answer_choice(talk, "the hail damage claim", "report_claim", domain)
     assert result.slot("claim_number") == "CLM-50000004"
-    assert result.followup == "action_resume_task"
     assert not result.payloads, "no claim report and no handoff record"
 
 
@@ -225,11 +237,9 @@ async def test_asking_for_a_person_in_words_right_after_a_payment_is_handed_off(
 
 async def test_a_line_word_read_as_yes_answers_the_waiting_policy_question(services, domain):
     talk = _jose()
-    await _asked_which(talk, "request_declarations", domain)
-    talk.user("home", "affirm")
-    result = await run(ActionFollowUp(), talk, domain)
+    await ask_which(talk, "request_declarations", domain)
+    result = await answer_choice(talk, "home", "affirm", domain)
     assert result.slot("policy_number") == "HOM-2000002"
-    assert result.followup == "action_resume_task"
 
 
 async def test_a_yes_with_nothing_asked_gets_what_can_i_do(services, domain):

@@ -6,7 +6,17 @@ from actions.claims import ActionClaimStatus
 from actions.documents import ActionSendCertificate, ActionSendDeclarations, ActionSendIdCard
 from actions.identity import ActionResumeTask
 from actions.policy import ActionPolicySummary
-from tests.actions.conftest import JAMES, JOSE, MARIA, PUBLIC_BASE_URL, ROBERT, Conversation, run
+from tests.actions.conftest import (
+    JAMES,
+    JOSE,
+    MARIA,
+    PUBLIC_BASE_URL,
+    ROBERT,
+    Conversation,
+    answer_choice,
+    ask_which,
+    run,
+)
 
 
 def verified(persona, holder_id: str, intent: str) -> Conversation:
@@ -23,16 +33,15 @@ async def test_maria_claim_status_names_the_adjuster(services, domain):
 
 async def test_jose_two_open_claims_are_offered_as_buttons(services, domain):
     talk = verified(JOSE, "H0000005", "claim_status")
-    talk.slots["pending_task"] = "claim_status"
-    result = await run(ActionResumeTask(), talk, domain)
+    result = await ask_which(talk, "claim_status", domain)
     assert sorted(b["payload"] for b in result.buttons) == [
         '/inform{"claim_number":"CLM-50000003"}',
         '/inform{"claim_number":"CLM-50000004"}',
     ]
-    assert result.followup is None
 
-    talk.user('/inform{"claim_number":"CLM-50000004"}', "inform")
-    talk.slots["claim_number"] = "CLM-50000004"
+    tapped = '/inform{"claim_number":"CLM-50000004"}'
+    await answer_choice(talk, tapped, "inform", domain, claim_number="CLM-50000004")
+    talk.active_loop = {}
     chosen = await run(ActionResumeTask(), talk, domain)
     assert chosen.slot("policy_number") == "HOM-2000002"
     assert chosen.followup == "action_claim_status"

@@ -20,7 +20,7 @@ from actions.policy import ActionPolicySummary
 from bot.conversation.handoff import handoffs
 from bot.conversation.web_handover import mint_web_handover
 from bot.notifications.outbox import read_outbox
-from tests.actions.conftest import JOSE, MARIA, Conversation, run
+from tests.actions.conftest import JOSE, MARIA, Conversation, answer_choice, ask_which, run
 from tests.web.auth_fixtures import (
     account_services,
     chat_handover_token,
@@ -207,18 +207,17 @@ async def test_forged_web_token_is_ignored(services, domain):
 
 async def test_jose_with_two_policies_gets_policy_buttons(services, domain):
     talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
-    talk.slots["pending_task"] = "check_balance"
-    result = await run(ActionResumeTask(), talk, domain)
+    result = await ask_which(talk, "check_balance", domain)
     payloads = sorted(b["payload"] for b in result.buttons)
     assert payloads == [
         '/inform{"policy_number":"AUT-1000003"}',
         '/inform{"policy_number":"HOM-2000002"}',
     ]
-    assert result.followup is None
-    assert result.slot("pending_task") == "check_balance"
+    assert talk.slots["pending_task"] == "check_balance"
 
-    talk.user('/inform{"policy_number":"HOM-2000002"}', "inform")
-    talk.slots["policy_number"] = "HOM-2000002"
+    tapped = '/inform{"policy_number":"HOM-2000002"}'
+    await answer_choice(talk, tapped, "inform", domain, policy_number="HOM-2000002")
+    talk.active_loop = {}
     chosen = await run(ActionResumeTask(), talk, domain)
     assert chosen.followup == "action_check_balance"
 

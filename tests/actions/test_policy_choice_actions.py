@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 from actions.identity import ActionResumeTask, ActionStartTask
-from tests.actions.conftest import JOSE, Conversation, run
+from tests.actions.conftest import JOSE, Conversation, answer_choice, ask_which, run
 
 
 async def test_jose_answering_the_home_one_gets_his_home_policy(services, domain):
     talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
-    talk.slots["pending_task"] = "request_declarations"
-    asked = await run(ActionResumeTask(), talk, domain)
-    assert asked.followup is None and len(asked.buttons) == 2
+    asked = await ask_which(talk, "request_declarations", domain)
+    assert len(asked.buttons) == 2
 
-    talk.user("the home one", "inform")
-    chosen = await run(ActionResumeTask(), talk, domain)
-    assert chosen.slot("policy_number") == "HOM-2000002"
-    assert chosen.followup == "action_send_declarations"
+    answered = await answer_choice(talk, "the home one", "inform", domain)
+    assert answered.slot("policy_number") == "HOM-2000002"
+    assert answered.slot("choosing") is None
+    talk.active_loop = {}  # the form is complete; the rule resumes the task
+    resumed = await run(ActionResumeTask(), talk, domain)
+    assert resumed.followup == "action_send_declarations"
+
+
+async def test_a_tapped_policy_button_is_the_answer(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    await ask_which(talk, "check_balance", domain)
+    answered = await answer_choice(
+        talk,
+        '/inform{"policy_number":"HOM-2000002"}',
+        "inform",
+        domain,
+        policy_number="HOM-2000002",
+    )
+    assert answered.slot("policy_number") == "HOM-2000002"
+
+
+async def test_someone_elses_policy_number_is_refused_without_a_miss(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    await ask_which(talk, "check_balance", domain)
+    answered = await answer_choice(
+        talk, "AUT-1000001", "inform", domain, policy_number="AUT-1000001"
+    )
+    assert answered.slot("policy_number") is None
+    assert answered.slot("form_misses") == 0.0
+    assert "isn't on your account" in answered.text
 
 
 async def test_a_request_that_names_the_line_skips_the_question(services, domain):
@@ -27,12 +52,14 @@ async def test_a_request_that_names_the_line_skips_the_question(services, domain
     assert result.followup == "action_check_balance"
 
 
-async def test_an_unclear_answer_asks_again_with_the_buttons(services, domain):
-    talk = Conversation(phone=JOSE.phone).user("whichever", "inform").verified("H0000005")
-    talk.slots["pending_task"] = "check_balance"
-    result = await run(ActionResumeTask(), talk, domain)
-    assert result.followup is None
-    assert len(result.buttons) == 2
+async def test_an_unclear_answer_is_a_miss_and_the_second_reaches_a_person(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    await ask_which(talk, "check_balance", domain)
+    first = await answer_choice(talk, "whichever", "inform", domain)
+    assert first.slot("policy_number") is None, "the form asks again"
+    assert first.slot("form_misses") == 1.0
+    second = await answer_choice(talk, "dunno really", "inform", domain)
+    assert second.followup == "action_handoff"
 
 
 async def test_a_new_task_does_not_reuse_the_last_tasks_policy(services, domain):
@@ -44,30 +71,26 @@ async def test_a_new_task_does_not_reuse_the_last_tasks_policy(services, domain)
     assert started.followup == "action_resume_task"
 
     resumed = await run(ActionResumeTask(), talk, domain)
-    assert resumed.followup is None, "José is asked which policy again"
-    assert len(resumed.buttons) == 2
+    assert resumed.followup == "policy_choice_form", "José is asked which policy again"
 
 
 async def test_auto_right_after_the_policy_question_is_the_answer_not_autopay(services, domain):
     talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
-    talk.slots["pending_task"] = "check_balance"
-    asked = await run(ActionResumeTask(), talk, domain)
-    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
-
-    talk.user("auto", "autopay_enroll")  # what the NLU makes of a one-word reply
-    started = await run(ActionStartTask(), talk, domain)
-    assert started.slot("policy_number") == "AUT-1000003"
-    assert started.followup == "action_resume_task"
-    assert "pending_task" not in [e.get("name") for e in started.events if e["event"] == "slot"]
+    await ask_which(talk, "check_balance", domain)
+    # what the NLU makes of a one-word reply
+    answered = await answer_choice(talk, "auto", "autopay_enroll", domain)
+    assert answered.slot("policy_number") == "AUT-1000003"
 
 
 async def test_a_full_request_after_the_policy_question_starts_that_task(services, domain):
     talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
-    talk.slots["pending_task"] = "check_balance"
-    asked = await run(ActionResumeTask(), talk, domain)
-    talk.events.append({"event": "bot", "text": "Which one?", "data": {"buttons": asked.buttons}})
+    await ask_which(talk, "check_balance", domain)
+    text = "actually I want to set up autopay on my car insurance"
+    answered = await answer_choice(talk, text, "autopay_enroll", domain)
+    # nothing filled: Rasa rejects the form and the interruption rule starts the new task
+    assert [e for e in answered.events if e["event"] == "slot"] == []
 
-    talk.user("actually I want to set up autopay on my car insurance", "autopay_enroll")
+    talk.active_loop = {}
     started = await run(ActionStartTask(), talk, domain)
     assert started.slot("pending_task") == "autopay_enroll"
 

@@ -58,11 +58,14 @@ def _validator() -> Validator:
 
 
 def _form_questions(domain: Domain) -> set[str]:
-    return {
-        f"utter_ask_{slot}"
-        for form in domain.forms.values()
-        for slot in form.get("required_slots", [])
-    }
+    """How each form asks for each slot: its own action (``action_ask_<form>_<slot>``) when the
+    domain has one, otherwise the response ``utter_ask_<slot>``."""
+    asks = set()
+    for name, form in domain.forms.items():
+        for slot in form.get("required_slots", []):
+            own = f"action_ask_{name}_{slot}"
+            asks.add(own if own in domain.user_actions else f"utter_ask_{slot}")
+    return asks
 
 
 def _test_story_events(domain: Domain) -> list[object]:
@@ -140,8 +143,11 @@ def test_every_form_question_has_a_response(domain: Domain) -> None:
         "one_time_code_form",
         "certificate_form",
         "payment_form",
+        # "which policy?" / "which claim?": asked by their own action_ask_<form>_<slot>
+        "policy_choice_form",
+        "claim_choice_form",
     }
-    assert _form_questions(domain) <= set(domain.responses)
+    assert _form_questions(domain) <= set(domain.responses) | set(domain.user_actions)
 
 
 def test_every_response_fits_one_plain_sms(domain: Domain) -> None:
@@ -178,6 +184,8 @@ def test_only_the_slots_the_rules_branch_on_influence_the_conversation(domain: D
         "code_sent",
         # how the latest identity check went: one slot instead of one rule per task
         "verification_result",
+        # "which policy?" / "which claim?" waits: the rule after action_resume_task starts its form
+        "choosing",
     }
     pending_task = next(slot for slot in domain.slots if slot.name == "pending_task")
     # Rasa adds `__other__` to every categorical slot for values outside the list.
@@ -214,7 +222,8 @@ def test_only_form_questions_and_fallback_texts_are_missing_from_rules(domain: D
     # action_understanding_fallback sends the first for the first out-of-scope message in a
     # row; action_follow_up sends the second for a yes or an answer with nothing asked
     sent_by_actions = {"utter_out_of_scope", "utter_ask_task"}
-    assert unused == _form_questions(domain) | DEFAULT_ACTION_RESPONSES | sent_by_actions
+    asked_by_forms = {name for name in _form_questions(domain) if name.startswith("utter_")}
+    assert unused == asked_by_forms | DEFAULT_ACTION_RESPONSES | sent_by_actions
 
 
 def test_test_stories_cover_every_intent_and_custom_action(domain: Domain) -> None:
@@ -224,11 +233,11 @@ def test_test_stories_cover_every_intent_and_custom_action(domain: Domain) -> No
     assert intents - {"nlu_fallback"} <= set(domain.intents)
     assert actions <= set(domain.action_names_or_texts)
     assert set(CONTRACT_INTENTS) - intents == set()
-    # action_ask_policy_choice is listed for FollowupAction only; validation runs inside forms.
+    # A form's action_ask_* and validate_* actions run inside the form, not as story steps.
     untested = {
         name
         for name in domain.user_actions
-        if name.startswith("action_") and name != "action_ask_policy_choice"
+        if name.startswith("action_") and not name.startswith("action_ask_")
     } - actions
     assert untested == set()
 

@@ -11,6 +11,8 @@ from bot.phone_numbers import display_phone
 OFFER_PERSON = "Reply AGENT to talk to a person."
 # Said when the human-exit rule hands over after misses in a row.
 STILL_NOT_UNDERSTOOD = "Sorry, I'm still not getting it, so let me get you to a person."
+# Said before "Which one?" is asked again, when an answer to it named none of the choices.
+CHOICE_NOT_UNDERSTOOD = "Sorry, I couldn't tell which one you mean."
 
 
 def with_staleness(

@@ -32,6 +32,11 @@ class Chooses(str, enum.Enum):
     POLICY = "policy"
     CLAIM = "claim"
 
+    @property
+    def form(self) -> str:
+        """The form that asks which one: ``policy_choice_form``, ``claim_choice_form``."""
+        return f"{self.value}_choice_form"
+
 
 class Reads(str, enum.Enum):
     """A PAS read a task makes for the policy it is for (``bot.conversation.read_ahead`` starts
