@@ -21,6 +21,7 @@ from bot.conversation.answers.details import (
 from bot.conversation.answers.did_you_mean import DID_YOU_MEAN, candidates, choices
 from bot.conversation.answers.lines import line_asked_about, not_offered_text, quote_lead
 from bot.conversation.handoff import Handoff
+from bot.conversation.handoff_summary import Said, TaskDone
 from bot.conversation.outcomes import Outcome
 from bot.conversation.staffed_hours import StaffedHours, opening_text
 from bot.conversation.tasks import ROUTED
@@ -37,19 +38,42 @@ REASON_BY_INTENT = {
 async def open_handoff(
     turn: Turn, *, reason: str, intent: str | None, urgent: bool = False, callback: bool = False
 ) -> Handoff:
-    """Record a handoff for this conversation and send its text and ``handoff`` payload."""
-    return await asyncio.to_thread(
-        turn.services.handoffs.open,
-        reason=reason,
-        intent=intent,
-        assurance=turn.assurance,
-        policy_number=turn.slot("policy_number") if turn.verified else None,
-        user_messages=turn.user_messages(),
-        channel=turn.channel,
-        conversation_id=turn.conversation_id,
-        urgent=urgent,
-        callback=callback,
-    )
+    """Record a handoff for this conversation, with its summary (what they asked, what the
+    assistant already did: ``bot.conversation.handoff_summary``)."""
+    services = turn.services
+
+    def record() -> Handoff:
+        done = [
+            TaskDone(task=o.intent, outcome=o.outcome.value, reason=o.reason)
+            for o in services.outcomes.for_conversation(turn.conversation_id)
+        ]
+        return services.handoffs.open(
+            reason=reason,
+            intent=intent,
+            assurance=turn.assurance,
+            policy_number=turn.slot("policy_number") if turn.verified else None,
+            user_messages=turn.user_messages(),
+            channel=turn.channel,
+            conversation_id=turn.conversation_id,
+            urgent=urgent,
+            callback=callback,
+            said=_said(turn),
+            done=done,
+        )
+
+    return await asyncio.to_thread(record)
+
+
+def _said(turn: Turn) -> list[Said]:
+    """The user messages of the conversation with the intent the NLU read, oldest first."""
+    return [
+        Said(
+            text=str(event["text"]),
+            intent=((event.get("parse_data") or {}).get("intent") or {}).get("name"),
+        )
+        for event in turn.tracker.events
+        if event.get("event") == "user" and event.get("text")
+    ]
 
 
 class ActionHandoff(PolicylineAction):
