@@ -17,6 +17,7 @@ policyline sms --from +1...    a terminal phone texting the local assistant (sig
 policyline call --from +1...   a terminal caller for the local IVR
 policyline document KIND ...   render an ID card, declarations page or certificate to a PDF
 policyline outcomes sweep-abandoned   record tasks people left open (run every few minutes)
+policyline handoffs [--json]   the open handoff queue with each handoff's summary
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.notifications.claim_alerts_cli import add_parser as add_alerts_parser
     from bot.payments.autopay_run import add_parser as add_autopay_parser
     from bot.transcripts.cli import add_parser as add_outcomes_parser
+    from bot.transcripts.handoffs_cli import add_parser as add_handoffs_parser
     from devtools.simulators.ivr_caller import add_parser as add_call_parser
     from devtools.simulators.sms_phone import add_parser as add_sms_parser
 
@@ -240,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alerts_parser(sub)
     add_autopay_parser(sub)
     add_outcomes_parser(sub)
+    add_handoffs_parser(sub)
     add_db_parser(sub)
     return parser
 
