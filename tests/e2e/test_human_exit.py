@@ -4,8 +4,9 @@ handoff reference on SMS, a transfer on a call), and the question that was pendi
 again.
 
 "Wherever" is walked, not sampled: every self-service intent (bot/conversation/intents.py)
-with its first question pending, every slot a form of domain.yml can ask, and the policy and
-claim choice questions. A new form slot without a way to reach it here fails the test that
+with its first question pending, every slot a form of domain.yml can ask (the claim choice
+form's included), and the policy choice question (its slot, policy_number, is also the
+verification form's). A new form slot without a way to reach it here fails the test that
 checks the walk is complete. States that involve verification use generated (non-persona)
 policyholders, so answers that are not understood never count against a persona.
 """
@@ -56,8 +57,9 @@ QUESTION = {
     "org_name": "made out to",
     "org_address": "mailing address",
     "amount": "how much",
+    # the choice forms (policy_choice_form's slot is policy_number, asked by verification too)
     "policy_choice": "which one",
-    "claim_choice": "which one",
+    "claim_number": "which one",
 }
 WORD_EXITS = ("agent", "representative", "talk to a person")
 NOT_UNDERSTOOD = ("asdf qwer", "zzzz ??")
@@ -128,17 +130,13 @@ def route_to(state: str, holder: Holder, *, voice: bool) -> Route:
     if state == "policy_choice":
         lines = [ASKS_FOR["check_balance"], JOSE.date_of_birth_typed, JOSE.zip]
         return Route(JOSE.phone, lines, QUESTION[state])
-    if state == "claim_choice":
+    if state == "claim_number":  # claim_choice_form
         lines = [ASKS_FOR["claim_status"], JOSE.date_of_birth_typed, JOSE.zip]
         return Route(JOSE.phone, lines, QUESTION[state])
     raise AssertionError(f"no route to {state!r}: add one to route_to")
 
 
-STATES = [f"intent:{intent}" for intent in SELF_SERVICE_INTENTS] + [
-    *form_slots(),
-    "policy_choice",
-    "claim_choice",
-]
+STATES = [f"intent:{intent}" for intent in SELF_SERVICE_INTENTS] + [*form_slots(), "policy_choice"]
 # States a caller reaches by keys and speech alone (certificates and payments by text only).
 VOICE_STATES = [s for s in STATES if s.startswith("intent:")] + [
     s for s in ("date_of_birth", "zip_code", "policy_number", "one_time_code") if s in STATES
