@@ -16,6 +16,9 @@ Rules, one place each:
   (``URGENT_WORDS``) that is not negated just before ("nobody was hurt" is not urgent).
 - *frustrated*: a message uses a word of ``FRUSTRATION_WORDS``, not negated just before.
 - Only lexicon words are kept as the reason for a flag, never the person's text around them.
+
+``whisper_text`` is the summary as an agent hears it before a transferred caller is connected
+(a voice warm transfer's whisper): placeholders and the masked policy read as words.
 """
 
 from __future__ import annotations
@@ -93,6 +96,17 @@ DONE_BY_OUTCOME = {
 
 _WORD = re.compile(r"[a-z0-9']+")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+
+# How a redaction placeholder is read aloud in a whisper.
+SPOKEN_PLACEHOLDERS = {
+    "[CARD]": "a card number",
+    "[DATE]": "a date",
+    "[POLICY]": "a policy number",
+    "[CLAIM]": "a claim number",
+    "[PHONE]": "a phone number",
+    "[CODE]": "a code",
+    "[NUMBER]": "a number",
+}
 
 
 @dataclass(frozen=True)
@@ -268,3 +282,28 @@ def _trim(text: str) -> str:
     if len(text) <= ASKED_CHARS:
         return text
     return text[: ASKED_CHARS - 1].rstrip() + "…"
+
+
+def whisper_text(summary: HandoffSummary) -> str:
+    """What the agent hears before the caller is connected: flags, who, what is left, the last
+    thing they asked, what is done. Short: the caller waits while it plays."""
+    parts = ["Policyline handoff."]
+    if summary.urgent:
+        parts.append("Urgent.")
+    if summary.frustrated:
+        parts.append("The caller sounds upset.")
+    if summary.policy is not None:
+        ending = " ".join(summary.policy[-3:])
+        parts.append(f"They proved who they are. Policy ends in {ending}.")
+    else:
+        parts.append("They did not prove who they are.")
+    parts.append(summary.left)
+    if summary.asked:
+        parts.append(f"They said: {_spoken(summary.asked[-1]).rstrip('.?!')}.")
+    if summary.done:
+        parts.append("Already: " + "; ".join(d.text.replace(":", ",") for d in summary.done) + ".")
+    return " ".join(parts)
+
+
+def _spoken(text: str) -> str:
+    return _PLACEHOLDER.sub(lambda found: SPOKEN_PLACEHOLDERS.get(found.group(0), ""), text)

@@ -19,6 +19,7 @@ from bot.conversation.handoff_summary import (
     TaskDone,
     build_summary,
     lexicon_words,
+    whisper_text,
 )
 from bot.conversation.tasks import ROUTED
 
@@ -186,3 +187,32 @@ def test_the_json_form_reads_back_as_the_same_summary() -> None:
         "frustration_words": ["ridiculous"],
     }
     assert HandoffSummary.from_json(data) == built
+
+
+def test_the_whisper_says_flags_who_what_is_left_their_last_words_and_what_is_done() -> None:
+    built = summary(
+        reason="requested_person",
+        task="check_balance",
+        said=[Said("this is useless, my card 4242 4242 4242 4242 was refused", None)],
+        done=[TaskDone("request_id_card", "contained")],
+    )
+    assert whisper_text(built) == (
+        "Policyline handoff. The caller sounds upset. They proved who they are. Policy ends in "
+        "0 0 1. They asked for a person. Not finished: your balance. They said: this is useless, "
+        "my card a card number was refused. Already: ID cards, done."
+    )
+
+
+def test_the_whisper_for_an_unverified_caller_with_nothing_done_is_short() -> None:
+    built = summary(
+        reason="first_notice_of_loss",
+        task="report_claim",
+        assurance="anonymous",
+        policy_number=None,
+        said=[Said("I hit a deer on 04/12/2026", "report_claim")],
+        urgent=True,
+    )
+    assert whisper_text(built) == (
+        "Policyline handoff. Urgent. They did not prove who they are. Take the report of a new "
+        "claim. They said: I hit a deer on a date."
+    )
