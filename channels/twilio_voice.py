@@ -2,6 +2,8 @@
 
 Registered in credentials.yml as ``channels.twilio_voice.TwilioVoiceInput:``. Each request is
 signature-checked (same rules as SMS) before ``voice_calls.VoiceCalls`` answers it with TwiML.
+``POST /webhooks/twilio_voice/whisper?ticket=…`` (checked the same way) is what an agent hears
+before a transferred caller is connected (``voice_whisper.VoiceWhisper``).
 The call's sequence number, hold polls and retry count travel in the query string of the URLs we
 give Twilio; Twilio signs the full URL, so they cannot be forged either.
 """
@@ -31,8 +33,10 @@ from channels.resources import ChannelResources, process_resources
 from channels.twilio_webhooks import first_value, read_signed_form, twiml
 from channels.voice_calls import VoiceCalls, VoiceReplies, VoiceRequest
 from channels.voice_twiml import VoicePaymentHook, VoiceTwiml
+from channels.voice_whisper import VoiceWhisper
 
 VOICE_WEBHOOK_PATH = "/webhooks/twilio_voice/webhook"
+VOICE_WHISPER_PATH = "/webhooks/twilio_voice/whisper"
 # Far beyond any real call; bounds what a query value can make us allocate or store.
 MAX_SEQUENCE = 10_000
 
@@ -89,15 +93,21 @@ class TwilioVoiceInput(InputChannel):
             return await self._conversation_reader(sender_id)
         return await tracker_reader(self._app)(sender_id)
 
+    def build_twiml(self) -> VoiceTwiml:
+        """The TwiML builder, whose transfers point the agent's leg at the whisper endpoint."""
+        base = self.settings.public_webhook_base_url or ""
+        return VoiceTwiml(
+            self.settings.voice,
+            contact_centre_phone=self.settings.contact_centre_phone,
+            claims_phone=self.settings.claims_phone,
+            whisper_url=base + VOICE_WHISPER_PATH,
+        )
+
     def build_calls(self, on_new_message: OnNewMessage) -> VoiceCalls:
         """The call flow, wired to Rasa through ``on_new_message``."""
         base = self.settings.public_webhook_base_url or ""
         return VoiceCalls(
-            twiml=VoiceTwiml(
-                self.settings.voice,
-                contact_centre_phone=self.settings.contact_centre_phone,
-                claims_phone=self.settings.claims_phone,
-            ),
+            twiml=self.build_twiml(),
             voice=self.settings.voice,
             store=self.resources.store,
             run_turn=self._turn_runner
@@ -114,6 +124,7 @@ class TwilioVoiceInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         calls = self.build_calls(on_new_message)
         self.calls = calls
+        whispers = VoiceWhisper(self.build_twiml(), self.resources.engine)
         voice = Blueprint("twilio_voice_webhook", __name__)
         self._server.attach(voice)
 
@@ -144,5 +155,12 @@ class TwilioVoiceInput(InputChannel):
                 )
             )
             return twiml(answer)
+
+        @voice.route("/whisper", methods=["POST"])
+        async def whisper(request: Request) -> HTTPResponse:
+            _, refusal = read_signed_form(request, self.settings)
+            if refusal is not None:
+                return refusal
+            return twiml(await whispers.respond(request.args.get("ticket")))
 
         return voice

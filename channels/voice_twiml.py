@@ -7,7 +7,11 @@ numeric ``speechTimeout`` ("auto" is invalid with it), hints carry our vocabular
 
 Transfers: with a TaskRouter workflow configured, ``<Enqueue workflowSid>`` with a ``<Task>`` whose
 JSON attributes tell the agent why the caller is coming (reason, intent, ticket, verified);
-otherwise ``<Dial>`` to the contact centre (claims line for the claims queue).
+otherwise ``<Dial>`` to the contact centre (claims line for the claims queue). A transfer with a
+handoff ticket carries the whisper: ``<Dial><Number url="…/whisper?ticket=…">`` makes Twilio play
+the handoff summary to the agent before the caller is connected (``voice_whisper``); on TaskRouter
+the task's ``whisper_url`` attribute is that URL, for the assignment callback's ``call``
+instruction (its ``url`` is played to the worker's leg). The URL carries the ticket id only.
 
 Payments by phone are a hook: ``VoicePaymentHook.pay_verb`` may return a ``<Pay>`` verb (Stripe
 connector; card data never reaches us). Until the payments work provides one, pay links are texted.
@@ -19,6 +23,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, Pay, VoiceResponse
 
@@ -70,11 +75,24 @@ class VoiceTwiml:
     """Builds the TwiML documents of the call flow."""
 
     def __init__(
-        self, voice: VoiceSettings, *, contact_centre_phone: str, claims_phone: str
+        self,
+        voice: VoiceSettings,
+        *,
+        contact_centre_phone: str,
+        claims_phone: str,
+        whisper_url: str | None = None,
     ) -> None:
         self._voice = voice
         self._contact_centre_phone = contact_centre_phone
         self._claims_phone = claims_phone
+        self._whisper_url = whisper_url
+
+    def whisper_url(self, ticket: str | None) -> str | None:
+        """Where Twilio fetches what the agent hears before the caller of handoff ``ticket`` is
+        connected (None without a ticket or a whisper endpoint). The ticket id is all it holds."""
+        if not ticket or not self._whisper_url:
+            return None
+        return f"{self._whisper_url}?{urlencode({'ticket': ticket})}"
 
     def _say(self, parent: VoiceResponse | Gather, text: str) -> None:
         if text:
@@ -136,21 +154,37 @@ class VoiceTwiml:
         for text in spoken:
             self._say(response, text)
         workflow = self._voice.taskrouter_workflow_sid
+        whisper = self.whisper_url(transfer.ticket)
         if workflow:
+            attributes = transfer.task_attributes()
+            if whisper:
+                attributes["whisper_url"] = whisper
             enqueue = response.enqueue(workflow_sid=workflow)
             enqueue.task(
-                json.dumps(transfer.task_attributes(), separators=(",", ":")),
+                json.dumps(attributes, separators=(",", ":")),
                 priority=10 if transfer.urgent else None,
             )
         else:
             claims = transfer.queue == "claims"
             number = self._claims_phone if claims else self._contact_centre_phone
-            response.dial(number, timeout=DIAL_TIMEOUT_S, answer_on_bridge=True)
+            if whisper:
+                dial = response.dial(timeout=DIAL_TIMEOUT_S, answer_on_bridge=True)
+                # Played to the agent who answers; the caller is connected when it ends.
+                dial.number(number, url=whisper, method="POST")
+            else:
+                response.dial(number, timeout=DIAL_TIMEOUT_S, answer_on_bridge=True)
             # Reached only if nobody answered.
             self._say(
                 response,
                 "Sorry, no one could take your call right now. Please call us back later.",
             )
+        return str(response)
+
+    def whisper(self, spoken: str) -> str:
+        """What the agent hears before a transferred caller is connected (then the call is
+        bridged: the document simply ends)."""
+        response = VoiceResponse()
+        self._say(response, spoken)
         return str(response)
 
     def goodbye(self, spoken: Sequence[str]) -> str:
