@@ -236,6 +236,21 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class DisclosureSettings:
+    """What the first reply on every channel says about who answers
+    (``bot.conversation.answers.small_talk.ai_disclosure``). The first reply comes before anyone
+    is verified, so the wording is the deployment's: set the words your state's rule requires."""
+
+    # Replaces "This is {carrier}'s automated assistant, not a person." ({carrier}: CARRIER_NAME);
+    # how to reach a person is added per channel. AI_DISCLOSURE.
+    wording: str | None = None
+    # Calls are recorded: the call's first words add the recording notice. CALLS_RECORDED.
+    calls_recorded: bool = False
+    # Replaces the default recording notice. CALL_RECORDING_NOTICE.
+    recording_notice: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "local"
     var_dir: Path = PROJECT_ROOT / "var"
@@ -285,6 +300,7 @@ class Settings:
     claim_alerts: ClaimAlertSettings = field(default_factory=ClaimAlertSettings)
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
 
     @property
     def is_local(self) -> bool:
@@ -409,6 +425,11 @@ class Settings:
             claim_alerts=_claim_alert_settings(reader),
             twilio=_twilio_settings(reader),
             voice=_voice_settings(reader),
+            disclosure=DisclosureSettings(
+                wording=reader.text("AI_DISCLOSURE", "").strip() or None,
+                calls_recorded=reader.flag("CALLS_RECORDED", DisclosureSettings.calls_recorded),
+                recording_notice=reader.text("CALL_RECORDING_NOTICE", "").strip() or None,
+            ),
         )
         return settings
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from bot.settings import (
     LOCAL_SECRETS,
     ConfigurationError,
+    DisclosureSettings,
     Settings,
     TwilioSettings,
     VoiceSettings,
@@ -52,6 +53,8 @@ class ChannelSettings:
     # The PAS, for STATUS / ADJUSTER replies to claim alerts (None: those go to the assistant).
     pas: PasSettings | None = None
     cache: CacheSettings = field(default_factory=CacheSettings)
+    # What the first reply says about who answers (AI_DISCLOSURE, CALLS_RECORDED, ...).
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
 
     @classmethod
     def from_settings(cls, base: Settings) -> ChannelSettings:
@@ -81,6 +84,7 @@ class ChannelSettings:
             claims_phone=base.claims_phone,
             pas=base.pas,
             cache=base.cache,
+            disclosure=base.disclosure,
         )
 
     @classmethod

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.money import money_text
 from channels.bot_messages import BotTurn, Document
+from channels.first_reply import with_disclosure
 from channels.menu_choices import MenuOption, number_choices, sms_menu_text
 from channels.sms_splitting import DEFAULT_PART_CHARS, split_sms
 
@@ -45,9 +46,14 @@ def mms_allowed(document: Document) -> bool:
     return document.size_bytes is not None and 0 < document.size_bytes <= MMS_MAX_BYTES
 
 
-def render_sms_turn(turn: BotTurn, part_chars: int = DEFAULT_PART_CHARS) -> RenderedSmsTurn:
-    """The messages to send for ``turn`` and the choices they offer."""
+def render_sms_turn(
+    turn: BotTurn, part_chars: int = DEFAULT_PART_CHARS, *, disclosure: str | None = None
+) -> RenderedSmsTurn:
+    """The messages to send for ``turn`` and the choices they offer; a conversation's first
+    reply leads with ``disclosure`` (``first_reply``), split with the rest."""
     bodies = list(turn.texts)
+    if disclosure:
+        bodies = [with_disclosure(disclosure, bodies[0]), *bodies[1:]] if bodies else [disclosure]
     menu = number_choices(turn.buttons)
     if menu:
         bodies.append(sms_menu_text(menu))

@@ -4,7 +4,8 @@ In order: compliance keywords first (STOP and plain-language opt-outs, START, HE
 never by the bot), then nothing at all for an opted-out number, then polite replies for texts over
 Twilio's 1,600 characters (never read further), empty, media-only or card-number messages, then a
 Rasa turn whose answer is sent through the
-``SmsSender`` (which enforces the suppression list again, for messages racing an opt-out).
+``SmsSender`` (which enforces the suppression list again, for messages racing an opt-out). The
+first answer of a conversation starts with the AI disclosure (``first_reply``).
 
 The conversation id is ``sms-`` + a keyed digest of the sender's number: stable per phone (Rasa
 needs that to keep the conversation), but no phone number in tracker keys, lock keys, URLs of
@@ -25,6 +26,7 @@ from bot.notifications.sms import SmsSender
 from bot.notifications.suppression import SuppressionList
 from bot.phone_numbers import display_phone, to_e164
 from channels.bot_messages import read_bot_turn
+from channels.first_reply import FirstReplyDisclosure
 from channels.inbound_text import (
     MAX_USER_TEXT_CHARS,
     clean_user_text,
@@ -139,8 +141,10 @@ class SmsConversations:
         replies: SmsReplies,
         part_chars: int = DEFAULT_PART_CHARS,
         claim_keywords: ClaimKeywordReplies | None = None,
+        disclosure: FirstReplyDisclosure | None = None,
     ) -> None:
         self._claim_keywords = claim_keywords
+        self._disclosure = disclosure
         self._sender = sender
         self._suppression = suppression
         self._run_turn = run_turn
@@ -235,13 +239,17 @@ class SmsConversations:
             log.debug("sms turn failure", exc_info=True)
             await self._send(phone, [OutgoingSms(self._replies.failure)])
             return SmsOutcome.FAILED
-        rendered = render_sms_turn(read_bot_turn(messages), self._part_chars)
+        turn = read_bot_turn(messages)
+        rendered = render_sms_turn(turn, self._part_chars)
         if not rendered.messages:
             # Rasa answers a failed custom action (action server down or restarting) with an
             # empty turn: the text must not go unanswered (tests/faults).
             log.error("sms turn %s produced no reply: apologising", inbound.message_sid)
             await self._send(phone, [OutgoingSms(self._replies.failure)])
             return SmsOutcome.FAILED
+        disclosure = await self._disclosure.for_reply(conversation_id) if self._disclosure else None
+        if disclosure is not None:
+            rendered = render_sms_turn(turn, self._part_chars, disclosure=disclosure)
         await self._menus.remember(conversation_id, rendered.menu)
         await self._send(phone, rendered.messages)
         return SmsOutcome.ANSWERED

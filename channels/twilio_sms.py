@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.conversation.answers.small_talk import ai_disclosure
 from bot.lifecycle import (
     RETRY_AFTER_S,
     SHUTDOWN_GRACE_S,
@@ -37,6 +38,7 @@ from bot.lifecycle import (
 from bot.notifications.delivery_status import record_delivery_status
 from channels.config import ChannelSettings, load_channel_settings
 from channels.ephemeral_store import claim_once
+from channels.first_reply import FirstReplyDisclosure
 from channels.menu_choices import MenuMemory
 from channels.rasa_turns import OnNewMessage, TurnRunner, rasa_turn_runner
 from channels.requests_in_a_message import RasaServer
@@ -112,6 +114,13 @@ class TwilioSmsInput(InputChannel):
             ),
             part_chars=self.settings.sms_part_chars,
             claim_keywords=self.resources.claim_keywords,
+            disclosure=FirstReplyDisclosure(
+                ai_disclosure(
+                    self.settings.carrier_name, "sms", wording=self.settings.disclosure.wording
+                ),
+                self.resources.store,
+                "sms",
+            ),
         )
 
     @property

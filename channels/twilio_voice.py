@@ -116,7 +116,7 @@ class TwilioVoiceInput(InputChannel):
             ),
             read_facts=self._read_facts,
             sender=self.resources.sender,
-            replies=VoiceReplies.for_carrier(self.settings.carrier_name),
+            replies=VoiceReplies.for_carrier(self.settings.carrier_name, self.settings.disclosure),
             webhook_url=base + VOICE_WEBHOOK_PATH,
             payment_hook=self._payment_hook,
         )

@@ -1,8 +1,10 @@
 """The IVR call flow, protocol-free: one Twilio voice request in, one TwiML document out.
 
-A call is a chain of requests. The first (no ``seq`` in the URL) gets the recording disclosure,
-a welcome and the keypad menu. Every ``<Gather>`` posts back to ``?seq=N`` (the next number), so
-each request of a call has its own sequence number, signed into the URL by Twilio:
+A call is a chain of requests. The first (no ``seq`` in the URL) gets the disclosure (an
+automated assistant, how to reach a person, and the recording notice when ``CALLS_RECORDED``:
+``small_talk.call_opening``), a welcome and the keypad menu; later requests never repeat it.
+Every ``<Gather>`` posts back to ``?seq=N`` (the next number), so each request of a call has its
+own sequence number, signed into the URL by Twilio:
 
 - de-duplication is by (``CallSid``, ``seq``): a retried request gets the same answer, never a
   second turn;
@@ -33,9 +35,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.conversation.answers.small_talk import call_opening
 from bot.notifications.sms import SmsSender
 from bot.payments.ivr import call_has_ended
 from bot.phone_numbers import to_e164
+from bot.settings import DisclosureSettings
 from channels.bot_messages import BotTurn, read_bot_turn
 from channels.config import VoiceSettings
 from channels.ephemeral_store import EphemeralStore, claim_once
@@ -97,11 +101,16 @@ class VoiceReplies:
     anything_else: str
 
     @classmethod
-    def for_carrier(cls, carrier_name: str) -> VoiceReplies:
+    def for_carrier(
+        cls, carrier_name: str, disclosure: DisclosureSettings | None = None
+    ) -> VoiceReplies:
+        disclosure = disclosure or DisclosureSettings()
         return cls(
-            disclosure=(
-                f"Thanks for calling {carrier_name}. This call may be recorded and transcribed "
-                "for quality and training. You're speaking with our automated assistant."
+            disclosure=call_opening(
+                carrier_name,
+                wording=disclosure.wording,
+                recorded=disclosure.calls_recorded,
+                recording_notice=disclosure.recording_notice,
             ),
             welcome="How can I help you today?",
             no_input="Sorry, I didn't hear anything.",

@@ -21,8 +21,13 @@ channel lacks (docs/architecture.md, "Budgets and library facts"):
 - **Typing indicator.** ``bot_typing`` ``{"typing": true}`` while a turn is processed.
 - **Allowed origins** from settings (``WEB_CHAT_ALLOWED_ORIGINS``).
 
+- **AI disclosure first.** A new conversation's ``session_confirm`` carries ``disclosure``: the
+  widget shows it as the bot's first message (an automated assistant; type "agent" for a person:
+  ``small_talk.ai_disclosure``). A resumed conversation does not repeat it.
+
 Events (socket.io): client → ``session_request`` ``{"session_token": str | null}`` → server
-``session_confirm`` ``{"session_token": str, "resumed": bool}``; client ``user_uttered``
+``session_confirm`` ``{"session_token": str, "resumed": bool, "disclosure"?: str}`` (disclosure:
+new conversations only); client ``user_uttered``
 ``{"message": str, "metadata": {"web_token": str}}``; server ``bot_uttered`` (Rasa's shapes:
 ``{"text"}``, ``{"text", "quick_replies": [{"title", "payload"}]}``, ``{"attachment"}``, and
 ``{"custom": {...}}`` for our payloads such as ``{"document": {...}}``) and ``bot_typing``.
@@ -45,6 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.conversation.answers.small_talk import ai_disclosure
 from bot.settings import WebChatSettings, load_settings
 from channels.bot_messages import Button
 from channels.ephemeral_store import EphemeralStore, InMemoryEphemeralStore, build_ephemeral_store
@@ -222,6 +228,9 @@ class WebChatInput(SocketIOInput):
             secret_key=settings.app_secret_key,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
             store=build_ephemeral_store(settings.cache.redis_url),
+            disclosure=ai_disclosure(
+                settings.carrier_name, CHANNEL_NAME, wording=settings.disclosure.wording
+            ),
         )
 
     def __init__(
@@ -231,6 +240,7 @@ class WebChatInput(SocketIOInput):
         secret_key: str,
         socketio_path: str = "/socket.io",
         store: EphemeralStore | None = None,
+        disclosure: str | None = None,
     ) -> None:
         super().__init__(
             user_message_evt=USER_MESSAGE_EVENT,
@@ -243,6 +253,8 @@ class WebChatInput(SocketIOInput):
         self.sessions = SessionTokens(secret_key, max_age_s=settings.session_max_age_s)
         self.store = store if store is not None else InMemoryEphemeralStore()
         self.offers = MenuMemory(self.store, "webchat")
+        # Shown first in a new conversation (None: the channel was built without one, in tests).
+        self.disclosure = disclosure
         self.server = RasaServer()
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -307,9 +319,10 @@ class _Handlers:
             token = self._channel.sessions.token_for(conversation_id)  # a fresh timestamp
         await self._sio.save_session(sid, {"conversation_id": conversation_id})
         await self._sio.enter_room(sid, conversation_id)
-        await self._sio.emit(
-            "session_confirm", {"session_token": token, "resumed": resumed}, room=sid
-        )
+        confirm: dict[str, Any] = {"session_token": token, "resumed": resumed}
+        if not resumed and self._channel.disclosure:
+            confirm["disclosure"] = self._channel.disclosure
+        await self._sio.emit("session_confirm", confirm, room=sid)
         logger.debug("web chat session %s", "resumed" if resumed else "started")
 
     async def user_uttered(self, sid: str, data: Any = None, *surplus: Any) -> None:

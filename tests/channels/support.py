@@ -25,6 +25,7 @@ import httpx
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
+from bot.conversation.answers.small_talk import ai_disclosure
 from bot.settings import TwilioSettings
 from channels.config import ChannelSettings, VoiceSettings
 from channels.twilio_requests import signed_form_request
@@ -35,6 +36,9 @@ AUTH_TOKEN = "test-twilio-auth-token-5f1d2c"  # fixed for tests; never a real ac
 INTERNAL_BASE = "http://rasa-internal:5005"
 PUBLIC_BASE = "https://bot.policyline.example"
 CALLER = MARIA.phone
+CARRIER = "Harbor Mutual Insurance"
+# What a conversation's first text starts with (channels.first_reply).
+SMS_DISCLOSURE = ai_disclosure(CARRIER, "sms")
 
 Script = Callable[[UserMessage], Sequence[dict[str, Any]] | Awaitable[Sequence[dict[str, Any]]]]
 
@@ -47,7 +51,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> ChannelSettings:
         "voice": VoiceSettings(),
         "database_url": migrated_sqlite(tmp_path / "app.sqlite"),
         "identifier_key": "test-identifier-key",
-        "carrier_name": "Harbor Mutual Insurance",
+        "carrier_name": CARRIER,
         "contact_centre_phone": "+18005550100",
         "claims_phone": "+18005550199",
     }

@@ -15,7 +15,14 @@ from channels.twilio_sms import TwilioSmsInput
 from channels.twilio_voice import TwilioVoiceInput
 from devtools.simulators import ivr_caller, sms_phone
 from devtools.simulators.ivr_caller import CallerInput, read_caller_input
-from tests.channels.support import CALLER, ChannelApp, ScriptedAgent, ThreadedServer, make_settings
+from tests.channels.support import (
+    CALLER,
+    SMS_DISCLOSURE,
+    ChannelApp,
+    ScriptedAgent,
+    ThreadedServer,
+    make_settings,
+)
 from tests.channels.voice_support import Facts
 
 
@@ -72,7 +79,8 @@ def test_the_sms_phone_sends_signed_texts_and_prints_the_replies(stack):
     printed = out.getvalue()
     assert code == 0
     assert "\n! " not in "\n" + printed  # no refused request
-    assert "📱 You said: hello" in printed
+    # The first reply starts with the disclosure; the answer follows as its own paragraph.
+    assert f"📱 {SMS_DISCLOSURE}\n\nYou said: hello" in printed
     assert "Reply STOP to opt out. Msg&data rates may apply." in printed
 
 
@@ -89,7 +97,7 @@ def test_the_ivr_caller_plays_twiml_and_answers_gathers(stack):
     )
     printed = out.getvalue()
     assert code == 0
-    assert "recorded and transcribed" in printed
+    assert "automated assistant, not a person" in printed
     assert "🔊 Here's your ID card" not in printed, "the link's sentence is replaced, not read"
     assert "🔊 I've texted you a link to your ID card." in printed
     assert "📱 Your ID card: https://app.policyline.example/d/tok1" in printed

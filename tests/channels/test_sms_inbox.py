@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.notifications.outbox import read_outbox
 from bot.notifications.sms_inbound import sms_inbound
+from channels.first_reply import with_disclosure
 from channels.resources import ChannelResources
 from channels.sms_inbox import MAX_ATTEMPTS, SmsInbox
 from channels.sms_service import InboundSms
@@ -25,6 +26,7 @@ from channels.twilio_sms import TwilioSmsInput
 from tests.channels.support import (
     AUTH_TOKEN,
     CALLER,
+    SMS_DISCLOSURE,
     ChannelApp,
     ScriptedAgent,
     ThreadedServer,
@@ -170,8 +172,9 @@ def test_a_text_still_running_at_sigterm_is_answered_by_the_next_start(tmp_path:
         assert wait_until(lambda: read_outbox(restarted.resources.engine, to=CALLER) != [])
         assert wait_until(lambda: restarted.inbox.pending() == 0)
     assert [m.text for m in agent.received] == ["claim status"]
+    # The number's first reply from this server: it starts with the disclosure.
     assert [m.body for m in read_outbox(restarted.resources.engine, to=CALLER)] == [
-        "You said: claim status"
+        with_disclosure(SMS_DISCLOSURE, "You said: claim status")
     ]
 
 
@@ -196,6 +199,7 @@ def test_a_text_accepted_by_a_server_that_crashed_is_answered_once_its_lease_run
     with ThreadedServer(ChannelApp([restarted], agent).app):
         assert wait_until(lambda: [m.text for m in agent.received] == ["id card"])
         assert wait_until(lambda: restarted.inbox.pending() == 0)
+    # The number's first reply from this server: it starts with the disclosure.
     assert [m.body for m in read_outbox(restarted.resources.engine, to=CALLER)] == [
-        "You said: id card"
+        with_disclosure(SMS_DISCLOSURE, "You said: id card")
     ]

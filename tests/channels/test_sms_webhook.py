@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.notifications.delivery_status import delivery_history, sms_delivery_status
 from bot.notifications.outbox import read_outbox
 from bot.twilio_signatures import SIGNATURE_HEADER
+from channels.first_reply import with_disclosure
 from channels.resources import ChannelResources
 from channels.twilio_requests import signed_form_request, sms_status_params, sms_webhook_params
 from channels.twilio_sms import TwilioSmsInput
@@ -21,6 +22,7 @@ from tests.channels.support import (
     CALLER,
     INTERNAL_BASE,
     PUBLIC_BASE,
+    SMS_DISCLOSURE,
     ChannelApp,
     ScriptedAgent,
     make_settings,
@@ -52,7 +54,7 @@ async def test_a_signed_text_is_acknowledged_with_empty_twiml_and_answered_by_sm
     assert message.text == "hi"
     assert message.input_channel == "twilio_sms"
     assert message.metadata == {"channel": "sms", "phone": CALLER}
-    assert texts_to(channel) == ["You said: hi"]
+    assert texts_to(channel) == [with_disclosure(SMS_DISCLOSURE, "You said: hi")]
 
 
 async def test_the_conversation_id_is_stable_per_phone_and_holds_no_phone_number(tmp_path):
@@ -83,7 +85,7 @@ async def test_the_turn_runs_after_the_webhook_has_answered(tmp_path):
         assert texts_to(channel) == []
         release.set()
         await app.drain()
-    assert texts_to(channel) == ["done"]
+    assert texts_to(channel) == [with_disclosure(SMS_DISCLOSURE, "done")]
 
 
 async def test_a_forged_signature_is_refused_and_nothing_reaches_the_agent(tmp_path):
@@ -157,7 +159,7 @@ async def test_a_twilio_retry_with_the_same_message_sid_is_answered_once(tmp_pat
     assert (first.status_code, retry.status_code) == (200, 200)
     assert retry.text == EMPTY_TWIML
     assert len(agent.received) == 1
-    assert texts_to(channel) == ["You said: my balance"]
+    assert texts_to(channel) == [with_disclosure(SMS_DISCLOSURE, "You said: my balance")]
 
 
 async def test_a_message_without_body_gets_a_polite_reply_not_an_error(tmp_path):
@@ -188,10 +190,12 @@ async def test_a_long_answer_arrives_in_numbered_parts_of_at_most_320_characters
         await app.post(WEBHOOK, sms_webhook_params(from_number=CALLER, body="summary"))
         await app.drain()
     parts = texts_to(channel)
-    assert len(parts) == 2
-    assert [p[:6] for p in parts] == ["(1/2) ", "(2/2) "]
+    # The conversation's first reply: the disclosure leads the first part.
+    assert len(parts) == 3
+    assert [p[:6] for p in parts] == ["(1/3) ", "(2/3) ", "(3/3) "]
     assert all(len(p) <= 320 for p in parts)
-    assert " ".join(p[6:] for p in parts).split() == (sentence * 8).split()
+    said = " ".join(p[6:] for p in parts).split()
+    assert said == with_disclosure(SMS_DISCLOSURE, sentence * 8).split()
 
 
 async def test_status_callbacks_are_recorded_without_phone_numbers(tmp_path):
@@ -242,5 +246,5 @@ async def test_a_text_of_1600_characters_is_handed_over_whole_and_one_more_is_no
     assert message.text == body
     # The two turns run in the background: their replies may arrive in either order.
     got_it, too_long = sorted(texts_to(channel), key=lambda reply: "too long for me" in reply)
-    assert got_it == "Got it."
+    assert got_it == with_disclosure(SMS_DISCLOSURE, "Got it.")
     assert too_long.startswith("Sorry, that message is too long for me.")

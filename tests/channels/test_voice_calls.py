@@ -42,11 +42,11 @@ def calls(resources, bot, facts):
     return build_calls(resources, bot, facts)
 
 
-async def test_the_call_opens_with_the_recording_disclosure_then_the_keypad_menu(calls, bot):
+async def test_the_call_opens_with_the_ai_disclosure_then_the_keypad_menu(calls, bot):
     twiml = await calls.respond(request(call_status="ringing"))
     root = parse(twiml)
     assert root[0].tag == "Say" and root[0].text == REPLIES.disclosure
-    assert "recorded and transcribed" in REPLIES.disclosure
+    assert "automated assistant, not a person" in REPLIES.disclosure
     spoken = " ".join(s.text for s in root.find("Gather").findall("Say"))
     assert "press 1 for ID cards" in spoken and "0 for a person" in spoken
     assert next_request(twiml) == {"seq": 1}

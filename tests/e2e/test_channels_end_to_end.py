@@ -99,7 +99,7 @@ def test_stop_silences_the_assistant_and_start_brings_it_back(rasa_stack) -> Non
 
 def test_maria_calls_keys_in_her_answers_and_hears_her_balance(rasa_stack) -> None:  # type: ignore[no-untyped-def]
     heard = call(rasa_stack, "+15125550101", "2", "#04121985", "#78704")
-    assert "may be recorded" in heard, "the recording disclosure comes first"
+    assert "automated assistant, not a person" in heard, "the AI disclosure comes first"
     assert "press 1 for ID cards" in heard
     assert "412 dollars and 50 cents" in heard, heard
     assert "$" not in heard and "http" not in heard

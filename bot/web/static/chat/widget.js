@@ -210,6 +210,11 @@
         store.setItem(TOKEN_KEY, data.session_token);
       }
       self.ready = true;
+      // A new conversation opens with the assistant saying it is automated and how to reach a
+      // person (the server sends it with a new conversation's confirmation only).
+      if (data && typeof data.disclosure === "string" && data.disclosure) {
+        self.receive({ text: data.disclosure });
+      }
       if (self.everConnected) {
         self.setStatus("Reconnected. You can carry on.");
       } else {
