@@ -2,7 +2,8 @@
 
 For each config, back to back on one copy of ``data/nlu`` and ``domain.yml`` taken at the start
 (other engineers may edit them meanwhile): an NLU-only model trained from scratch on all of it
-into a temporary folder (no model cache, so the seconds are real); the own
+into a temporary folder (neither the project's model cache nor Rasa's training cache, so the
+seconds are real); the own
 held-out set and the peer set scored as ``make nlu-report`` scores them (accuracy, macro-F1,
 run-time split with the fallback on); parse time per message, one message at a time, all the
 models taking turns on each text; and the resident memory of a ``rasa run --enable-api``
@@ -131,6 +132,10 @@ def snapshot_inputs(workdir: Path) -> tuple[Path, Path, str]:
 
 def measure(configs: Sequence[Path], workdir: Path) -> list[dict[str, Any]]:
     data_path, domain_path, inputs_sha = snapshot_inputs(workdir)
+    # Rasa's training cache (.rasa/cache) would hand back a DIET trained earlier on the same
+    # config and data: off, so every model is trained and timed.
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
+    os.environ["RASA_CACHE_DIRECTORY"] = str(workdir / "rasa-cache")
     rows: list[dict[str, Any]] = []
     models = []
     for index, config in enumerate(configs):
