@@ -20,7 +20,6 @@ channel lacks (docs/architecture.md, "Budgets and library facts"):
 - **Polite refusals.** An oversized, empty or malformed message gets an answer, never a crash.
 - **Typing indicator.** ``bot_typing`` ``{"typing": true}`` while a turn is processed.
 - **Allowed origins** from settings (``WEB_CHAT_ALLOWED_ORIGINS``).
-
 - **AI disclosure first.** A new conversation's ``session_confirm`` carries ``disclosure``: the
   widget shows it as the bot's first message (an automated assistant; type "agent" for a person:
   ``small_talk.ai_disclosure``). A resumed conversation does not repeat it.

@@ -282,3 +282,21 @@ def test_the_embedded_widget_opens_and_closes_from_the_keyboard(
         expect(launcher).to_have_attribute("aria-expanded", "false")
     finally:
         context.close()
+
+
+def test_a_new_chat_opens_with_the_ai_disclosure_and_never_repeats_it(
+    context: BrowserContext, web_chat_stack: WebChatStack
+) -> None:
+    page = context.new_page()
+    open_chat(page, web_chat_stack)
+    # Shown before anything is typed, as the bot's first message.
+    expect(bot_messages(page)).to_have_count(1)
+    expect(bot_messages(page).first).to_contain_text("automated assistant, not a person")
+    expect(bot_messages(page).first).to_contain_text('Type "agent" any time to reach a person.')
+    send(page, "hi")
+    page.reload()
+    expect(page.get_by_role("status")).to_contain_text("conversation continues", timeout=20_000)
+    send(page, "what is my balance")
+    log = page.get_by_role("log").inner_text()
+    assert log.count("automated assistant, not a person") == 1, log
+    shot(page, "ai-disclosure-first-message")
