@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.conversation.answers.small_talk import REACH_A_PERSON, ai_disclosure
-from bot.settings import Settings
 from tests.dialogue_suite.phones import Reply
 
 Fact = str | re.Pattern[str]
@@ -95,21 +93,12 @@ def in_order(first: Fact, then: Fact) -> Check:
     return Check(run, f"{_name(first)} then {_name(then)}")
 
 
-# What the channels put before a conversation's first answer (the stacks' default carrier).
-FIRST_REPLY_DISCLOSURES = tuple(
-    ai_disclosure(Settings.carrier_name, channel) for channel in REACH_A_PERSON
-)
-
-
 def same_answer_as(step: int, *, apart_from: Sequence[str]) -> Check:
     """The reply says the same as the reply to line ``step`` (1-based), once the strings in
     ``apart_from`` (the numbers the two lines named) and reference numbers are blanked out: an
     answer that differs would disclose which of the two exists."""
 
     def blank(text: str) -> str:
-        # A conversation's first reply leads with the AI disclosure; it is not part of the answer.
-        for disclosure in FIRST_REPLY_DISCLOSURES:
-            text = text.replace(disclosure, "")
         for value in apart_from:
             text = re.sub(re.escape(value), "<number>", text, flags=re.IGNORECASE)
         text = TICKET.sub("<ticket>", text)
