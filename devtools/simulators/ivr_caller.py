@@ -166,7 +166,10 @@ class IvrCaller:
                           f"{verb.get('workflowSid')}), task {attributes}")  # fmt: skip
                 return None
             elif verb.tag == "Dial":
-                self._say(f"☎  transferred: dialling {(verb.text or '').strip()}")
+                # <Dial>+15125550100</Dial>, or <Dial><Number url="whisper">…</Number></Dial>
+                number = verb.find("Number")
+                dialled = number.text if number is not None else verb.text
+                self._say(f"☎  transferred: dialling {(dialled or '').strip()}")
                 return None
             elif verb.tag == "Pay":
                 self._say("☎  <Pay> would now take the card by keypad (not simulated)")
