@@ -18,6 +18,7 @@ button per item (``action_ask_<form>_<slot>``) and its validator reads each answ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -42,7 +43,7 @@ from bot.conversation.answers.common import CHOICE_NOT_UNDERSTOOD, not_on_your_a
 from bot.conversation.corrections import is_decline
 from bot.conversation.pending_choice import asks_something_else
 from bot.conversation.tasks import Chooses
-from bot.conversation.user_input import parse_claim_number
+from bot.conversation.user_input import parse_claim_number, parse_policy_number
 from pas_connector.models import PolicyRef
 
 POLICY_FORM = Chooses.POLICY.form
@@ -57,13 +58,29 @@ async def _turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Doma
     return Turn(dispatcher, tracker, domain, services, identity)
 
 
-def _typed_reply(turn: Turn, form: str, slot: str) -> str | None:
-    """The words of a typed answer to this form's question; None for a button, a number the
-    NLU found (the slot mapping has it), or no question asked."""
+def is_a_reply(tracker: Tracker) -> bool:
+    """Whether the form runs on a message the user sent since it last asked, not on being
+    started (Rasa validates then too, with the message that came before: a ZIP code, say)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in (POLICY_FORM, CLAIM_FORM):
+            return event.get("name") == "action_listen"
+    return False
+
+
+def _typed_reply(
+    turn: Turn, form: str, slot: str, full_number: Callable[[str], bool]
+) -> str | None:
+    """The words of a typed answer to this form's question; None for a button, a whole number
+    the NLU found (the slot mapping has it), or no question asked. A number's last digits
+    ("0003", "ending 002") are words here: they name one of the offered items."""
     if turn.tracker.active_loop.get("name") != form or turn.slot("requested_slot") != slot:
         return None
     entities = turn.tracker.latest_message.get("entities") or []
-    if not turn.text or any(e.get("entity") == slot for e in entities):
+    given = [str(e.get("value") or "") for e in entities if e.get("entity") == slot]
+    if not turn.text or any(full_number(value) for value in given):
         return None
     return turn.text
 
@@ -81,6 +98,8 @@ class _ChoiceForm(SafeFormValidation):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if not is_a_reply(tracker):
+            return []  # just started: the question is asked next, nothing is answered yet
         identity = await get_services().identity.verified_identity(str(tracker.sender_id))
         if identity is None or identity.holder_id is None:
             return [
@@ -101,7 +120,7 @@ class ValidatePolicyChoiceForm(_ChoiceForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         turn = await _turn(dispatcher, tracker, domain)
-        text = _typed_reply(turn, POLICY_FORM, "policy_number")
+        text = _typed_reply(turn, POLICY_FORM, "policy_number", _whole_policy_number)
         if text is None or _something_else(turn, text):
             return {}
         offered = await _offered_policies(turn)
@@ -139,7 +158,7 @@ class ValidateClaimChoiceForm(_ChoiceForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         turn = await _turn(dispatcher, tracker, domain)
-        text = _typed_reply(turn, CLAIM_FORM, "claim_number")
+        text = _typed_reply(turn, CLAIM_FORM, "claim_number", _whole_claim_number)
         if text is None or _something_else(turn, text):
             return {}
         refs, claims = await holder_claims(turn)
@@ -165,6 +184,15 @@ class ValidateClaimChoiceForm(_ChoiceForm):
             "policy_number": chosen.policy_number,
             "choosing": None,
         }
+
+
+def _whole_policy_number(value: str) -> bool:
+    """ "AUT-1000003", "aut 1000003", "1000003"; not "0003" or "002" (last digits)."""
+    return bool(parse_policy_number(value))
+
+
+def _whole_claim_number(value: str) -> bool:
+    return parse_claim_number(value) is not None
 
 
 async def _offered_policies(turn: Turn) -> list[PolicyRef]:

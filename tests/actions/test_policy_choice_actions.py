@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actions.choice_forms import ValidatePolicyChoiceForm
 from actions.identity import ActionResumeTask, ActionStartTask
 from tests.actions.conftest import JOSE, Conversation, answer_choice, ask_which, run
 
@@ -108,3 +109,24 @@ async def test_a_cleared_policy_number_is_not_reported_as_malformed(services, do
     talk.candidate_slots(policy_number=None)
     result = await run(ValidateVerificationForm(), talk, domain)
     assert "doesn't look like a policy number" not in result.text
+
+
+async def test_starting_the_choice_form_reads_no_answer_from_the_message_before(services, domain):
+    # Rasa validates a form as it starts it, with the last message (here the ZIP code that
+    # verified): that is no answer to "which one?", so no apology and no miss.
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    talk.slots.update(pending_task="check_balance", requested_slot="policy_number")
+    talk.active_loop = {"name": "policy_choice_form"}
+    talk.events.append({"event": "action", "name": "action_resume_task"})
+    talk.events.append({"event": "action", "name": "policy_choice_form"})
+    started = await run(ValidatePolicyChoiceForm(), talk, domain)
+    assert started.events == []
+    assert started.text == ""
+
+
+async def test_the_last_digits_of_a_policy_number_choose_it(services, domain):
+    talk = Conversation(phone=JOSE.phone).user("11215", "inform").verified("H0000005")
+    await ask_which(talk, "request_declarations", domain)
+    answered = await answer_choice(talk, "0003", "inform", domain, policy_number="0003")
+    assert answered.slot("policy_number") == "AUT-1000003"
+    assert "isn't on your account" not in answered.text
