@@ -63,6 +63,13 @@ def all_actions() -> dict[str, Action]:
     return found
 
 
+# The choice forms' questions (actions/choice_forms.py), asked as Rasa starts them.
+ASKED_WHEN_STARTED = {
+    "policy_choice_form": "action_ask_policy_choice_form_policy_number",
+    "claim_choice_form": "action_ask_claim_choice_form_claim_number",
+}
+
+
 @dataclass
 class Flow:
     """One conversation, with the PAS requests and messages of each turn."""
@@ -81,7 +88,10 @@ class Flow:
         hops = 0
         while name and hops < 8:
             hops += 1
-            if name.endswith("_form"):
+            if name in ASKED_WHEN_STARTED:
+                # Rasa starts the choice form: nothing to validate yet, it asks its question
+                name = ASKED_WHEN_STARTED[name]
+            elif name.endswith("_form"):
                 name = f"validate_{name}"
             dispatcher = CollectingDispatcher()
             events = await self.actions[name].run(dispatcher, self.talk.tracker(), self.domain)
