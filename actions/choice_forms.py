@@ -139,8 +139,10 @@ class ValidatePolicyChoiceForm(_ChoiceForm):
         if not any(same_policy(str(value), ref.policy_number) for ref in refs):
             dispatcher.utter_message(text=not_on_your_account_text("policy"))
             return {"policy_number": None, **NOT_A_MISS}
-        offered = await _offered_policies(turn)
-        chosen = next((r for r in offered if same_policy(str(value), r.policy_number)), None)
+        eligible = eligible_for(str(turn.slot("pending_task") or ""))
+        chosen = next(
+            (r for r in refs if eligible(r) and same_policy(str(value), r.policy_number)), None
+        )
         if chosen is None:
             # the holder's, but not one this task can be for (a cancelled policy's autopay)
             dispatcher.utter_message(text=CHOICE_NOT_UNDERSTOOD)
